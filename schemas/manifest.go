@@ -1,0 +1,56 @@
+// Package schemas owns the HL7 schema set the service validates against:
+// the manifest of files (upstream URL pinned to a commit, sha256), the sync
+// that fills a git-ignored folder from a local copy or from upstream, the
+// check that a folder holds exactly the verified set, and the CDA XSD
+// validator built on libxml2.
+//
+// The HL7 files are not committed: the manifest is, and every file is
+// refused unless its checksum matches.
+package schemas
+
+import (
+	_ "embed"
+	"encoding/json"
+	"fmt"
+)
+
+//go:embed manifest.json
+var manifestJSON []byte
+
+// File is one schema file of the manifest.
+type File struct {
+	// Path is relative to the schema folder, e.g.
+	// "cda-sdtc/infrastructure/cda/CDA_SDTC.xsd".
+	Path string `json:"path"`
+	// URL is the upstream location, pinned to a commit.
+	URL string `json:"url"`
+	// SHA256 is the hex checksum every copy must have.
+	SHA256 string `json:"sha256"`
+}
+
+// Manifest lists the schema files.
+type Manifest struct {
+	Version int    `json:"version"`
+	Files   []File `json:"files"`
+}
+
+// Paths of the entry points inside a schema folder.
+const (
+	CDASDTCEntry    = "cda-sdtc/infrastructure/cda/CDA_SDTC.xsd"
+	CCDASchematron  = "ccda-2.1/ccda-2.1.sch"
+	CCDAVocabulary  = "ccda-2.1/voc.xml"
+	DefaultDir      = "schemas/synced"
+	SyncCommandHint = "reportgen schemas sync --from DIR (a folder holding the HL7 files), or reportgen schemas sync to download the pinned upstream files"
+)
+
+// Load returns the embedded manifest.
+func Load() (Manifest, error) {
+	var m Manifest
+	if err := json.Unmarshal(manifestJSON, &m); err != nil {
+		return Manifest{}, fmt.Errorf("schemas: embedded manifest: %w", err)
+	}
+	if len(m.Files) == 0 {
+		return Manifest{}, fmt.Errorf("schemas: embedded manifest lists no files")
+	}
+	return m, nil
+}

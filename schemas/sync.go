@@ -1,0 +1,151 @@
+package schemas
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+)
+
+// maxFileSize bounds a download or copy; the largest HL7 file is a few MB.
+const maxFileSize = 64 << 20
+
+// ChecksumError says a file does not have the manifest's checksum.
+type ChecksumError struct {
+	Path      string
+	Got, Want string
+}
+
+func (e *ChecksumError) Error() string {
+	return fmt.Sprintf("%s: sha256 %s, manifest wants %s", e.Path, e.Got, e.Want)
+}
+
+// Source supplies the bytes of one manifest file.
+type Source interface {
+	Open(ctx context.Context, f File) (io.ReadCloser, error)
+}
+
+// DirSource reads files from a local folder laid out like the manifest.
+type DirSource string
+
+// Open opens the file below the folder.
+func (d DirSource) Open(_ context.Context, f File) (io.ReadCloser, error) {
+	return os.Open(filepath.Join(string(d), filepath.FromSlash(f.Path)))
+}
+
+// HTTPSource downloads files from their pinned upstream URLs.
+type HTTPSource struct{ Client *http.Client }
+
+// Open downloads the file.
+func (h HTTPSource) Open(ctx context.Context, f File) (io.ReadCloser, error) {
+	c := h.Client
+	if c == nil {
+		c = &http.Client{Timeout: 2 * time.Minute}
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, f.URL, nil)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		resp.Body.Close()
+		return nil, fmt.Errorf("GET %s: %s", f.URL, resp.Status)
+	}
+	return resp.Body, nil
+}
+
+// Sync fills dest with every manifest file from src. Each file is checked
+// against its checksum before it is renamed into place, so dest never holds
+// an unverified file under a manifest name. It returns the first error;
+// files already synced stay.
+func Sync(ctx context.Context, m Manifest, src Source, dest string) error {
+	for _, f := range m.Files {
+		if err := syncFile(ctx, f, src, dest); err != nil {
+			return fmt.Errorf("schemas sync %s: %w", f.Path, err)
+		}
+	}
+	return nil
+}
+
+func syncFile(ctx context.Context, f File, src Source, dest string) error {
+	rc, err := src.Open(ctx, f)
+	if err != nil {
+		return err
+	}
+	defer rc.Close()
+	target := filepath.Join(dest, filepath.FromSlash(f.Path))
+	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(filepath.Dir(target), ".sync-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // no-op after the rename
+	h := sha256.New()
+	n, err := io.Copy(io.MultiWriter(tmp, h), io.LimitReader(rc, maxFileSize+1))
+	if err != nil {
+		tmp.Close()
+		return err
+	}
+	if n > maxFileSize {
+		tmp.Close()
+		return fmt.Errorf("larger than %d bytes", maxFileSize)
+	}
+	if got := hex.EncodeToString(h.Sum(nil)); got != f.SHA256 {
+		tmp.Close()
+		return &ChecksumError{Path: f.Path, Got: got, Want: f.SHA256}
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), target)
+}
+
+// ErrNotSynced says the schema folder is missing or incomplete.
+var ErrNotSynced = errors.New("schema set is not synced")
+
+// Verify checks that dir holds every manifest file with its checksum. The
+// error names the first bad file and the command that fixes it.
+func Verify(m Manifest, dir string) error {
+	for _, f := range m.Files {
+		p := filepath.Join(dir, filepath.FromSlash(f.Path))
+		got, err := fileSHA256(p)
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("%w: %s is missing from %s; run: %s", ErrNotSynced, f.Path, dir, SyncCommandHint)
+		}
+		if err != nil {
+			return fmt.Errorf("%w: %s: %v; run: %s", ErrNotSynced, f.Path, err, SyncCommandHint)
+		}
+		if got != f.SHA256 {
+			return fmt.Errorf("%w: %w; run: %s", ErrNotSynced, &ChecksumError{Path: f.Path, Got: got, Want: f.SHA256}, SyncCommandHint)
+		}
+	}
+	return nil
+}
+
+func fileSHA256(path string) (string, error) {
+	fh, err := os.Open(path)
+	if err != nil {
+		return "", err
+	}
+	defer fh.Close()
+	h := sha256.New()
+	if _, err := io.Copy(h, fh); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
