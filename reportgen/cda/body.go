@@ -1,0 +1,101 @@
+package cda
+
+import (
+	"github.com/beevik/etree"
+
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/content"
+)
+
+// tmplFindings is the DIR Findings Section, the one section the DIR
+// requires.
+const tmplFindings = "2.16.840.1.113883.10.20.6.1.2"
+
+// body writes the structured body: the DICOM Object Catalog first (the DIR
+// requires that position), then one section per report heading in reading
+// order. Root-level context items (language, procedure, observer) are left
+// out: the header already says the same from the request.
+func (e *encoder) body(cd *etree.Element) {
+	sb := child(child(cd, "component"), "structuredBody")
+	if len(e.doc.Evidence) > 0 {
+		e.catalog(child(sb, "component"))
+	}
+	sections := e.doc.Sections()
+	findings := 0
+	for i, s := range sections {
+		if s.Heading == nil {
+			e.fail("section %d has no heading", i+1)
+			continue
+		}
+		if s.Heading.Kind == pb.SectionKind_SECTION_KIND_FINDINGS {
+			findings++
+		}
+		e.section(child(sb, "component"), s, i+1)
+	}
+	if findings != 1 {
+		e.fail("the report needs exactly one findings section, has %d", findings)
+	}
+}
+
+// section writes one report heading: code, title, the narrative of every
+// item and the entries that point into it.
+func (e *encoder) section(comp *etree.Element, n *content.Node, idx int) {
+	h := n.Heading
+	sec := child(comp, "section")
+	code := h.LOINC
+	if h.Kind == pb.SectionKind_SECTION_KIND_FINDINGS {
+		templateID(sec, tmplFindings, "")
+		// DCM 121070 is what C-CDA examples and validators expect for the
+		// DIR Findings Section.
+		code = h.DCM
+	}
+	if code.IsZero() {
+		e.fail("section %d has no code", idx)
+	}
+	e.code(sec, "code", code)
+	if n.Title == "" {
+		e.fail("section %d has no title", idx)
+	}
+	textChild(sec, "title", n.Title)
+	if len(n.Children) == 0 {
+		// An empty text element is invalid, and a heading without content
+		// says nothing.
+		e.fail("section %d has no content", idx)
+	}
+	text := child(sec, "text")
+	for i, item := range n.Children {
+		e.item(sec, text, h, item, idx, i+1)
+	}
+}
+
+// item writes one section item: its narrative paragraph and its entry.
+func (e *encoder) item(sec, text *etree.Element, h *content.Heading, n *content.Node, sIdx, iIdx int) {
+	if n == nil {
+		e.fail("section %d item %d is nil", sIdx, iIdx)
+		return
+	}
+	if n.Relationship != content.Contains {
+		e.fail("section %d item %d: relationship %s has no CDA form", sIdx, iIdx, n.Relationship)
+		return
+	}
+	entry := func() *etree.Element { return child(sec, "entry") }
+	switch n.Type {
+	case content.Text:
+		// Prose under a heading reads without a label; a caption only
+		// when the item names a concept other than the heading's default.
+		caption := ""
+		if n.Concept != h.Element {
+			caption = n.Concept.Meaning
+		}
+		p := newParagraph(text, caption)
+		e.textObservation(entry(), p, n)
+	case content.CodeValue:
+		e.codeObservation(entry(), newParagraph(text, n.Concept.Meaning), n)
+	case content.Num:
+		e.quantityObservation(entry(), newParagraph(text, n.Concept.Meaning), n)
+	case content.Image:
+		e.keyImage(entry(), newParagraph(text, ""), n)
+	default:
+		e.fail("section %d item %d: value type %s has no CDA form", sIdx, iIdx, n.Type)
+	}
+}
