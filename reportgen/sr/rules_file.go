@@ -1,0 +1,32 @@
+package sr
+
+import (
+	"bytes"
+)
+
+// fileRules checks the file meta information (SR-FILE-01, 02, 03); the
+// parser has checked what it needed to read the file.
+func (v *validator) fileRules() {
+	m := v.f.meta
+	for _, t := range []uint32{tMetaGroupLength, tMetaVersion, tMediaSOPClass, tMediaSOPInstance, tTransferSyntax, tImplClassUID} {
+		if e := m.get(t); e == nil || e.empty() {
+			v.l.Errorf("SR-FILE-01", tagPath(t), "%s is missing from the file meta information", tagName(t))
+		}
+	}
+	if e := m.get(tMetaVersion); e != nil && !bytes.Equal(e.value, []byte{0, 1}) {
+		v.l.Errorf("SR-FILE-01", e.loc, "File Meta Information Version is not 00 01")
+	}
+	pairs := []struct{ meta, ds uint32 }{{tMediaSOPClass, tSOPClassUID}, {tMediaSOPInstance, tSOPInstanceUID}}
+	for _, p := range pairs {
+		mv, dv := m.str(p.meta), v.ds.str(p.ds)
+		if mv != "" && dv != "" && mv != dv {
+			v.l.Errorf("SR-FILE-02", tagPath(p.ds), "%s differs from %s of the file meta information", tagName(p.ds), tagName(p.meta))
+		}
+	}
+	switch v.f.ts {
+	case implicitVRLittleEndian, deflatedExplicitVRLE:
+		// Valid DICOM, so files of other systems are read and checked;
+		// but not the Explicit VR Little Endian this project writes.
+		v.l.Warnf("SR-FILE-03", tagPath(tTransferSyntax), "transfer syntax is valid but not Explicit VR Little Endian")
+	}
+}

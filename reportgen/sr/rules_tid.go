@@ -1,0 +1,60 @@
+package sr
+
+// Codes of TID 2000 and TID 1002/1003/1004 the template rules look for.
+const (
+	codeLanguage       = "121049" // Language of Content Item and Descendants
+	codePersonObserver = "121008" // Person Observer Name
+	codeDeviceObserver = "121012" // Device Observer UID
+	tAuthorObserverSeq = 0x0040A078
+	tMappingResource   = 0x00080105
+	tTemplateID        = 0x0040DB00
+)
+
+// templateRules checks the root of TID 2000 (PS3.16): the template
+// reference (SR-TID-10), the language (SR-TID-02), the observer context
+// (SR-TID-03) and that the root CONTAINS only section CONTAINERs
+// (SR-TID-05).
+func (v *validator) templateRules() {
+	tpl := v.ds.seq(tContentTemplateSeq)
+	switch {
+	case len(tpl) != 1:
+		v.l.Errorf("SR-TID-10", tagPath(tContentTemplateSeq), "the root needs a Content Template Sequence with one item naming TID 2000, not %d items", len(tpl))
+	case tpl[0].str(tMappingResource) != "DCMR" || tpl[0].str(tTemplateID) != "2000":
+		v.l.Errorf("SR-TID-10", tpl[0].at(tTemplateID), "the root's Content Template Sequence does not name DCMR template 2000")
+	}
+	languages, observer := 0, false
+	for _, it := range v.ds.seq(tContentSeq) {
+		rel, vt := it.str(tRelationshipType), it.str(tValueType)
+		concept := conceptOf(it)
+		switch {
+		case rel == "HAS CONCEPT MOD" && vt == "CODE" && concept == (code{codeLanguage, "DCM"}):
+			languages++
+			values := it.seq(tConceptCodeSeq)
+			if len(values) == 1 && values[0].str(tCodingScheme) != "RFC5646" {
+				v.l.Errorf("SR-TID-02", values[0].at(tCodingScheme), "language is not coded in RFC5646")
+			}
+		case rel == "HAS OBS CONTEXT" && (concept == code{codePersonObserver, "DCM"} || concept == code{codeDeviceObserver, "DCM"}):
+			observer = true
+		case rel == "CONTAINS" && vt != "CONTAINER":
+			v.l.Errorf("SR-TID-05", it.at(tValueType), "the root CONTAINS an item of value type %s; TID 2000 allows only section CONTAINERs", vtName(vt))
+		}
+	}
+	if languages != 1 {
+		v.l.Errorf("SR-TID-02", tagPath(tContentSeq), "the root has %d Language of Content Item and Descendants items, not one", languages)
+	}
+	if !observer && len(v.ds.seq(tAuthorObserverSeq)) == 0 && len(v.ds.seq(tVerifyingObsSeq)) == 0 {
+		v.l.Errorf("SR-TID-03", tagPath(tContentSeq), "no observer: neither an observer context at the root nor an Author or Verifying Observer Sequence")
+	}
+}
+
+// code is a code value with its coding scheme designator.
+type code struct{ value, scheme string }
+
+// conceptOf returns the concept name of a content item.
+func conceptOf(ds *dataset) code {
+	names := ds.seq(tConceptNameSeq)
+	if len(names) != 1 {
+		return code{}
+	}
+	return code{names[0].str(tCodeValue), names[0].str(tCodingScheme)}
+}

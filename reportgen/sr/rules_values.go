@@ -1,0 +1,115 @@
+package sr
+
+import (
+	"errors"
+	"slices"
+	"unicode/utf8"
+
+	"github.com/suyashkumar/dicom/pkg/tag"
+)
+
+// charsetVRs are the VRs whose values Specific Character Set governs
+// (PS3.5 §6.1.2.3); the others stay in the default repertoire.
+var charsetVRs = vts("SH, LO, ST, PN, LT, UC, UT")
+
+// valueRules checks every element of the file meta information and the
+// dataset: VR against the dictionary (SR-FILE-03), padding (SR-FILE-05),
+// character set (SR-MOD-14), UID syntax (SR-UID-01) and VR limits
+// (SR-VR-01 to 05).
+func (v *validator) valueRules() {
+	cs := v.ds.get(tSpecificCharacterSet)
+	charsets := cs.strings()
+	utf8Set := slices.Contains(charsets, CharsetUTF8)
+	if utf8Set && len(charsets) > 1 {
+		v.l.Errorf("SR-MOD-14", cs.loc, "ISO_IR 192 must be the only value of Specific Character Set")
+	}
+	w := &valueWalk{v: v, charset: cs != nil && !cs.empty(), utf8: utf8Set}
+	w.walk(v.f.meta)
+	w.walk(v.ds)
+}
+
+type valueWalk struct {
+	v             *validator
+	charset, utf8 bool
+	nonASCIIFound bool
+}
+
+func (w *valueWalk) walk(ds *dataset) {
+	for _, e := range ds.elems {
+		w.checkVR(e)
+		if e.isSeq {
+			for _, it := range e.items {
+				w.walk(it)
+			}
+			continue
+		}
+		if !stringVR(e.vr) {
+			continue
+		}
+		w.padding(e)
+		if charsetVRs[e.vr] && !isASCII(e.value) {
+			switch {
+			case !w.charset && !w.nonASCIIFound:
+				w.nonASCIIFound = true
+				w.v.l.Errorf("SR-MOD-14", e.loc, "value has non-ASCII characters but there is no Specific Character Set")
+			case w.utf8 && !utf8.Valid(e.value):
+				w.v.l.Errorf("SR-MOD-14", e.loc, "value is not valid UTF-8 although Specific Character Set is ISO_IR 192")
+			}
+		}
+		for _, val := range e.strings() {
+			if e.vr == "UI" && val != "" {
+				if err := checkUID(val); err != nil {
+					w.v.l.Errorf("SR-UID-01", e.loc, "%s is not a valid UID: %v", tagName(e.tag), err)
+				}
+			}
+			var ve *vrError
+			if err := checkValue(e.vr, val); errors.As(err, &ve) {
+				w.v.l.Errorf(ve.rule, e.loc, "%s %s", tagName(e.tag), ve.msg)
+			}
+		}
+	}
+}
+
+// checkVR compares an element's VR with the dictionary. A sequence where
+// the dictionary has none, or the reverse, breaks the rules that read it:
+// an error. Other differences are warnings, since dictionaries of other
+// editions may differ.
+func (w *valueWalk) checkVR(e *element) {
+	g := uint16(e.tag >> 16)
+	if g%2 == 1 || e.vr == "UN" || uint16(e.tag) == 0 {
+		return
+	}
+	info, err := tag.Find(tag.Tag{Group: g, Element: uint16(e.tag)})
+	if err != nil || slices.Contains(info.VRs, e.vr) {
+		return
+	}
+	if e.isSeq != slices.Contains(info.VRs, "SQ") {
+		w.v.l.Errorf("SR-FILE-03", e.loc, "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, info.VRs)
+		return
+	}
+	w.v.l.Warnf("SR-FILE-03", e.loc, "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, info.VRs)
+}
+
+// padding checks the padding byte of an even-length string value: UI pads
+// with NUL, all other string VRs with a space (PS3.5 §6.2).
+func (w *valueWalk) padding(e *element) {
+	if len(e.value) == 0 {
+		return
+	}
+	last := e.value[len(e.value)-1]
+	switch {
+	case e.vr == "UI" && last == ' ':
+		w.v.l.Errorf("SR-FILE-05", e.loc, "UI value is padded with a space instead of NUL")
+	case e.vr != "UI" && last == 0:
+		w.v.l.Errorf("SR-FILE-05", e.loc, "%s value is padded with NUL instead of a space", e.vr)
+	}
+}
+
+func isASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 {
+			return false
+		}
+	}
+	return true
+}
