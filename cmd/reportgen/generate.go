@@ -1,0 +1,157 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"google.golang.org/protobuf/encoding/protojson"
+
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen"
+)
+
+// maxRequestFile bounds a request file read by generate.
+const maxRequestFile = 32 << 20
+
+func generate(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("generate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	out := fs.String("out", "", "output folder (required)")
+	heading := fs.String("sr-heading-codes", "loinc", "SR section heading codes: loinc (current CID 7001) or dcm (retired codes older receivers know)")
+	cfg := engineFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *out == "" || fs.NArg() == 0 {
+		fmt.Fprintln(stderr, "usage: reportgen generate --out DIR FILE.json...")
+		return exitUsage
+	}
+	var codes pb.SrHeadingCodes
+	switch *heading {
+	case "loinc":
+		codes = pb.SrHeadingCodes_SR_HEADING_CODES_LOINC
+	case "dcm":
+		codes = pb.SrHeadingCodes_SR_HEADING_CODES_DCM
+	default:
+		fmt.Fprintf(stderr, "reportgen: --sr-heading-codes must be loinc or dcm\n")
+		return exitUsage
+	}
+	e, err := reportgen.New(*cfg)
+	if err != nil {
+		return fatalf(stderr, "%v", err)
+	}
+	defer e.Close()
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return fatalf(stderr, "%v", err)
+	}
+	status := exitOK
+	for _, path := range fs.Args() {
+		switch err := generateOne(e, path, *out, codes, stdout); {
+		case err == nil:
+		case isInvalid(err):
+			fmt.Fprintf(stderr, "%s: %v\n", path, err)
+			printViolations(stderr, path, err)
+			status = max(status, exitInvalid)
+		default:
+			fmt.Fprintf(stderr, "%s: %v\n", path, err)
+			status = exitFailure
+		}
+	}
+	return status
+}
+
+func isInvalid(err error) bool {
+	var ire *reportgen.InvalidRequestError
+	var ide *reportgen.InvalidDocumentError
+	return errors.As(err, &ire) || errors.As(err, &ide) || errors.Is(err, errBadJSON)
+}
+
+var errBadJSON = errors.New("not a GenerateReportRequest in JSON")
+
+func printViolations(w io.Writer, path string, err error) {
+	var ire *reportgen.InvalidRequestError
+	var ide *reportgen.InvalidDocumentError
+	switch {
+	case errors.As(err, &ire):
+		for _, v := range ire.Violations {
+			fmt.Fprintf(w, "%s: %s: %s\n", path, v.Field, v.Description)
+		}
+	case errors.As(err, &ide):
+		for _, i := range ide.Issues {
+			fmt.Fprintf(w, "%s: %s\n", path, i)
+		}
+	}
+}
+
+func generateOne(e *reportgen.Engine, path, outDir string, codes pb.SrHeadingCodes, stdout io.Writer) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxRequestFile+1))
+	f.Close()
+	if err != nil {
+		return err
+	}
+	if len(b) > maxRequestFile {
+		return fmt.Errorf("%w: file larger than %d bytes", errBadJSON, maxRequestFile)
+	}
+	req := &pb.GenerateReportRequest{}
+	if err := protojson.Unmarshal(b, req); err != nil {
+		return fmt.Errorf("%w: %v", errBadJSON, err)
+	}
+	if req.GetSrHeadingCodes() == pb.SrHeadingCodes_SR_HEADING_CODES_UNSPECIFIED {
+		req.SrHeadingCodes = codes
+	}
+	resp, err := e.Generate(context.Background(), req)
+	if err != nil {
+		return err
+	}
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	for _, d := range resp.GetDocuments() {
+		name := base + ".cda.xml"
+		if d.GetKind() == pb.DocumentKind_DOCUMENT_KIND_SR {
+			name = base + ".sr.dcm"
+		}
+		target := filepath.Join(outDir, name)
+		if err := writeFileAtomic(target, d.GetContent()); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: wrote %s (%d bytes)\n", path, target, len(d.GetContent()))
+		for _, i := range d.GetIssues() {
+			fmt.Fprintf(stdout, "%s: %s: %s %s at %s: %s\n", path, name, strings.ToLower(strings.TrimPrefix(i.GetSeverity().String(), "SEVERITY_")), i.GetRuleId(), i.GetLocation(), i.GetMessage())
+		}
+	}
+	return nil
+}
+
+// writeFileAtomic writes to a temporary name, syncs and renames, so a
+// crash never leaves a partial file under the final name.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if _, err := tmp.Write(b); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}

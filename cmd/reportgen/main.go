@@ -1,0 +1,62 @@
+// Command reportgen turns radiology findings into a validated HL7 CDA
+// Diagnostic Imaging Report and a DICOM Structured Report: as a gRPC
+// server, or from the command line.
+//
+// Usage:
+//
+//	reportgen serve [--listen 127.0.0.1:50051] [--schemas DIR]
+//	reportgen generate --out DIR FILE.json...
+//	reportgen validate FILE...
+//	reportgen schemas sync [--from DIR] [--dir DIR]
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+)
+
+// Exit codes.
+const (
+	exitOK      = 0
+	exitInvalid = 1 // some input or document is invalid
+	exitUsage   = 2 // bad command line
+	exitFailure = 3 // the tool could not do its job (I/O, schemas, ...)
+)
+
+const usage = `reportgen: radiology findings to a validated CDA Diagnostic Imaging Report and DICOM SR
+
+Commands:
+  serve      run the gRPC server
+  generate   render request files (GenerateReportRequest as JSON) to CDA and SR files
+  validate   check CDA (.xml) or DICOM SR files
+  schemas    sync the HL7 schema set (reportgen schemas sync [--from DIR])
+
+Run "reportgen COMMAND -h" for a command's flags.
+`
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return exitUsage
+	}
+	switch args[0] {
+	case "serve":
+		return serve(args[1:], stderr)
+	case "generate":
+		return generate(args[1:], stdout, stderr)
+	case "validate":
+		return validate(args[1:], stdout, stderr)
+	case "schemas":
+		return schemasCmd(args[1:], stdout, stderr)
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return exitOK
+	}
+	fmt.Fprintf(stderr, "reportgen: unknown command %q\n\n%s", args[0], usage)
+	return exitUsage
+}

@@ -1,0 +1,88 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os/signal"
+	"syscall"
+	"time"
+
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/reportgen/reportgen/reportgen"
+	"github.com/reportgen/reportgen/schemas"
+	"github.com/reportgen/reportgen/server"
+)
+
+func serve(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	listen := fs.String("listen", "127.0.0.1:50051", "address to listen on")
+	cfg := engineFlags(fs)
+	logFormat := fs.String("log-format", "json", "log format: json or text")
+	grace := fs.Duration("shutdown-grace", 30*time.Second, "on SIGTERM, how long in-flight calls may take to finish")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	var h slog.Handler = slog.NewJSONHandler(stderr, nil)
+	if *logFormat == "text" {
+		h = slog.NewTextHandler(stderr, nil)
+	}
+	log := slog.New(h)
+
+	e, err := reportgen.New(*cfg)
+	if err != nil {
+		log.Error("cannot start", "err", err.Error())
+		return exitFailure
+	}
+	defer e.Close()
+	lis, err := net.Listen("tcp", *listen)
+	if err != nil {
+		log.Error("cannot listen", "addr", *listen, "err", err.Error())
+		return exitFailure
+	}
+	srv, health := server.New(e, log, server.DefaultLimits())
+
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		// Tell load balancers first, then let in-flight calls finish.
+		health.Shutdown()
+		log.Info("shutting down", "grace", grace.String())
+		done := make(chan struct{})
+		go func() { srv.GracefulStop(); close(done) }()
+		select {
+		case <-done:
+		case <-time.After(*grace):
+			log.Warn("grace period over; stopping in-flight calls")
+			srv.Stop()
+		}
+	}()
+	log.Info("serving", "addr", lis.Addr().String(), "schemas", cfg.SchemaDir, "health", healthpb.Health_ServiceDesc.ServiceName)
+	if err := srv.Serve(lis); err != nil {
+		log.Error("serve", "err", err.Error())
+		return exitFailure
+	}
+	log.Info("stopped")
+	return exitOK
+}
+
+// engineFlags registers the flags that configure the engine.
+func engineFlags(fs *flag.FlagSet) *reportgen.Config {
+	cfg := &reportgen.Config{}
+	fs.StringVar(&cfg.SchemaDir, "schemas", schemas.DefaultDir, "the synced schema folder (reportgen schemas sync fills it)")
+	fs.StringVar(&cfg.UIDRoot, "uid-root", "", "organisation OID for new UIDs and document ids (default 2.25.<UUID>)")
+	fs.StringVar(&cfg.WADOBaseURL, "wado-base-url", "", "WADO-URI base URL for image links in the CDA, e.g. https://pacs.example.org/wado")
+	return cfg
+}
+
+// fatalf prints to stderr and returns the failure exit code.
+func fatalf(stderr io.Writer, format string, args ...any) int {
+	fmt.Fprintf(stderr, "reportgen: "+format+"\n", args...)
+	return exitFailure
+}

@@ -1,0 +1,666 @@
+package reportgen
+
+import (
+	"fmt"
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/reportgen/dicomdict"
+	"github.com/reportgen/reportgen/reportgen/uid"
+)
+
+// Input limits. Each follows from the DICOM value representation the field
+// is written to (PS3.5 Table 6.2-1), or bounds the work one request can
+// cause.
+const (
+	MaxRequestID     = 128
+	MaxLO            = 64 // LO, and each PN component group
+	MaxSH            = 16 // SH: accession number, code value, designator
+	MaxCS            = 16 // CS: modality
+	MaxDS            = 16 // DS: numeric value
+	MaxTitle         = 256
+	MaxText          = 64 << 10 // narrative of a section or observation
+	MaxSections      = 64
+	MaxObservations  = 512 // per section
+	MaxImages        = 256 // per observation
+	MaxFrames        = 1024
+	MaxIdentifiers   = 16
+	MaxReasonCodes   = 16
+	MaxModalities    = 16
+	MaxTelecoms      = 8
+	MaxAddressLines  = 4
+	maxUCUM          = 64
+	maxGivenNames    = 8
+	maxCodeValueLong = 64 // Long Code Value is UC, but CDA ids and receivers expect short codes
+)
+
+// FieldViolation is one problem with one field of a request.
+type FieldViolation struct {
+	// Field is the path of the field in proto names, e.g.
+	// "report.patient.ids[0].assigning_authority_oid".
+	Field string
+	// Description names the rule broken; it never repeats the value.
+	Description string
+}
+
+// checker collects every violation of a request, so the caller fixes
+// them all in one round trip.
+type checker struct {
+	v   []FieldViolation
+	now time.Time
+}
+
+func (c *checker) add(field, format string, args ...any) {
+	c.v = append(c.v, FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
+}
+
+// Check returns every violation of the request's rules; none means the
+// request can be rendered. now bounds dates that cannot lie in the future.
+func Check(req *pb.GenerateReportRequest, now time.Time) []FieldViolation {
+	c := &checker{now: now}
+	if len(req.GetRequestId()) > MaxRequestID {
+		c.add("request_id", "longer than %d bytes", MaxRequestID)
+	} else if !printable(req.GetRequestId()) {
+		c.add("request_id", "must be printable text without control characters")
+	}
+	seen := map[pb.DocumentKind]bool{}
+	for i, k := range req.GetOutputs() {
+		f := fmt.Sprintf("outputs[%d]", i)
+		switch {
+		case k != pb.DocumentKind_DOCUMENT_KIND_CDA && k != pb.DocumentKind_DOCUMENT_KIND_SR:
+			c.add(f, "must be DOCUMENT_KIND_CDA or DOCUMENT_KIND_SR")
+		case seen[k]:
+			c.add(f, "repeats %s", k)
+		}
+		seen[k] = true
+	}
+	if _, ok := pb.SrHeadingCodes_name[int32(req.GetSrHeadingCodes())]; !ok {
+		c.add("sr_heading_codes", "unknown value %d", req.GetSrHeadingCodes())
+	}
+	if req.GetReport() == nil {
+		c.add("report", "is required")
+		return c.v
+	}
+	c.report("report", req.GetReport())
+	return c.v
+}
+
+func (c *checker) report(p string, r *pb.Report) {
+	st := r.GetStatus()
+	if _, ok := pb.ReportStatus_name[int32(st)]; !ok || st == pb.ReportStatus_REPORT_STATUS_UNSPECIFIED {
+		c.add(p+".status", "is required: PRELIMINARY, FINAL, CORRECTED or ADDENDUM")
+	}
+	if l := r.GetLanguage(); l != "" && !bcp47.MatchString(l) {
+		c.add(p+".language", "must be a BCP 47 language tag such as en-US")
+	}
+	reportTime := c.time(p+".report_time", r.GetReportTime(), true)
+	c.text(p+".title", r.GetTitle(), MaxTitle, false)
+	if dc := r.GetDocumentCode(); dc != nil {
+		c.code(p+".document_code", dc)
+		if dc.GetScheme() != pb.CodingScheme_CODING_SCHEME_LOINC {
+			c.add(p+".document_code.scheme", "must be LOINC: the CDA document type is a LOINC document code (CONF:1198-32948)")
+		}
+	}
+	if r.GetPatient() == nil {
+		c.add(p+".patient", "is required")
+	} else {
+		c.patient(p+".patient", r.GetPatient())
+	}
+	if r.GetStudy() == nil {
+		c.add(p+".study", "is required")
+	} else {
+		c.study(p+".study", r.GetStudy())
+	}
+	if o := r.GetOrder(); o != nil {
+		c.identifier(p+".order.placer_order_number", o.GetPlacerOrderNumber(), false)
+		c.identifier(p+".order.filler_order_number", o.GetFillerOrderNumber(), false)
+		if op := o.GetOrderingPhysician(); op != nil {
+			c.practitioner(p+".order.ordering_physician", op, false)
+		}
+	}
+	if r.GetAuthor() == nil {
+		c.add(p+".author", "is required: the reporting radiologist")
+	} else {
+		c.practitioner(p+".author", r.GetAuthor(), true)
+	}
+	signed := st == pb.ReportStatus_REPORT_STATUS_FINAL || st == pb.ReportStatus_REPORT_STATUS_CORRECTED || st == pb.ReportStatus_REPORT_STATUS_ADDENDUM
+	switch la := r.GetLegalAuthenticator(); {
+	case la == nil && signed:
+		c.add(p+".legal_authenticator", "is required for a %s report: it is signed", statusWord(st))
+	case la != nil && !signed:
+		c.add(p+".legal_authenticator", "must be absent for a preliminary report: it is not signed")
+	case la != nil:
+		c.practitioner(p+".legal_authenticator", la, true)
+	}
+	switch {
+	case r.GetLegalAuthenticator() != nil && r.GetSignatureTime() == "":
+		c.add(p+".signature_time", "is required with legal_authenticator")
+	case r.GetLegalAuthenticator() == nil && r.GetSignatureTime() != "":
+		c.add(p+".signature_time", "is only allowed with legal_authenticator")
+	case r.GetSignatureTime() != "":
+		if sig := c.time(p+".signature_time", r.GetSignatureTime(), true); !sig.IsZero() && !reportTime.IsZero() && sig.Before(reportTime) {
+			c.add(p+".signature_time", "is before report_time: a report cannot be signed before it is written")
+		}
+	}
+	if rp := r.GetReferringPhysician(); rp != nil {
+		c.practitioner(p+".referring_physician", rp, false)
+	}
+	if vo := r.GetVerifyingObserver(); vo != nil {
+		if !signed {
+			c.add(p+".verifying_observer", "must be absent for a preliminary report: it is not verified")
+		}
+		c.practitioner(p+".verifying_observer", vo, false)
+	}
+	if r.GetCustodian() == nil {
+		c.add(p+".custodian", "is required: the institution that keeps the report")
+	} else {
+		c.organization(p+".custodian", r.GetCustodian())
+	}
+	follows := st == pb.ReportStatus_REPORT_STATUS_CORRECTED || st == pb.ReportStatus_REPORT_STATUS_ADDENDUM
+	switch pd := r.GetPredecessor(); {
+	case pd == nil && follows:
+		c.add(p+".predecessor", "is required for a %s report: it names the report it follows", statusWord(st))
+	case pd != nil && !follows:
+		c.add(p+".predecessor", "is only allowed for CORRECTED or ADDENDUM reports")
+	case pd != nil:
+		c.predecessor(p+".predecessor", pd)
+	}
+	c.sections(p+".sections", r.GetSections(), st)
+}
+
+func statusWord(s pb.ReportStatus) string {
+	return strings.ToLower(strings.TrimPrefix(s.String(), "REPORT_STATUS_"))
+}
+
+func (c *checker) patient(p string, pt *pb.Patient) {
+	if len(pt.GetIds()) == 0 {
+		c.add(p+".ids", "at least one patient identifier is required")
+	}
+	if len(pt.GetIds()) > MaxIdentifiers {
+		c.add(p+".ids", "more than %d identifiers", MaxIdentifiers)
+	}
+	for i, id := range pt.GetIds() {
+		c.identifier(fmt.Sprintf("%s.ids[%d]", p, i), id, true)
+	}
+	if pt.GetName() == nil {
+		c.add(p+".name", "is required")
+	} else {
+		c.name(p+".name", pt.GetName(), true)
+	}
+	if bd := pt.GetBirthDate(); bd != "" {
+		if t, err := content.ParseDate(bd); err != nil {
+			c.add(p+".birth_date", "%v", err)
+		} else if t.After(c.now) {
+			c.add(p+".birth_date", "lies in the future")
+		}
+	}
+	if _, ok := pb.AdministrativeSex_name[int32(pt.GetSex())]; !ok {
+		c.add(p+".sex", "unknown value %d", pt.GetSex())
+	}
+	if a := pt.GetAddress(); a != nil {
+		c.address(p+".address", a)
+	}
+	c.telecoms(p+".telecoms", pt.GetTelecoms())
+}
+
+func (c *checker) study(p string, s *pb.ImagingStudy) {
+	c.uid(p+".study_instance_uid", s.GetStudyInstanceUid(), true)
+	if a := s.GetAccessionNumber(); a != "" {
+		c.text(p+".accession_number", a, MaxSH, false)
+		if strings.ContainsRune(a, '\\') {
+			c.add(p+".accession_number", "must not contain a backslash (DICOM SH)")
+		}
+		if s.GetAccessionIssuerOid() == "" {
+			c.add(p+".accession_issuer_oid", "is required with accession_number: it is the CDA order id root")
+		}
+	}
+	if o := s.GetAccessionIssuerOid(); o != "" {
+		c.uid(p+".accession_issuer_oid", o, true)
+	}
+	c.time(p+".start_time", s.GetStartTime(), true)
+	if len(s.GetModalities()) > MaxModalities {
+		c.add(p+".modalities", "more than %d", MaxModalities)
+	}
+	for i, m := range s.GetModalities() {
+		c.cs(fmt.Sprintf("%s.modalities[%d]", p, i), m)
+	}
+	if pc := s.GetProcedureCode(); pc != nil {
+		c.code(p+".procedure_code", pc)
+	}
+	c.text(p+".procedure_description", s.GetProcedureDescription(), MaxLO, false)
+	c.text(p+".reason_text", s.GetReasonText(), MaxText, true)
+	if len(s.GetReasonCodes()) > MaxReasonCodes {
+		c.add(p+".reason_codes", "more than %d", MaxReasonCodes)
+	}
+	for i, rc := range s.GetReasonCodes() {
+		c.code(fmt.Sprintf("%s.reason_codes[%d]", p, i), rc)
+	}
+}
+
+func (c *checker) predecessor(p string, pd *pb.PredecessorDocument) {
+	c.uid(p+".cda_document_id", pd.GetCdaDocumentId(), true)
+	if pd.GetCdaSetId() != "" {
+		c.uid(p+".cda_set_id", pd.GetCdaSetId(), true)
+	}
+	if pd.GetCdaVersionNumber() < 0 {
+		c.add(p+".cda_version_number", "must not be negative")
+	}
+	if pd.GetSrStudyInstanceUid() != "" {
+		c.uid(p+".sr_study_instance_uid", pd.GetSrStudyInstanceUid(), true)
+	}
+	c.uid(p+".sr_series_instance_uid", pd.GetSrSeriesInstanceUid(), true)
+	c.uid(p+".sr_sop_instance_uid", pd.GetSrSopInstanceUid(), true)
+	if cl := pd.GetSrSopClassUid(); cl != "" {
+		if c.uid(p+".sr_sop_class_uid", cl, true) && cl != content.BasicTextSR && cl != content.EnhancedSR && cl != content.ComprehensiveSR {
+			c.add(p+".sr_sop_class_uid", "must be an SR SOP class (Basic Text, Enhanced or Comprehensive SR)")
+		}
+	}
+}
+
+func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
+	if len(secs) == 0 {
+		c.add(p, "at least one section is required")
+		return
+	}
+	if len(secs) > MaxSections {
+		c.add(p, "more than %d sections", MaxSections)
+		return
+	}
+	findings := 0
+	addendum := false
+	for i, s := range secs {
+		sp := fmt.Sprintf("%s[%d]", p, i)
+		k := s.GetKind()
+		if _, ok := pb.SectionKind_name[int32(k)]; !ok || k == pb.SectionKind_SECTION_KIND_UNSPECIFIED {
+			c.add(sp+".kind", "is required")
+		}
+		switch k {
+		case pb.SectionKind_SECTION_KIND_FINDINGS:
+			findings++
+		case pb.SectionKind_SECTION_KIND_ADDENDUM:
+			addendum = true
+		case pb.SectionKind_SECTION_KIND_CODED:
+			if s.GetCode() == nil {
+				c.add(sp+".code", "is required for a CODED section")
+			} else {
+				c.code(sp+".code", s.GetCode())
+			}
+		}
+		c.text(sp+".title", s.GetTitle(), MaxLO, false)
+		c.text(sp+".text", s.GetText(), MaxText, true)
+		if strings.TrimSpace(s.GetText()) == "" && len(s.GetObservations()) == 0 {
+			c.add(sp, "needs text or observations: an empty section is not allowed (CONF:1198-31061)")
+		}
+		if len(s.GetObservations()) > MaxObservations {
+			c.add(sp+".observations", "more than %d observations", MaxObservations)
+			continue
+		}
+		for j, o := range s.GetObservations() {
+			c.observation(fmt.Sprintf("%s.observations[%d]", sp, j), o)
+		}
+	}
+	if findings != 1 {
+		c.add(p, "exactly one FINDINGS section is required, found %d (CONF:1198-30696)", findings)
+	}
+	if st == pb.ReportStatus_REPORT_STATUS_ADDENDUM && !addendum {
+		c.add(p, "an ADDENDUM report needs an ADDENDUM section")
+	}
+}
+
+func (c *checker) observation(p string, o *pb.Observation) {
+	if o.GetConcept() != nil {
+		c.code(p+".concept", o.GetConcept())
+	}
+	switch v := o.GetValue().(type) {
+	case *pb.Observation_Text:
+		if strings.TrimSpace(v.Text) == "" {
+			c.add(p+".text", "must not be empty")
+		}
+		c.text(p+".text", v.Text, MaxText, true)
+	case *pb.Observation_Code:
+		if v.Code == nil {
+			c.add(p+".code", "is required")
+		} else {
+			c.code(p+".code", v.Code)
+		}
+	case *pb.Observation_Measurement:
+		c.measurement(p+".measurement", v.Measurement)
+		if o.GetConcept() == nil {
+			c.add(p+".concept", "is required for a measurement: it names what was measured, e.g. SNOMED CT 81827009 Diameter")
+		}
+	default:
+		c.add(p, "a value (text, code or measurement) is required")
+	}
+	if fs := o.GetFindingSite(); fs != nil {
+		c.code(p+".finding_site", fs)
+	}
+	if len(o.GetImages()) > MaxImages {
+		c.add(p+".images", "more than %d images", MaxImages)
+		return
+	}
+	for i, im := range o.GetImages() {
+		c.image(fmt.Sprintf("%s.images[%d]", p, i), im)
+	}
+}
+
+// dsValue is a DICOM decimal string: the value of NUM items and CDA PQ.
+var dsValue = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+
+// ucumUnit is the character set of UCUM case-sensitive expressions: ASCII
+// without spaces (UCUM §1-3).
+var ucumUnit = regexp.MustCompile(`^[!-~]+$`)
+
+func (c *checker) measurement(p string, m *pb.Measurement) {
+	if m == nil {
+		c.add(p, "is required")
+		return
+	}
+	switch v := m.GetValue(); {
+	case v == "":
+		c.add(p+".value", "is required")
+	case len(v) > MaxDS:
+		c.add(p+".value", "longer than %d characters (DICOM DS)", MaxDS)
+	case !dsValue.MatchString(v):
+		c.add(p+".value", "must be a decimal number such as 12 or 0.9")
+	}
+	switch u := m.GetUnit(); {
+	case u == "":
+		c.add(p+".unit", "is required: a UCUM unit such as mm")
+	case len(u) > maxUCUM || !ucumUnit.MatchString(u):
+		c.add(p+".unit", "must be a UCUM unit: printable ASCII without spaces, at most %d characters", maxUCUM)
+	}
+	c.text(p+".unit_display_name", m.GetUnitDisplayName(), MaxLO, false)
+}
+
+func (c *checker) image(p string, im *pb.ImageReference) {
+	if im.GetStudyInstanceUid() != "" {
+		c.uid(p+".study_instance_uid", im.GetStudyInstanceUid(), true)
+	}
+	c.uid(p+".series_instance_uid", im.GetSeriesInstanceUid(), true)
+	if c.uid(p+".sop_class_uid", im.GetSopClassUid(), true) {
+		if _, ok := dicomdict.SOPClassName(im.GetSopClassUid()); !ok {
+			c.add(p+".sop_class_uid", "is not a known DICOM storage SOP class")
+		}
+	}
+	c.uid(p+".sop_instance_uid", im.GetSopInstanceUid(), true)
+	if len(im.GetFrameNumbers()) > MaxFrames {
+		c.add(p+".frame_numbers", "more than %d frames", MaxFrames)
+	}
+	for i, f := range im.GetFrameNumbers() {
+		if f < 1 {
+			c.add(fmt.Sprintf("%s.frame_numbers[%d]", p, i), "frame numbers start at 1")
+		}
+	}
+	if pu := im.GetPurpose(); pu != nil {
+		c.code(p+".purpose", pu)
+	}
+	if m := im.GetModality(); m != "" {
+		c.cs(p+".modality", m)
+	}
+}
+
+func (c *checker) practitioner(p string, pr *pb.Practitioner, needID bool) {
+	if pr.GetName() == nil {
+		c.add(p+".name", "is required")
+	} else {
+		c.name(p+".name", pr.GetName(), false)
+	}
+	if needID && len(pr.GetIds()) == 0 {
+		c.add(p+".ids", "at least one identifier is required, e.g. the NPI")
+	}
+	if len(pr.GetIds()) > MaxIdentifiers {
+		c.add(p+".ids", "more than %d identifiers", MaxIdentifiers)
+	}
+	for i, id := range pr.GetIds() {
+		c.identifier(fmt.Sprintf("%s.ids[%d]", p, i), id, true)
+	}
+	if r := pr.GetRole(); r != nil {
+		c.code(p+".role", r)
+	}
+	c.text(p+".organization", pr.GetOrganization(), MaxLO, false)
+	if a := pr.GetAddress(); a != nil {
+		c.address(p+".address", a)
+	}
+	c.telecoms(p+".telecoms", pr.GetTelecoms())
+}
+
+func (c *checker) organization(p string, o *pb.Organization) {
+	if strings.TrimSpace(o.GetName()) == "" {
+		c.add(p+".name", "is required")
+	}
+	c.text(p+".name", o.GetName(), MaxLO, false)
+	if len(o.GetIds()) == 0 {
+		c.add(p+".ids", "at least one identifier is required (CONF:1198-5522)")
+	}
+	for i, id := range o.GetIds() {
+		c.identifier(fmt.Sprintf("%s.ids[%d]", p, i), id, true)
+	}
+	if a := o.GetAddress(); a != nil {
+		c.address(p+".address", a)
+	}
+	c.telecoms(p+".telecoms", o.GetTelecoms())
+}
+
+// identifier checks an id: an OID root, and an optional value written to
+// DICOM as LO. needRoot: the assigning authority OID is required (it is
+// the CDA id/@root).
+func (c *checker) identifier(p string, id *pb.Identifier, needRoot bool) {
+	if id == nil {
+		return
+	}
+	if id.GetValue() == "" && id.GetAssigningAuthorityOid() == "" {
+		c.add(p, "needs a value or an assigning_authority_oid")
+		return
+	}
+	c.lo(p+".value", id.GetValue())
+	if o := id.GetAssigningAuthorityOid(); o != "" || needRoot {
+		c.uid(p+".assigning_authority_oid", o, true)
+	}
+	c.lo(p+".assigning_authority_name", id.GetAssigningAuthorityName())
+}
+
+// name checks a person name: each part is text without the PN delimiters
+// (^ = \) and the whole alphabetic group fits DICOM PN (64 characters).
+func (c *checker) name(p string, n *pb.PersonName, patient bool) {
+	if strings.TrimSpace(n.GetFamily()) == "" {
+		c.add(p+".family", "is required")
+	}
+	if patient && len(n.GetGiven()) == 0 {
+		c.add(p+".given", "at least one given name is required for the patient (PTN.US.FIELDED)")
+	}
+	if len(n.GetGiven()) > maxGivenNames {
+		c.add(p+".given", "more than %d given names", maxGivenNames)
+	}
+	parts := map[string]string{"family": n.GetFamily(), "prefix": n.GetPrefix(), "suffix": n.GetSuffix()}
+	for i, g := range n.GetGiven() {
+		parts[fmt.Sprintf("given[%d]", i)] = g
+		if strings.TrimSpace(g) == "" {
+			c.add(fmt.Sprintf("%s.given[%d]", p, i), "must not be empty")
+		}
+	}
+	total := 4 // the ^ delimiters between the five components
+	for k, v := range parts {
+		if strings.ContainsAny(v, `^=\`) {
+			c.add(p+"."+k, `must not contain ^, = or \ (DICOM PN delimiters)`)
+		}
+		if !printable(v) {
+			c.add(p+"."+k, "must be printable text without control characters")
+		}
+		total += utf8.RuneCountInString(v)
+	}
+	if total > MaxLO {
+		c.add(p, "the name is longer than %d characters as a DICOM PN component group", MaxLO)
+	}
+}
+
+func (c *checker) address(p string, a *pb.Address) {
+	if n := len(a.GetStreet()); n < 1 || n > MaxAddressLines {
+		c.add(p+".street", "1 to %d street lines are required (AD.US.FIELDED)", MaxAddressLines)
+	}
+	for i, s := range a.GetStreet() {
+		c.text(fmt.Sprintf("%s.street[%d]", p, i), s, MaxTitle, false)
+	}
+	if strings.TrimSpace(a.GetCity()) == "" {
+		c.add(p+".city", "is required (AD.US.FIELDED)")
+	}
+	c.text(p+".city", a.GetCity(), MaxTitle, false)
+	country := a.GetCountry()
+	if country == "" || country == "US" {
+		if a.GetState() == "" {
+			c.add(p+".state", "is required for a US address (CONF:81-10024)")
+		}
+		if a.GetPostalCode() == "" {
+			c.add(p+".postal_code", "is required for a US address (CONF:81-10025)")
+		}
+	}
+	c.text(p+".state", a.GetState(), MaxLO, false)
+	c.text(p+".postal_code", a.GetPostalCode(), MaxLO, false)
+	if country != "" && !iso3166.MatchString(country) {
+		c.add(p+".country", "must be an ISO 3166-1 alpha-2 code such as US")
+	}
+}
+
+var (
+	iso3166    = regexp.MustCompile(`^[A-Z]{2}$`)
+	bcp47      = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
+	telecomURI = regexp.MustCompile(`^(tel|mailto|fax|https?):[^\s]+$`)
+	csValue    = regexp.MustCompile(`^[A-Z0-9_ ]+$`)
+)
+
+func (c *checker) telecoms(p string, ts []*pb.Telecom) {
+	if len(ts) > MaxTelecoms {
+		c.add(p, "more than %d contact points", MaxTelecoms)
+	}
+	for i, t := range ts {
+		if len(t.GetValue()) > MaxTitle || !telecomURI.MatchString(t.GetValue()) {
+			c.add(fmt.Sprintf("%s[%d].value", p, i), "must be a tel:, mailto:, fax: or http(s): URI without spaces")
+		}
+		if u := t.GetUse(); u != "" && !csValue.MatchString(u) {
+			c.add(fmt.Sprintf("%s[%d].use", p, i), "must be an HL7 telecom use code such as WP or HP")
+		}
+	}
+}
+
+// code checks a coded concept against both documents' limits.
+func (c *checker) code(p string, cd *pb.Code) {
+	switch v := cd.GetCode(); {
+	case strings.TrimSpace(v) == "":
+		c.add(p+".code", "is required")
+	case utf8.RuneCountInString(v) > maxCodeValueLong:
+		c.add(p+".code", "longer than %d characters", maxCodeValueLong)
+	case !printable(v) || strings.ContainsRune(v, '\\'):
+		c.add(p+".code", `must be printable text without control characters or \`)
+	}
+	sch := cd.GetScheme()
+	if _, ok := pb.CodingScheme_name[int32(sch)]; !ok || sch == pb.CodingScheme_CODING_SCHEME_UNSPECIFIED {
+		c.add(p+".scheme", "is required: LOINC, SNOMED_CT, RADLEX, DCM, UCUM or LOCAL")
+	}
+	if strings.TrimSpace(cd.GetDisplayName()) == "" {
+		c.add(p+".display_name", "is required (DICOM Code Meaning is Type 1)")
+	}
+	c.lo(p+".display_name", cd.GetDisplayName())
+	if sch == pb.CodingScheme_CODING_SCHEME_LOCAL {
+		d := cd.GetLocalDesignator()
+		switch {
+		case d == "":
+			c.add(p+".local_designator", "is required for a LOCAL code")
+		case len(d) > MaxSH || !printable(d) || strings.ContainsRune(d, '\\'):
+			c.add(p+".local_designator", "must be at most %d printable characters (DICOM SH)", MaxSH)
+		}
+		c.uid(p+".local_oid", cd.GetLocalOid(), true)
+	} else if cd.GetLocalDesignator() != "" || cd.GetLocalOid() != "" {
+		c.add(p+".scheme", "local_designator and local_oid are only for LOCAL codes")
+	}
+}
+
+// uid checks a UID/OID; it reports whether the value is valid.
+func (c *checker) uid(p, v string, required bool) bool {
+	if v == "" {
+		if required {
+			c.add(p, "is required")
+		}
+		return false
+	}
+	if err := uid.Check(v); err != nil {
+		c.add(p, "is not a valid UID/OID: %v", err)
+		return false
+	}
+	return true
+}
+
+func (c *checker) time(p, v string, required bool) time.Time {
+	if v == "" {
+		if required {
+			c.add(p, "is required")
+		}
+		return time.Time{}
+	}
+	t, err := content.ParseTime(v)
+	if err != nil {
+		c.add(p, "%v", err)
+		return time.Time{}
+	}
+	if t.Year() < 1900 {
+		c.add(p, "is before 1900")
+	}
+	// Allow a day of clock skew between the caller and this server.
+	if t.After(c.now.Add(24 * time.Hour)) {
+		c.add(p, "lies in the future")
+	}
+	return t
+}
+
+// cs checks a DICOM code string such as a modality.
+func (c *checker) cs(p, v string) {
+	if len(v) > MaxCS || !csValue.MatchString(v) {
+		c.add(p, "must be a DICOM code string: up to %d of A-Z, 0-9, space and _", MaxCS)
+	}
+}
+
+// lo checks a value written to DICOM as LO.
+func (c *checker) lo(p, v string) {
+	if utf8.RuneCountInString(v) > MaxLO {
+		c.add(p, "longer than %d characters (DICOM LO)", MaxLO)
+	}
+	if !printable(v) || strings.ContainsRune(v, '\\') {
+		c.add(p, `must be printable text without control characters or \ (DICOM LO)`)
+	}
+}
+
+// text checks free text: valid UTF-8, a length limit in characters, and no
+// control characters except line breaks and tabs where multiline is true.
+func (c *checker) text(p, v string, max int, multiline bool) {
+	if !utf8.ValidString(v) {
+		c.add(p, "is not valid UTF-8")
+		return
+	}
+	if n := utf8.RuneCountInString(v); n > max {
+		c.add(p, "is %d characters; at most %d are allowed", n, max)
+	}
+	for _, r := range v {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			continue
+		}
+		if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {
+			c.add(p, "contains a control character")
+			return
+		}
+	}
+}
+
+func printable(s string) bool {
+	if !utf8.ValidString(s) {
+		return false
+	}
+	for _, r := range s {
+		if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,152 @@
+package reportgen
+
+import (
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
+
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+)
+
+var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+func loadExample(t *testing.T, name string) *pb.GenerateReportRequest {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "examples", name+".json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := &pb.GenerateReportRequest{}
+	if err := protojson.Unmarshal(b, req); err != nil {
+		t.Fatal(err)
+	}
+	return req
+}
+
+func TestCheckExamplesPass(t *testing.T) {
+	files, _ := filepath.Glob("../examples/*.json")
+	for _, f := range files {
+		name := strings.TrimSuffix(filepath.Base(f), ".json")
+		if v := Check(loadExample(t, name), now); len(v) != 0 {
+			t.Errorf("%s: %v", name, v)
+		}
+	}
+}
+
+// TestCheckRules: each mutation breaks exactly the rules listed, and the
+// violation names the field.
+func TestCheckRules(t *testing.T) {
+	base := loadExample(t, "ct-chest-measurements")
+	obs := func(r *pb.Report) *pb.Observation { return r.Sections[3].Observations[1] }
+	tests := []struct {
+		name   string
+		mutate func(q *pb.GenerateReportRequest)
+		fields []string
+	}{
+		{"request id too long", func(q *pb.GenerateReportRequest) { q.RequestId = strings.Repeat("x", MaxRequestID+1) }, []string{"request_id"}},
+		{"duplicate output", func(q *pb.GenerateReportRequest) {
+			q.Outputs = []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_SR, pb.DocumentKind_DOCUMENT_KIND_SR}
+		}, []string{"outputs[1]"}},
+		{"unspecified status", func(q *pb.GenerateReportRequest) { q.Report.Status = 0 }, []string{"report.status", "report.legal_authenticator"}},
+		{"bad language tag", func(q *pb.GenerateReportRequest) { q.Report.Language = "english please" }, []string{"report.language"}},
+		{"document code not LOINC", func(q *pb.GenerateReportRequest) {
+			q.Report.DocumentCode.Scheme = pb.CodingScheme_CODING_SCHEME_SNOMED_CT
+		}, []string{"report.document_code.scheme"}},
+		{"preliminary but signed", func(q *pb.GenerateReportRequest) {
+			q.Report.Status = pb.ReportStatus_REPORT_STATUS_PRELIMINARY
+		}, []string{"report.legal_authenticator"}},
+		{"signed before written", func(q *pb.GenerateReportRequest) { q.Report.SignatureTime = "2026-11-21T15:00:00-05:00" }, []string{"report.signature_time"}},
+		{"birth date in the future", func(q *pb.GenerateReportRequest) { q.Report.Patient.BirthDate = "2027-01-01" }, []string{"report.patient.birth_date"}},
+		{"report time far in the future", func(q *pb.GenerateReportRequest) { q.Report.ReportTime = "2030-01-01T00:00:00Z" }, []string{"report.report_time", "report.signature_time"}},
+		{"patient without given name", func(q *pb.GenerateReportRequest) { q.Report.Patient.Name.Given = nil }, []string{"report.patient.name.given"}},
+		{"PN delimiter in a name", func(q *pb.GenerateReportRequest) { q.Report.Author.Name.Family = "Chen^Wei" }, []string{"report.author.name.family"}},
+		{"identifier without OID", func(q *pb.GenerateReportRequest) { q.Report.Patient.Ids[0].AssigningAuthorityOid = "" }, []string{"report.patient.ids[0].assigning_authority_oid"}},
+		{"accession without issuer", func(q *pb.GenerateReportRequest) { q.Report.Study.AccessionIssuerOid = "" }, []string{"report.study.accession_issuer_oid"}},
+		{"modality not a CS", func(q *pb.GenerateReportRequest) { q.Report.Study.Modalities = []string{"ct scan!"} }, []string{"report.study.modalities[0]"}},
+		{"measurement not a number", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Value = "twelve" }, []string{"report.sections[3].observations[1].measurement.value"}},
+		{"measurement value over DS", func(q *pb.GenerateReportRequest) {
+			obs(q.Report).GetMeasurement().Value = "1.23456789012345678"
+		}, []string{"report.sections[3].observations[1].measurement.value"}},
+		{"unit with a space", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "milli meter" }, []string{"report.sections[3].observations[1].measurement.unit"}},
+		{"measurement without concept", func(q *pb.GenerateReportRequest) { obs(q.Report).Concept = nil }, []string{"report.sections[3].observations[1].concept"}},
+		{"frame number zero", func(q *pb.GenerateReportRequest) { obs(q.Report).Images[0].FrameNumbers = []int32{0} }, []string{"report.sections[3].observations[1].images[0].frame_numbers[0]"}},
+		{"local code without designator", func(q *pb.GenerateReportRequest) {
+			obs(q.Report).Concept = &pb.Code{Code: "X1", Scheme: pb.CodingScheme_CODING_SCHEME_LOCAL, DisplayName: "x", LocalOid: "1.2.3"}
+		}, []string{"report.sections[3].observations[1].concept.local_designator"}},
+		{"code without meaning", func(q *pb.GenerateReportRequest) { obs(q.Report).Concept.DisplayName = "" }, []string{"report.sections[3].observations[1].concept.display_name"}},
+		{"control character in text", func(q *pb.GenerateReportRequest) { q.Report.Sections[0].Text = "bell \a here" }, []string{"report.sections[0].text"}},
+		{"invalid UTF-8", func(q *pb.GenerateReportRequest) { q.Report.Sections[0].Text = "caf\xe9" }, []string{"report.sections[0].text"}},
+		{"empty section", func(q *pb.GenerateReportRequest) { q.Report.Sections[0].Text = "  " }, []string{"report.sections[0]"}},
+		{"two findings sections", func(q *pb.GenerateReportRequest) { q.Report.Sections[0].Kind = pb.SectionKind_SECTION_KIND_FINDINGS }, []string{"report.sections"}},
+		{"coded section without code", func(q *pb.GenerateReportRequest) { q.Report.Sections[0].Kind = pb.SectionKind_SECTION_KIND_CODED }, []string{"report.sections[0].code"}},
+		{"US address without state", func(q *pb.GenerateReportRequest) {
+			q.Report.Patient.Address = &pb.Address{Street: []string{"1 Main St"}, City: "Springfield", PostalCode: "12345"}
+		}, []string{"report.patient.address.state"}},
+		{"telecom not a URI", func(q *pb.GenerateReportRequest) {
+			q.Report.Patient.Telecoms = []*pb.Telecom{{Value: "555 1212"}}
+		}, []string{"report.patient.telecoms[0].value"}},
+		{"correction without predecessor", func(q *pb.GenerateReportRequest) {
+			q.Report.Status = pb.ReportStatus_REPORT_STATUS_CORRECTED
+		}, []string{"report.predecessor"}},
+		{"predecessor on a final report", func(q *pb.GenerateReportRequest) {
+			q.Report.Predecessor = &pb.PredecessorDocument{CdaDocumentId: "2.25.1", SrSeriesInstanceUid: "2.25.2", SrSopInstanceUid: "2.25.3"}
+		}, []string{"report.predecessor"}},
+		{"custodian without id", func(q *pb.GenerateReportRequest) { q.Report.Custodian.Ids = nil }, []string{"report.custodian.ids"}},
+		{"too many sections", func(q *pb.GenerateReportRequest) {
+			for len(q.Report.Sections) <= MaxSections {
+				q.Report.Sections = append(q.Report.Sections, &pb.Section{Kind: pb.SectionKind_SECTION_KIND_HISTORY, Text: "x"})
+			}
+		}, []string{"report.sections"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := proto.Clone(base).(*pb.GenerateReportRequest)
+			tt.mutate(q)
+			var got []string
+			for _, v := range Check(q, now) {
+				got = append(got, v.Field)
+				if v.Description == "" {
+					t.Errorf("%s: empty description", v.Field)
+				}
+			}
+			sort.Strings(got)
+			want := append([]string(nil), tt.fields...)
+			sort.Strings(want)
+			if strings.Join(got, ",") != strings.Join(want, ",") {
+				t.Errorf("violations on %v, want %v", got, want)
+			}
+		})
+	}
+}
+
+// FuzzCheck: Check never panics, whatever the request.
+func FuzzCheck(f *testing.F) {
+	for _, name := range []string{"chest-radiograph", "ct-chest-measurements", "mr-brain"} {
+		b, err := os.ReadFile(filepath.Join("..", "examples", name+".json"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		req := &pb.GenerateReportRequest{}
+		if err := protojson.Unmarshal(b, req); err != nil {
+			f.Fatal(err)
+		}
+		wire, err := proto.Marshal(req)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(wire)
+	}
+	f.Fuzz(func(t *testing.T, wire []byte) {
+		req := &pb.GenerateReportRequest{}
+		if proto.Unmarshal(wire, req) != nil {
+			return
+		}
+		_ = Check(req, now)
+	})
+}

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The project's test command: set-up, static checks, generated-code check,
+# then every test (unit, golden, independent validators, the server over a
+# real loopback connection).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/setup.sh
+
+echo "== gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+echo "== go vet"
+go vet ./...
+echo "== staticcheck"
+go tool staticcheck ./...
+
+echo "== buf lint, generate (generated code must be committed as generated)"
+go tool buf lint
+go tool buf generate
+if ! git diff --exit-code --stat -- proto/ || [ -n "$(git status --porcelain -- proto/)" ]; then
+  echo "generated code in proto/ differs from what buf generate makes: run 'go tool buf generate' and commit"
+  exit 1
+fi
+if git rev-parse -q --verify HEAD~1 >/dev/null; then
+  echo "== buf breaking (against the previous commit)"
+  go tool buf breaking --against '.git#ref=HEAD~1'
+fi
+
+echo "== go test"
+go test -count=1 ./...

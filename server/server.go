@@ -1,0 +1,166 @@
+// Package server is the gRPC face of the engine: it turns engine results
+// and errors into responses and statuses (field violations as
+// google.rpc.BadRequest), bounds what one call or stream may hold, and logs
+// calls without patient data.
+package server
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"runtime"
+
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen"
+)
+
+// Limits bound the resources of calls.
+type Limits struct {
+	// MaxMessageBytes bounds one request message.
+	MaxMessageBytes int
+	// StreamWorkers is how many requests of one GenerateReports stream are
+	// rendered at once.
+	StreamWorkers int
+	// StreamInFlight is how many requests of one stream may be received
+	// and not yet answered; past it the server stops reading, and gRPC flow
+	// control pushes back on the client.
+	StreamInFlight int
+}
+
+// DefaultLimits fit a document of reportgen.MaxDocumentSize plus framing,
+// and keep each stream's memory to a few hundred requests.
+func DefaultLimits() Limits {
+	return Limits{
+		MaxMessageBytes: reportgen.MaxDocumentSize + 1<<20,
+		StreamWorkers:   runtime.GOMAXPROCS(0),
+		StreamInFlight:  4 * runtime.GOMAXPROCS(0),
+	}
+}
+
+// Service implements reportgen.v1.ReportService over an Engine.
+type Service struct {
+	pb.UnimplementedReportServiceServer
+	engine *reportgen.Engine
+	log    *slog.Logger
+	limits Limits
+}
+
+// NewService returns the service.
+func NewService(e *reportgen.Engine, log *slog.Logger, l Limits) *Service {
+	if l.StreamWorkers < 1 {
+		l.StreamWorkers = 1
+	}
+	if l.StreamInFlight < l.StreamWorkers {
+		l.StreamInFlight = l.StreamWorkers
+	}
+	return &Service{engine: e, log: log, limits: l}
+}
+
+// New returns a gRPC server with the report service, the standard health
+// service (serving) and server reflection registered, and the logging and
+// recovery interceptors installed. The health server is returned so the
+// caller can report NOT_SERVING while draining.
+func New(e *reportgen.Engine, log *slog.Logger, l Limits, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
+	opts = append([]grpc.ServerOption{
+		grpc.MaxRecvMsgSize(l.MaxMessageBytes),
+		grpc.ChainUnaryInterceptor(unaryRecover(log), unaryLog(log)),
+		grpc.ChainStreamInterceptor(streamRecover(log), streamLog(log)),
+	}, opts...)
+	s := grpc.NewServer(opts...)
+	pb.RegisterReportServiceServer(s, NewService(e, log, l))
+	h := health.NewServer()
+	h.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
+	h.SetServingStatus(pb.ReportService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
+	healthpb.RegisterHealthServer(s, h)
+	reflection.Register(s)
+	return s, h
+}
+
+// GenerateReport renders one report.
+func (s *Service) GenerateReport(ctx context.Context, req *pb.GenerateReportRequest) (*pb.GenerateReportResponse, error) {
+	resp, err := s.engine.Generate(ctx, req)
+	if err != nil {
+		return nil, s.toStatus(ctx, err)
+	}
+	return resp, nil
+}
+
+// ValidateDocument checks a document from any system.
+func (s *Service) ValidateDocument(ctx context.Context, req *pb.ValidateDocumentRequest) (*pb.ValidateDocumentResponse, error) {
+	if len(req.GetContent()) == 0 {
+		return nil, badRequest([]reportgen.FieldViolation{{Field: "content", Description: "is required"}})
+	}
+	if _, ok := pb.DocumentKind_name[int32(req.GetKind())]; !ok {
+		return nil, badRequest([]reportgen.FieldViolation{{Field: "kind", Description: "unknown document kind"}})
+	}
+	resp, err := s.engine.ValidateDocument(ctx, req.GetContent(), req.GetKind())
+	switch {
+	case errors.Is(err, reportgen.ErrUnknownKind), errors.Is(err, reportgen.ErrDocumentTooLarge):
+		return nil, badRequest([]reportgen.FieldViolation{{Field: "content", Description: err.Error()}})
+	case err != nil:
+		return nil, s.toStatus(ctx, err)
+	}
+	return resp, nil
+}
+
+// ListTemplates lists the known templates.
+func (s *Service) ListTemplates(context.Context, *pb.ListTemplatesRequest) (*pb.ListTemplatesResponse, error) {
+	resp := &pb.ListTemplatesResponse{}
+	for _, t := range s.engine.Templates().List() {
+		resp.Templates = append(resp.Templates, t.Info())
+	}
+	return resp, nil
+}
+
+// toStatus maps engine errors to gRPC statuses. Messages name fields and
+// rules only; wrapped internal errors are logged, not returned.
+func (s *Service) toStatus(ctx context.Context, err error) error {
+	var ire *reportgen.InvalidRequestError
+	var ide *reportgen.InvalidDocumentError
+	switch {
+	case errors.As(err, &ire):
+		return badRequest(ire.Violations)
+	case errors.As(err, &ide):
+		s.log.ErrorContext(ctx, "generated document failed validation", "kind", ide.Kind.String(), "errors", len(ide.Issues.Errors()), "first", firstError(ide))
+		st := status.New(codes.Internal, ide.Error())
+		if d, derr := st.WithDetails(&pb.Failure{Code: codes.Internal.String(), Message: ide.Error(), Issues: reportgen.IssuesToProto(ide.Issues)}); derr == nil {
+			st = d
+		}
+		return st.Err()
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+		return status.FromContextError(err).Err()
+	}
+	s.log.ErrorContext(ctx, "internal error", "err", err.Error())
+	return status.Error(codes.Internal, "internal error")
+}
+
+func firstError(e *reportgen.InvalidDocumentError) string {
+	if errs := e.Issues.Errors(); len(errs) > 0 {
+		return errs[0].RuleID + " " + errs[0].Location
+	}
+	return ""
+}
+
+func badRequest(v []reportgen.FieldViolation) error {
+	br := &errdetails.BadRequest{}
+	for _, f := range v {
+		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: f.Field, Description: f.Description})
+	}
+	msg := "invalid request"
+	if len(v) > 0 {
+		msg = (&reportgen.InvalidRequestError{Violations: v}).Error()
+	}
+	st := status.New(codes.InvalidArgument, msg)
+	if d, err := st.WithDetails(br); err == nil {
+		st = d
+	}
+	return st.Err()
+}
