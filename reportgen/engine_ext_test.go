@@ -158,10 +158,10 @@ func TestGenerateCanceled(t *testing.T) {
 func TestDetectKind(t *testing.T) {
 	dicom := append(make([]byte, 128), "DICM"...)
 	for in, want := range map[string]pb.DocumentKind{
-		string(dicom):                 pb.DocumentKind_DOCUMENT_KIND_SR,
+		string(dicom):                pb.DocumentKind_DOCUMENT_KIND_SR,
 		"\xef\xbb\xbf  <?xml ?><a/>": pb.DocumentKind_DOCUMENT_KIND_CDA,
-		"hello":                       pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED,
-		"":                            pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED,
+		"hello":                      pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED,
+		"":                           pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED,
 	} {
 		if got := reportgen.DetectKind([]byte(in)); got != want {
 			t.Errorf("DetectKind(%q) = %v, want %v", in[:min(len(in), 12)], got, want)
