@@ -79,6 +79,9 @@ func Check(req *pb.GenerateReportRequest, now time.Time) []FieldViolation {
 		}
 		seen[k] = true
 	}
+	if ns := req.GetUidNamespace(); len(ns) > MaxRequestID || !printable(ns) {
+		c.add("uid_namespace", "must be printable text of at most %d bytes", MaxRequestID)
+	}
 	if _, ok := pb.SrHeadingCodes_name[int32(req.GetSrHeadingCodes())]; !ok {
 		c.add("sr_heading_codes", "unknown value %d", req.GetSrHeadingCodes())
 	}

@@ -10,9 +10,13 @@ package reportgen
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"time"
+
+	"google.golang.org/protobuf/proto"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/cda"
@@ -144,7 +148,11 @@ func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*
 	if req.GetSrHeadingCodes() == pb.SrHeadingCodes_SR_HEADING_CODES_DCM {
 		opt.HeadingCodes = content.HeadingDCM
 	}
-	doc, err := content.Build(req.GetReport(), e.identity(req.GetReport()), opt)
+	id, err := e.identity(req)
+	if err != nil {
+		return nil, fmt.Errorf("reportgen: identities: %w", err)
+	}
+	doc, err := content.Build(req.GetReport(), id, opt)
 	if err != nil {
 		// Check accepted the request, so this is a defect, not bad input.
 		return nil, fmt.Errorf("reportgen: build content tree: %w", err)
@@ -173,12 +181,29 @@ func outputs(req *pb.GenerateReportRequest) []pb.DocumentKind {
 // identity makes the identifiers of both documents. A correction keeps the
 // predecessor's CDA setId and takes the next version; an addendum is a new
 // document family that points at the original.
-func (e *Engine) identity(r *pb.Report) content.Identity {
+//
+// With a uid_namespace the identities are derived from the namespace and
+// the report's deterministic wire form, so a rerun of the same request in a
+// batch regeneration gives the same ids, and any change of content gives
+// new ones. The request_id is not part of it: it names the call, not the
+// report.
+func (e *Engine) identity(req *pb.GenerateReportRequest) (content.Identity, error) {
+	r := req.GetReport()
+	newUID := func(string) string { return e.uids.New() }
+	if ns := req.GetUidNamespace(); ns != "" {
+		wire, err := proto.MarshalOptions{Deterministic: true}.Marshal(r)
+		if err != nil {
+			return content.Identity{}, err
+		}
+		sum := sha256.Sum256(wire)
+		key := hex.EncodeToString(sum[:])
+		newUID = func(role string) string { return e.uids.Derive(ns, role, key) }
+	}
 	id := content.Identity{
-		DocumentID:        e.uids.New(),
+		DocumentID:        newUID("cda-document"),
 		Version:           1,
-		SOPInstanceUID:    e.uids.New(),
-		SeriesInstanceUID: e.uids.New(),
+		SOPInstanceUID:    newUID("sr-instance"),
+		SeriesInstanceUID: newUID("sr-series"),
 	}
 	id.SetID = id.DocumentID
 	if r.GetStatus() == pb.ReportStatus_REPORT_STATUS_CORRECTED {
@@ -193,7 +218,7 @@ func (e *Engine) identity(r *pb.Report) content.Identity {
 		}
 		id.Version = v + 1
 	}
-	return id
+	return id, nil
 }
 
 func (e *Engine) render(doc *content.Document, k pb.DocumentKind) (*pb.Document, error) {

@@ -127,6 +127,42 @@ func TestGenerateIdentitiesAreNew(t *testing.T) {
 	}
 }
 
+func TestGenerateDeterministicIdentities(t *testing.T) {
+	e := newEngine(t)
+	req := example(t, "ct-chest-measurements")
+	req.UidNamespace = "archive-2026"
+	ids := func(r *pb.GenerateReportResponse) [3]string {
+		return [3]string{r.Documents[0].GetCda().GetDocumentId(), r.Documents[1].GetSr().GetSopInstanceUid(), r.Documents[1].GetSr().GetSeriesInstanceUid()}
+	}
+	a, err := e.Generate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.RequestId = "another-call"
+	b, err := e.Generate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids(a) != ids(b) {
+		t.Errorf("same namespace and report gave %v then %v", ids(a), ids(b))
+	}
+	if string(a.Documents[0].Content) != string(b.Documents[0].Content) || string(a.Documents[1].Content) != string(b.Documents[1].Content) {
+		t.Error("same namespace and report gave different document bytes")
+	}
+	req.Report.Sections[0].Text += " Edited."
+	c, err := e.Generate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids(c)[0] == ids(a)[0] || ids(c)[1] == ids(a)[1] {
+		t.Error("changed content kept its identities")
+	}
+	req.UidNamespace = "other"
+	if d, err := e.Generate(context.Background(), req); err != nil || ids(d) == ids(c) {
+		t.Errorf("another namespace gave the same identities (%v)", err)
+	}
+}
+
 func TestGenerateOutputs(t *testing.T) {
 	e := newEngine(t)
 	req := example(t, "mr-brain")

@@ -31,6 +31,8 @@ Commands:
   generate   render request files (GenerateReportRequest as JSON) to CDA and SR files
   validate   check CDA (.xml) or DICOM SR files
   schemas    sync the HL7 schema set (reportgen schemas sync [--from DIR])
+  transform  render an existing TID 2000 DICOM SR as a CDA document (reportgen transform IN.dcm OUT.xml)
+  batch      regenerate many reports (reportgen batch --in FILE.jsonl|DIR --out DIR)
 
 Run "reportgen COMMAND -h" for a command's flags.
 `
@@ -53,6 +55,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return validate(args[1:], stdout, stderr)
 	case "schemas":
 		return schemasCmd(args[1:], stdout, stderr)
+	case "transform":
+		return transform(args[1:], stdout, stderr)
+	case "batch":
+		return batch(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

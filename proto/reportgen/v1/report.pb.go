@@ -276,8 +276,13 @@ type Report struct {
 	// CORRECTED or ADDENDUM.
 	Predecessor *PredecessorDocument `protobuf:"bytes,15,opt,name=predecessor,proto3" json:"predecessor,omitempty"`
 	// The report body, in the order it is to be read. At least one section;
-	// exactly one FINDINGS section.
-	Sections      []*Section `protobuf:"bytes,16,rep,name=sections,proto3" json:"sections,omitempty"`
+	// exactly one FINDINGS section. Leave empty when dictation is set.
+	Sections []*Section `protobuf:"bytes,16,rep,name=sections,proto3" json:"sections,omitempty"`
+	// The report body as one dictated free text with headings ("FINDINGS:",
+	// "Impression -", ...), as voice-recognition systems produce it. The
+	// service splits it into sections; the response reports the split. Set
+	// either sections or dictation, not both. At most 256 KiB.
+	Dictation     string `protobuf:"bytes,17,opt,name=dictation,proto3" json:"dictation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -422,6 +427,13 @@ func (x *Report) GetSections() []*Section {
 		return x.Sections
 	}
 	return nil
+}
+
+func (x *Report) GetDictation() string {
+	if x != nil {
+		return x.Dictation
+	}
+	return ""
 }
 
 // Patient is the subject of the report.
@@ -1194,7 +1206,7 @@ var File_reportgen_v1_report_proto protoreflect.FileDescriptor
 
 const file_reportgen_v1_report_proto_rawDesc = "" +
 	"\n" +
-	"\x19reportgen/v1/report.proto\x12\freportgen.v1\x1a\x19reportgen/v1/common.proto\"\xc8\x06\n" +
+	"\x19reportgen/v1/report.proto\x12\freportgen.v1\x1a\x19reportgen/v1/common.proto\"\xe6\x06\n" +
 	"\x06Report\x122\n" +
 	"\x06status\x18\x01 \x01(\x0e2\x1a.reportgen.v1.ReportStatusR\x06status\x12\x1a\n" +
 	"\blanguage\x18\x02 \x01(\tR\blanguage\x12\x1f\n" +
@@ -1213,7 +1225,8 @@ const file_reportgen_v1_report_proto_rawDesc = "" +
 	"\x12verifying_observer\x18\r \x01(\v2\x1a.reportgen.v1.PractitionerR\x11verifyingObserver\x128\n" +
 	"\tcustodian\x18\x0e \x01(\v2\x1a.reportgen.v1.OrganizationR\tcustodian\x12C\n" +
 	"\vpredecessor\x18\x0f \x01(\v2!.reportgen.v1.PredecessorDocumentR\vpredecessor\x121\n" +
-	"\bsections\x18\x10 \x03(\v2\x15.reportgen.v1.SectionR\bsections\"\x99\x02\n" +
+	"\bsections\x18\x10 \x03(\v2\x15.reportgen.v1.SectionR\bsections\x12\x1c\n" +
+	"\tdictation\x18\x11 \x01(\tR\tdictation\"\x99\x02\n" +
 	"\aPatient\x12*\n" +
 	"\x03ids\x18\x01 \x03(\v2\x18.reportgen.v1.IdentifierR\x03ids\x12,\n" +
 	"\x04name\x18\x02 \x01(\v2\x18.reportgen.v1.PersonNameR\x04name\x12\x1d\n" +

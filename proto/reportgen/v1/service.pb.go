@@ -200,8 +200,13 @@ type GenerateReportRequest struct {
 	Outputs []DocumentKind `protobuf:"varint,4,rep,packed,name=outputs,proto3,enum=reportgen.v1.DocumentKind" json:"outputs,omitempty"`
 	// Heading code set for the SR; default LOINC.
 	SrHeadingCodes SrHeadingCodes `protobuf:"varint,5,opt,name=sr_heading_codes,json=srHeadingCodes,proto3,enum=reportgen.v1.SrHeadingCodes" json:"sr_heading_codes,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// When set, the document ids and UIDs are derived from this namespace and
+	// the report, so the same request gives the same identities on every run
+	// (batch regeneration). When empty, identities are new random UIDs. At
+	// most 128 characters.
+	UidNamespace  string `protobuf:"bytes,6,opt,name=uid_namespace,json=uidNamespace,proto3" json:"uid_namespace,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *GenerateReportRequest) Reset() {
@@ -269,6 +274,13 @@ func (x *GenerateReportRequest) GetSrHeadingCodes() SrHeadingCodes {
 	return SrHeadingCodes_SR_HEADING_CODES_UNSPECIFIED
 }
 
+func (x *GenerateReportRequest) GetUidNamespace() string {
+	if x != nil {
+		return x.UidNamespace
+	}
+	return ""
+}
+
 // GenerateReportResponse carries the generated, validated documents.
 type GenerateReportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -277,9 +289,12 @@ type GenerateReportResponse struct {
 	// The template the report was rendered with.
 	TemplateId string `protobuf:"bytes,2,opt,name=template_id,json=templateId,proto3" json:"template_id,omitempty"`
 	// The documents, in the order CDA, SR (as requested).
-	Documents     []*Document `protobuf:"bytes,3,rep,name=documents,proto3" json:"documents,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Documents []*Document `protobuf:"bytes,3,rep,name=documents,proto3" json:"documents,omitempty"`
+	// How a dictated report body was split into sections, in text order;
+	// empty when the request carried sections.
+	DictationSections []*DictationSection `protobuf:"bytes,4,rep,name=dictation_sections,json=dictationSections,proto3" json:"dictation_sections,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *GenerateReportResponse) Reset() {
@@ -333,6 +348,210 @@ func (x *GenerateReportResponse) GetDocuments() []*Document {
 	return nil
 }
 
+func (x *GenerateReportResponse) GetDictationSections() []*DictationSection {
+	if x != nil {
+		return x.DictationSections
+	}
+	return nil
+}
+
+// DictationSection is one section found in dictated text. Offsets are byte
+// offsets into Report.dictation.
+type DictationSection struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The section kind the heading was recognised as; for text before the
+	// first heading, the kind it was assigned to.
+	Kind SectionKind `protobuf:"varint,1,opt,name=kind,proto3,enum=reportgen.v1.SectionKind" json:"kind,omitempty"`
+	// The heading as written in the text, e.g. "IMPRESSION:"; empty for text
+	// before the first heading.
+	Heading string `protobuf:"bytes,2,opt,name=heading,proto3" json:"heading,omitempty"`
+	// Start of the heading (or of the text when there is no heading).
+	HeadingStart int32 `protobuf:"varint,3,opt,name=heading_start,json=headingStart,proto3" json:"heading_start,omitempty"`
+	// Start of the section text (just after the heading).
+	TextStart int32 `protobuf:"varint,4,opt,name=text_start,json=textStart,proto3" json:"text_start,omitempty"`
+	// End of the section text (exclusive).
+	TextEnd       int32 `protobuf:"varint,5,opt,name=text_end,json=textEnd,proto3" json:"text_end,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DictationSection) Reset() {
+	*x = DictationSection{}
+	mi := &file_reportgen_v1_service_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DictationSection) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DictationSection) ProtoMessage() {}
+
+func (x *DictationSection) ProtoReflect() protoreflect.Message {
+	mi := &file_reportgen_v1_service_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DictationSection.ProtoReflect.Descriptor instead.
+func (*DictationSection) Descriptor() ([]byte, []int) {
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *DictationSection) GetKind() SectionKind {
+	if x != nil {
+		return x.Kind
+	}
+	return SectionKind_SECTION_KIND_UNSPECIFIED
+}
+
+func (x *DictationSection) GetHeading() string {
+	if x != nil {
+		return x.Heading
+	}
+	return ""
+}
+
+func (x *DictationSection) GetHeadingStart() int32 {
+	if x != nil {
+		return x.HeadingStart
+	}
+	return 0
+}
+
+func (x *DictationSection) GetTextStart() int32 {
+	if x != nil {
+		return x.TextStart
+	}
+	return 0
+}
+
+func (x *DictationSection) GetTextEnd() int32 {
+	if x != nil {
+		return x.TextEnd
+	}
+	return 0
+}
+
+// TransformDocumentRequest carries an SR to render as CDA.
+type TransformDocumentRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The DICOM SR as a Part 10 file. At most 16 MiB.
+	Content []byte `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
+	// As in GenerateReportRequest: derive the CDA identities from this
+	// namespace and the SR, for repeatable output. Optional.
+	UidNamespace  string `protobuf:"bytes,2,opt,name=uid_namespace,json=uidNamespace,proto3" json:"uid_namespace,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransformDocumentRequest) Reset() {
+	*x = TransformDocumentRequest{}
+	mi := &file_reportgen_v1_service_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransformDocumentRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransformDocumentRequest) ProtoMessage() {}
+
+func (x *TransformDocumentRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_reportgen_v1_service_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransformDocumentRequest.ProtoReflect.Descriptor instead.
+func (*TransformDocumentRequest) Descriptor() ([]byte, []int) {
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *TransformDocumentRequest) GetContent() []byte {
+	if x != nil {
+		return x.Content
+	}
+	return nil
+}
+
+func (x *TransformDocumentRequest) GetUidNamespace() string {
+	if x != nil {
+		return x.UidNamespace
+	}
+	return ""
+}
+
+// TransformDocumentResponse carries the CDA rendered from an SR.
+type TransformDocumentResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The CDA document, validated like a generated one.
+	Document *Document `protobuf:"bytes,1,opt,name=document,proto3" json:"document,omitempty"`
+	// What the service's SR validator found in the source (warnings only:
+	// an SR with errors is not transformed).
+	SourceIssues  []*Issue `protobuf:"bytes,2,rep,name=source_issues,json=sourceIssues,proto3" json:"source_issues,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TransformDocumentResponse) Reset() {
+	*x = TransformDocumentResponse{}
+	mi := &file_reportgen_v1_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TransformDocumentResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TransformDocumentResponse) ProtoMessage() {}
+
+func (x *TransformDocumentResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_reportgen_v1_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TransformDocumentResponse.ProtoReflect.Descriptor instead.
+func (*TransformDocumentResponse) Descriptor() ([]byte, []int) {
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *TransformDocumentResponse) GetDocument() *Document {
+	if x != nil {
+		return x.Document
+	}
+	return nil
+}
+
+func (x *TransformDocumentResponse) GetSourceIssues() []*Issue {
+	if x != nil {
+		return x.SourceIssues
+	}
+	return nil
+}
+
 // Document is one generated document with its identities and the issues
 // its validation found (warnings and notes only: a document with errors is
 // never returned).
@@ -356,7 +575,7 @@ type Document struct {
 
 func (x *Document) Reset() {
 	*x = Document{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[2]
+	mi := &file_reportgen_v1_service_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -368,7 +587,7 @@ func (x *Document) String() string {
 func (*Document) ProtoMessage() {}
 
 func (x *Document) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[2]
+	mi := &file_reportgen_v1_service_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -381,7 +600,7 @@ func (x *Document) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Document.ProtoReflect.Descriptor instead.
 func (*Document) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{2}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Document) GetKind() DocumentKind {
@@ -441,7 +660,7 @@ type CdaIdentity struct {
 
 func (x *CdaIdentity) Reset() {
 	*x = CdaIdentity{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[3]
+	mi := &file_reportgen_v1_service_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -453,7 +672,7 @@ func (x *CdaIdentity) String() string {
 func (*CdaIdentity) ProtoMessage() {}
 
 func (x *CdaIdentity) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[3]
+	mi := &file_reportgen_v1_service_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -466,7 +685,7 @@ func (x *CdaIdentity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CdaIdentity.ProtoReflect.Descriptor instead.
 func (*CdaIdentity) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{3}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *CdaIdentity) GetDocumentId() string {
@@ -507,7 +726,7 @@ type SrIdentity struct {
 
 func (x *SrIdentity) Reset() {
 	*x = SrIdentity{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[4]
+	mi := &file_reportgen_v1_service_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -519,7 +738,7 @@ func (x *SrIdentity) String() string {
 func (*SrIdentity) ProtoMessage() {}
 
 func (x *SrIdentity) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[4]
+	mi := &file_reportgen_v1_service_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -532,7 +751,7 @@ func (x *SrIdentity) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SrIdentity.ProtoReflect.Descriptor instead.
 func (*SrIdentity) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{4}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *SrIdentity) GetSopClassUid() string {
@@ -581,7 +800,7 @@ type Issue struct {
 
 func (x *Issue) Reset() {
 	*x = Issue{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[5]
+	mi := &file_reportgen_v1_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -593,7 +812,7 @@ func (x *Issue) String() string {
 func (*Issue) ProtoMessage() {}
 
 func (x *Issue) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[5]
+	mi := &file_reportgen_v1_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -606,7 +825,7 @@ func (x *Issue) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Issue.ProtoReflect.Descriptor instead.
 func (*Issue) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{5}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Issue) GetSeverity() Severity {
@@ -650,7 +869,7 @@ type FieldViolation struct {
 
 func (x *FieldViolation) Reset() {
 	*x = FieldViolation{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[6]
+	mi := &file_reportgen_v1_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -662,7 +881,7 @@ func (x *FieldViolation) String() string {
 func (*FieldViolation) ProtoMessage() {}
 
 func (x *FieldViolation) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[6]
+	mi := &file_reportgen_v1_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -675,7 +894,7 @@ func (x *FieldViolation) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FieldViolation.ProtoReflect.Descriptor instead.
 func (*FieldViolation) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{6}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *FieldViolation) GetField() string {
@@ -709,7 +928,7 @@ type Failure struct {
 
 func (x *Failure) Reset() {
 	*x = Failure{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[7]
+	mi := &file_reportgen_v1_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -721,7 +940,7 @@ func (x *Failure) String() string {
 func (*Failure) ProtoMessage() {}
 
 func (x *Failure) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[7]
+	mi := &file_reportgen_v1_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -734,7 +953,7 @@ func (x *Failure) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Failure.ProtoReflect.Descriptor instead.
 func (*Failure) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{7}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *Failure) GetCode() string {
@@ -776,7 +995,7 @@ type GenerateReportsRequest struct {
 
 func (x *GenerateReportsRequest) Reset() {
 	*x = GenerateReportsRequest{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[8]
+	mi := &file_reportgen_v1_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -788,7 +1007,7 @@ func (x *GenerateReportsRequest) String() string {
 func (*GenerateReportsRequest) ProtoMessage() {}
 
 func (x *GenerateReportsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[8]
+	mi := &file_reportgen_v1_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -801,7 +1020,7 @@ func (x *GenerateReportsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateReportsRequest.ProtoReflect.Descriptor instead.
 func (*GenerateReportsRequest) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{8}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *GenerateReportsRequest) GetRequest() *GenerateReportRequest {
@@ -829,7 +1048,7 @@ type GenerateReportsResponse struct {
 
 func (x *GenerateReportsResponse) Reset() {
 	*x = GenerateReportsResponse{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[9]
+	mi := &file_reportgen_v1_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -841,7 +1060,7 @@ func (x *GenerateReportsResponse) String() string {
 func (*GenerateReportsResponse) ProtoMessage() {}
 
 func (x *GenerateReportsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[9]
+	mi := &file_reportgen_v1_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -854,7 +1073,7 @@ func (x *GenerateReportsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateReportsResponse.ProtoReflect.Descriptor instead.
 func (*GenerateReportsResponse) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{9}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *GenerateReportsResponse) GetRequestId() string {
@@ -920,7 +1139,7 @@ type ValidateDocumentRequest struct {
 
 func (x *ValidateDocumentRequest) Reset() {
 	*x = ValidateDocumentRequest{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[10]
+	mi := &file_reportgen_v1_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -932,7 +1151,7 @@ func (x *ValidateDocumentRequest) String() string {
 func (*ValidateDocumentRequest) ProtoMessage() {}
 
 func (x *ValidateDocumentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[10]
+	mi := &file_reportgen_v1_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -945,7 +1164,7 @@ func (x *ValidateDocumentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateDocumentRequest.ProtoReflect.Descriptor instead.
 func (*ValidateDocumentRequest) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{10}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *ValidateDocumentRequest) GetContent() []byte {
@@ -977,7 +1196,7 @@ type ValidateDocumentResponse struct {
 
 func (x *ValidateDocumentResponse) Reset() {
 	*x = ValidateDocumentResponse{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[11]
+	mi := &file_reportgen_v1_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -989,7 +1208,7 @@ func (x *ValidateDocumentResponse) String() string {
 func (*ValidateDocumentResponse) ProtoMessage() {}
 
 func (x *ValidateDocumentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[11]
+	mi := &file_reportgen_v1_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1002,7 +1221,7 @@ func (x *ValidateDocumentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ValidateDocumentResponse.ProtoReflect.Descriptor instead.
 func (*ValidateDocumentResponse) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{11}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *ValidateDocumentResponse) GetKind() DocumentKind {
@@ -1035,7 +1254,7 @@ type ListTemplatesRequest struct {
 
 func (x *ListTemplatesRequest) Reset() {
 	*x = ListTemplatesRequest{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[12]
+	mi := &file_reportgen_v1_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1047,7 +1266,7 @@ func (x *ListTemplatesRequest) String() string {
 func (*ListTemplatesRequest) ProtoMessage() {}
 
 func (x *ListTemplatesRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[12]
+	mi := &file_reportgen_v1_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1060,7 +1279,7 @@ func (x *ListTemplatesRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTemplatesRequest.ProtoReflect.Descriptor instead.
 func (*ListTemplatesRequest) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{12}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{15}
 }
 
 // ListTemplatesResponse lists the known templates.
@@ -1074,7 +1293,7 @@ type ListTemplatesResponse struct {
 
 func (x *ListTemplatesResponse) Reset() {
 	*x = ListTemplatesResponse{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[13]
+	mi := &file_reportgen_v1_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1086,7 +1305,7 @@ func (x *ListTemplatesResponse) String() string {
 func (*ListTemplatesResponse) ProtoMessage() {}
 
 func (x *ListTemplatesResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[13]
+	mi := &file_reportgen_v1_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1099,7 +1318,7 @@ func (x *ListTemplatesResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTemplatesResponse.ProtoReflect.Descriptor instead.
 func (*ListTemplatesResponse) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{13}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ListTemplatesResponse) GetTemplates() []*TemplateInfo {
@@ -1128,7 +1347,7 @@ type TemplateInfo struct {
 
 func (x *TemplateInfo) Reset() {
 	*x = TemplateInfo{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[14]
+	mi := &file_reportgen_v1_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1140,7 +1359,7 @@ func (x *TemplateInfo) String() string {
 func (*TemplateInfo) ProtoMessage() {}
 
 func (x *TemplateInfo) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[14]
+	mi := &file_reportgen_v1_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1153,7 +1372,7 @@ func (x *TemplateInfo) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TemplateInfo.ProtoReflect.Descriptor instead.
 func (*TemplateInfo) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{14}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *TemplateInfo) GetId() string {
@@ -1206,7 +1425,7 @@ type TemplateSection struct {
 
 func (x *TemplateSection) Reset() {
 	*x = TemplateSection{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[15]
+	mi := &file_reportgen_v1_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1218,7 +1437,7 @@ func (x *TemplateSection) String() string {
 func (*TemplateSection) ProtoMessage() {}
 
 func (x *TemplateSection) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[15]
+	mi := &file_reportgen_v1_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1231,7 +1450,7 @@ func (x *TemplateSection) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TemplateSection.ProtoReflect.Descriptor instead.
 func (*TemplateSection) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{15}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *TemplateSection) GetKind() SectionKind {
@@ -1259,7 +1478,7 @@ var File_reportgen_v1_service_proto protoreflect.FileDescriptor
 
 const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1areportgen/v1/service.proto\x12\freportgen.v1\x1a\x19reportgen/v1/common.proto\x1a\x19reportgen/v1/report.proto\"\x83\x02\n" +
+	"\x1areportgen/v1/service.proto\x12\freportgen.v1\x1a\x19reportgen/v1/common.proto\x1a\x19reportgen/v1/report.proto\"\xa8\x02\n" +
 	"\x15GenerateReportRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
@@ -1267,13 +1486,28 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"templateId\x12,\n" +
 	"\x06report\x18\x03 \x01(\v2\x14.reportgen.v1.ReportR\x06report\x124\n" +
 	"\aoutputs\x18\x04 \x03(\x0e2\x1a.reportgen.v1.DocumentKindR\aoutputs\x12F\n" +
-	"\x10sr_heading_codes\x18\x05 \x01(\x0e2\x1c.reportgen.v1.SrHeadingCodesR\x0esrHeadingCodes\"\x8e\x01\n" +
+	"\x10sr_heading_codes\x18\x05 \x01(\x0e2\x1c.reportgen.v1.SrHeadingCodesR\x0esrHeadingCodes\x12#\n" +
+	"\ruid_namespace\x18\x06 \x01(\tR\fuidNamespace\"\xdd\x01\n" +
 	"\x16GenerateReportResponse\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
 	"\vtemplate_id\x18\x02 \x01(\tR\n" +
 	"templateId\x124\n" +
-	"\tdocuments\x18\x03 \x03(\v2\x16.reportgen.v1.DocumentR\tdocuments\"\xf7\x01\n" +
+	"\tdocuments\x18\x03 \x03(\v2\x16.reportgen.v1.DocumentR\tdocuments\x12M\n" +
+	"\x12dictation_sections\x18\x04 \x03(\v2\x1e.reportgen.v1.DictationSectionR\x11dictationSections\"\xba\x01\n" +
+	"\x10DictationSection\x12-\n" +
+	"\x04kind\x18\x01 \x01(\x0e2\x19.reportgen.v1.SectionKindR\x04kind\x12\x18\n" +
+	"\aheading\x18\x02 \x01(\tR\aheading\x12#\n" +
+	"\rheading_start\x18\x03 \x01(\x05R\fheadingStart\x12\x1d\n" +
+	"\n" +
+	"text_start\x18\x04 \x01(\x05R\ttextStart\x12\x19\n" +
+	"\btext_end\x18\x05 \x01(\x05R\atextEnd\"Y\n" +
+	"\x18TransformDocumentRequest\x12\x18\n" +
+	"\acontent\x18\x01 \x01(\fR\acontent\x12#\n" +
+	"\ruid_namespace\x18\x02 \x01(\tR\fuidNamespace\"\x89\x01\n" +
+	"\x19TransformDocumentResponse\x122\n" +
+	"\bdocument\x18\x01 \x01(\v2\x16.reportgen.v1.DocumentR\bdocument\x128\n" +
+	"\rsource_issues\x18\x02 \x03(\v2\x13.reportgen.v1.IssueR\fsourceIssues\"\xf7\x01\n" +
 	"\bDocument\x12.\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x1a.reportgen.v1.DocumentKindR\x04kind\x12\x1d\n" +
 	"\n" +
@@ -1346,12 +1580,13 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
 	"\x10SEVERITY_WARNING\x10\x02\x12\x11\n" +
-	"\rSEVERITY_INFO\x10\x032\x8d\x03\n" +
+	"\rSEVERITY_INFO\x10\x032\xf3\x03\n" +
 	"\rReportService\x12[\n" +
 	"\x0eGenerateReport\x12#.reportgen.v1.GenerateReportRequest\x1a$.reportgen.v1.GenerateReportResponse\x12b\n" +
 	"\x0fGenerateReports\x12$.reportgen.v1.GenerateReportsRequest\x1a%.reportgen.v1.GenerateReportsResponse(\x010\x01\x12a\n" +
 	"\x10ValidateDocument\x12%.reportgen.v1.ValidateDocumentRequest\x1a&.reportgen.v1.ValidateDocumentResponse\x12X\n" +
-	"\rListTemplates\x12\".reportgen.v1.ListTemplatesRequest\x1a#.reportgen.v1.ListTemplatesResponseB?Z=github.com/reportgen/reportgen/proto/reportgen/v1;reportgenv1b\x06proto3"
+	"\rListTemplates\x12\".reportgen.v1.ListTemplatesRequest\x1a#.reportgen.v1.ListTemplatesResponse\x12d\n" +
+	"\x11TransformDocument\x12&.reportgen.v1.TransformDocumentRequest\x1a'.reportgen.v1.TransformDocumentResponseB?Z=github.com/reportgen/reportgen/proto/reportgen/v1;reportgenv1b\x06proto3"
 
 var (
 	file_reportgen_v1_service_proto_rawDescOnce sync.Once
@@ -1366,66 +1601,75 @@ func file_reportgen_v1_service_proto_rawDescGZIP() []byte {
 }
 
 var file_reportgen_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_reportgen_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_reportgen_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_reportgen_v1_service_proto_goTypes = []any{
-	(DocumentKind)(0),                // 0: reportgen.v1.DocumentKind
-	(SrHeadingCodes)(0),              // 1: reportgen.v1.SrHeadingCodes
-	(Severity)(0),                    // 2: reportgen.v1.Severity
-	(*GenerateReportRequest)(nil),    // 3: reportgen.v1.GenerateReportRequest
-	(*GenerateReportResponse)(nil),   // 4: reportgen.v1.GenerateReportResponse
-	(*Document)(nil),                 // 5: reportgen.v1.Document
-	(*CdaIdentity)(nil),              // 6: reportgen.v1.CdaIdentity
-	(*SrIdentity)(nil),               // 7: reportgen.v1.SrIdentity
-	(*Issue)(nil),                    // 8: reportgen.v1.Issue
-	(*FieldViolation)(nil),           // 9: reportgen.v1.FieldViolation
-	(*Failure)(nil),                  // 10: reportgen.v1.Failure
-	(*GenerateReportsRequest)(nil),   // 11: reportgen.v1.GenerateReportsRequest
-	(*GenerateReportsResponse)(nil),  // 12: reportgen.v1.GenerateReportsResponse
-	(*ValidateDocumentRequest)(nil),  // 13: reportgen.v1.ValidateDocumentRequest
-	(*ValidateDocumentResponse)(nil), // 14: reportgen.v1.ValidateDocumentResponse
-	(*ListTemplatesRequest)(nil),     // 15: reportgen.v1.ListTemplatesRequest
-	(*ListTemplatesResponse)(nil),    // 16: reportgen.v1.ListTemplatesResponse
-	(*TemplateInfo)(nil),             // 17: reportgen.v1.TemplateInfo
-	(*TemplateSection)(nil),          // 18: reportgen.v1.TemplateSection
-	(*Report)(nil),                   // 19: reportgen.v1.Report
-	(*Code)(nil),                     // 20: reportgen.v1.Code
-	(SectionKind)(0),                 // 21: reportgen.v1.SectionKind
+	(DocumentKind)(0),                 // 0: reportgen.v1.DocumentKind
+	(SrHeadingCodes)(0),               // 1: reportgen.v1.SrHeadingCodes
+	(Severity)(0),                     // 2: reportgen.v1.Severity
+	(*GenerateReportRequest)(nil),     // 3: reportgen.v1.GenerateReportRequest
+	(*GenerateReportResponse)(nil),    // 4: reportgen.v1.GenerateReportResponse
+	(*DictationSection)(nil),          // 5: reportgen.v1.DictationSection
+	(*TransformDocumentRequest)(nil),  // 6: reportgen.v1.TransformDocumentRequest
+	(*TransformDocumentResponse)(nil), // 7: reportgen.v1.TransformDocumentResponse
+	(*Document)(nil),                  // 8: reportgen.v1.Document
+	(*CdaIdentity)(nil),               // 9: reportgen.v1.CdaIdentity
+	(*SrIdentity)(nil),                // 10: reportgen.v1.SrIdentity
+	(*Issue)(nil),                     // 11: reportgen.v1.Issue
+	(*FieldViolation)(nil),            // 12: reportgen.v1.FieldViolation
+	(*Failure)(nil),                   // 13: reportgen.v1.Failure
+	(*GenerateReportsRequest)(nil),    // 14: reportgen.v1.GenerateReportsRequest
+	(*GenerateReportsResponse)(nil),   // 15: reportgen.v1.GenerateReportsResponse
+	(*ValidateDocumentRequest)(nil),   // 16: reportgen.v1.ValidateDocumentRequest
+	(*ValidateDocumentResponse)(nil),  // 17: reportgen.v1.ValidateDocumentResponse
+	(*ListTemplatesRequest)(nil),      // 18: reportgen.v1.ListTemplatesRequest
+	(*ListTemplatesResponse)(nil),     // 19: reportgen.v1.ListTemplatesResponse
+	(*TemplateInfo)(nil),              // 20: reportgen.v1.TemplateInfo
+	(*TemplateSection)(nil),           // 21: reportgen.v1.TemplateSection
+	(*Report)(nil),                    // 22: reportgen.v1.Report
+	(SectionKind)(0),                  // 23: reportgen.v1.SectionKind
+	(*Code)(nil),                      // 24: reportgen.v1.Code
 }
 var file_reportgen_v1_service_proto_depIdxs = []int32{
-	19, // 0: reportgen.v1.GenerateReportRequest.report:type_name -> reportgen.v1.Report
+	22, // 0: reportgen.v1.GenerateReportRequest.report:type_name -> reportgen.v1.Report
 	0,  // 1: reportgen.v1.GenerateReportRequest.outputs:type_name -> reportgen.v1.DocumentKind
 	1,  // 2: reportgen.v1.GenerateReportRequest.sr_heading_codes:type_name -> reportgen.v1.SrHeadingCodes
-	5,  // 3: reportgen.v1.GenerateReportResponse.documents:type_name -> reportgen.v1.Document
-	0,  // 4: reportgen.v1.Document.kind:type_name -> reportgen.v1.DocumentKind
-	6,  // 5: reportgen.v1.Document.cda:type_name -> reportgen.v1.CdaIdentity
-	7,  // 6: reportgen.v1.Document.sr:type_name -> reportgen.v1.SrIdentity
-	8,  // 7: reportgen.v1.Document.issues:type_name -> reportgen.v1.Issue
-	2,  // 8: reportgen.v1.Issue.severity:type_name -> reportgen.v1.Severity
-	9,  // 9: reportgen.v1.Failure.field_violations:type_name -> reportgen.v1.FieldViolation
-	8,  // 10: reportgen.v1.Failure.issues:type_name -> reportgen.v1.Issue
-	3,  // 11: reportgen.v1.GenerateReportsRequest.request:type_name -> reportgen.v1.GenerateReportRequest
-	4,  // 12: reportgen.v1.GenerateReportsResponse.response:type_name -> reportgen.v1.GenerateReportResponse
-	10, // 13: reportgen.v1.GenerateReportsResponse.failure:type_name -> reportgen.v1.Failure
-	0,  // 14: reportgen.v1.ValidateDocumentRequest.kind:type_name -> reportgen.v1.DocumentKind
-	0,  // 15: reportgen.v1.ValidateDocumentResponse.kind:type_name -> reportgen.v1.DocumentKind
-	8,  // 16: reportgen.v1.ValidateDocumentResponse.issues:type_name -> reportgen.v1.Issue
-	17, // 17: reportgen.v1.ListTemplatesResponse.templates:type_name -> reportgen.v1.TemplateInfo
-	20, // 18: reportgen.v1.TemplateInfo.document_code:type_name -> reportgen.v1.Code
-	18, // 19: reportgen.v1.TemplateInfo.sections:type_name -> reportgen.v1.TemplateSection
-	21, // 20: reportgen.v1.TemplateSection.kind:type_name -> reportgen.v1.SectionKind
-	3,  // 21: reportgen.v1.ReportService.GenerateReport:input_type -> reportgen.v1.GenerateReportRequest
-	11, // 22: reportgen.v1.ReportService.GenerateReports:input_type -> reportgen.v1.GenerateReportsRequest
-	13, // 23: reportgen.v1.ReportService.ValidateDocument:input_type -> reportgen.v1.ValidateDocumentRequest
-	15, // 24: reportgen.v1.ReportService.ListTemplates:input_type -> reportgen.v1.ListTemplatesRequest
-	4,  // 25: reportgen.v1.ReportService.GenerateReport:output_type -> reportgen.v1.GenerateReportResponse
-	12, // 26: reportgen.v1.ReportService.GenerateReports:output_type -> reportgen.v1.GenerateReportsResponse
-	14, // 27: reportgen.v1.ReportService.ValidateDocument:output_type -> reportgen.v1.ValidateDocumentResponse
-	16, // 28: reportgen.v1.ReportService.ListTemplates:output_type -> reportgen.v1.ListTemplatesResponse
-	25, // [25:29] is the sub-list for method output_type
-	21, // [21:25] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	8,  // 3: reportgen.v1.GenerateReportResponse.documents:type_name -> reportgen.v1.Document
+	5,  // 4: reportgen.v1.GenerateReportResponse.dictation_sections:type_name -> reportgen.v1.DictationSection
+	23, // 5: reportgen.v1.DictationSection.kind:type_name -> reportgen.v1.SectionKind
+	8,  // 6: reportgen.v1.TransformDocumentResponse.document:type_name -> reportgen.v1.Document
+	11, // 7: reportgen.v1.TransformDocumentResponse.source_issues:type_name -> reportgen.v1.Issue
+	0,  // 8: reportgen.v1.Document.kind:type_name -> reportgen.v1.DocumentKind
+	9,  // 9: reportgen.v1.Document.cda:type_name -> reportgen.v1.CdaIdentity
+	10, // 10: reportgen.v1.Document.sr:type_name -> reportgen.v1.SrIdentity
+	11, // 11: reportgen.v1.Document.issues:type_name -> reportgen.v1.Issue
+	2,  // 12: reportgen.v1.Issue.severity:type_name -> reportgen.v1.Severity
+	12, // 13: reportgen.v1.Failure.field_violations:type_name -> reportgen.v1.FieldViolation
+	11, // 14: reportgen.v1.Failure.issues:type_name -> reportgen.v1.Issue
+	3,  // 15: reportgen.v1.GenerateReportsRequest.request:type_name -> reportgen.v1.GenerateReportRequest
+	4,  // 16: reportgen.v1.GenerateReportsResponse.response:type_name -> reportgen.v1.GenerateReportResponse
+	13, // 17: reportgen.v1.GenerateReportsResponse.failure:type_name -> reportgen.v1.Failure
+	0,  // 18: reportgen.v1.ValidateDocumentRequest.kind:type_name -> reportgen.v1.DocumentKind
+	0,  // 19: reportgen.v1.ValidateDocumentResponse.kind:type_name -> reportgen.v1.DocumentKind
+	11, // 20: reportgen.v1.ValidateDocumentResponse.issues:type_name -> reportgen.v1.Issue
+	20, // 21: reportgen.v1.ListTemplatesResponse.templates:type_name -> reportgen.v1.TemplateInfo
+	24, // 22: reportgen.v1.TemplateInfo.document_code:type_name -> reportgen.v1.Code
+	21, // 23: reportgen.v1.TemplateInfo.sections:type_name -> reportgen.v1.TemplateSection
+	23, // 24: reportgen.v1.TemplateSection.kind:type_name -> reportgen.v1.SectionKind
+	3,  // 25: reportgen.v1.ReportService.GenerateReport:input_type -> reportgen.v1.GenerateReportRequest
+	14, // 26: reportgen.v1.ReportService.GenerateReports:input_type -> reportgen.v1.GenerateReportsRequest
+	16, // 27: reportgen.v1.ReportService.ValidateDocument:input_type -> reportgen.v1.ValidateDocumentRequest
+	18, // 28: reportgen.v1.ReportService.ListTemplates:input_type -> reportgen.v1.ListTemplatesRequest
+	6,  // 29: reportgen.v1.ReportService.TransformDocument:input_type -> reportgen.v1.TransformDocumentRequest
+	4,  // 30: reportgen.v1.ReportService.GenerateReport:output_type -> reportgen.v1.GenerateReportResponse
+	15, // 31: reportgen.v1.ReportService.GenerateReports:output_type -> reportgen.v1.GenerateReportsResponse
+	17, // 32: reportgen.v1.ReportService.ValidateDocument:output_type -> reportgen.v1.ValidateDocumentResponse
+	19, // 33: reportgen.v1.ReportService.ListTemplates:output_type -> reportgen.v1.ListTemplatesResponse
+	7,  // 34: reportgen.v1.ReportService.TransformDocument:output_type -> reportgen.v1.TransformDocumentResponse
+	30, // [30:35] is the sub-list for method output_type
+	25, // [25:30] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_reportgen_v1_service_proto_init() }
@@ -1435,7 +1679,7 @@ func file_reportgen_v1_service_proto_init() {
 	}
 	file_reportgen_v1_common_proto_init()
 	file_reportgen_v1_report_proto_init()
-	file_reportgen_v1_service_proto_msgTypes[9].OneofWrappers = []any{
+	file_reportgen_v1_service_proto_msgTypes[12].OneofWrappers = []any{
 		(*GenerateReportsResponse_Response)(nil),
 		(*GenerateReportsResponse_Failure)(nil),
 	}
@@ -1445,7 +1689,7 @@ func file_reportgen_v1_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_reportgen_v1_service_proto_rawDesc), len(file_reportgen_v1_service_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   16,
+			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -19,10 +19,11 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ReportService_GenerateReport_FullMethodName   = "/reportgen.v1.ReportService/GenerateReport"
-	ReportService_GenerateReports_FullMethodName  = "/reportgen.v1.ReportService/GenerateReports"
-	ReportService_ValidateDocument_FullMethodName = "/reportgen.v1.ReportService/ValidateDocument"
-	ReportService_ListTemplates_FullMethodName    = "/reportgen.v1.ReportService/ListTemplates"
+	ReportService_GenerateReport_FullMethodName    = "/reportgen.v1.ReportService/GenerateReport"
+	ReportService_GenerateReports_FullMethodName   = "/reportgen.v1.ReportService/GenerateReports"
+	ReportService_ValidateDocument_FullMethodName  = "/reportgen.v1.ReportService/ValidateDocument"
+	ReportService_ListTemplates_FullMethodName     = "/reportgen.v1.ReportService/ListTemplates"
+	ReportService_TransformDocument_FullMethodName = "/reportgen.v1.ReportService/TransformDocument"
 )
 
 // ReportServiceClient is the client API for ReportService service.
@@ -47,6 +48,11 @@ type ReportServiceClient interface {
 	ValidateDocument(ctx context.Context, in *ValidateDocumentRequest, opts ...grpc.CallOption) (*ValidateDocumentResponse, error)
 	// ListTemplates lists the report templates the service knows.
 	ListTemplates(ctx context.Context, in *ListTemplatesRequest, opts ...grpc.CallOption) (*ListTemplatesResponse, error)
+	// TransformDocument reads an existing TID 2000 DICOM SR (made by this
+	// service or another system) and renders its CDA Diagnostic Imaging
+	// Report per the DICOM PS3.20 mapping. An SR that is not TID 2000 or is
+	// broken fails with FAILED_PRECONDITION and the exact reasons as issues.
+	TransformDocument(ctx context.Context, in *TransformDocumentRequest, opts ...grpc.CallOption) (*TransformDocumentResponse, error)
 }
 
 type reportServiceClient struct {
@@ -100,6 +106,16 @@ func (c *reportServiceClient) ListTemplates(ctx context.Context, in *ListTemplat
 	return out, nil
 }
 
+func (c *reportServiceClient) TransformDocument(ctx context.Context, in *TransformDocumentRequest, opts ...grpc.CallOption) (*TransformDocumentResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(TransformDocumentResponse)
+	err := c.cc.Invoke(ctx, ReportService_TransformDocument_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReportServiceServer is the server API for ReportService service.
 // All implementations must embed UnimplementedReportServiceServer
 // for forward compatibility.
@@ -122,6 +138,11 @@ type ReportServiceServer interface {
 	ValidateDocument(context.Context, *ValidateDocumentRequest) (*ValidateDocumentResponse, error)
 	// ListTemplates lists the report templates the service knows.
 	ListTemplates(context.Context, *ListTemplatesRequest) (*ListTemplatesResponse, error)
+	// TransformDocument reads an existing TID 2000 DICOM SR (made by this
+	// service or another system) and renders its CDA Diagnostic Imaging
+	// Report per the DICOM PS3.20 mapping. An SR that is not TID 2000 or is
+	// broken fails with FAILED_PRECONDITION and the exact reasons as issues.
+	TransformDocument(context.Context, *TransformDocumentRequest) (*TransformDocumentResponse, error)
 	mustEmbedUnimplementedReportServiceServer()
 }
 
@@ -143,6 +164,9 @@ func (UnimplementedReportServiceServer) ValidateDocument(context.Context, *Valid
 }
 func (UnimplementedReportServiceServer) ListTemplates(context.Context, *ListTemplatesRequest) (*ListTemplatesResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method ListTemplates not implemented")
+}
+func (UnimplementedReportServiceServer) TransformDocument(context.Context, *TransformDocumentRequest) (*TransformDocumentResponse, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method TransformDocument not implemented")
 }
 func (UnimplementedReportServiceServer) mustEmbedUnimplementedReportServiceServer() {}
 func (UnimplementedReportServiceServer) testEmbeddedByValue()                       {}
@@ -226,6 +250,24 @@ func _ReportService_ListTemplates_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReportService_TransformDocument_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(TransformDocumentRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReportServiceServer).TransformDocument(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReportService_TransformDocument_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReportServiceServer).TransformDocument(ctx, req.(*TransformDocumentRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReportService_ServiceDesc is the grpc.ServiceDesc for ReportService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -244,6 +286,10 @@ var ReportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListTemplates",
 			Handler:    _ReportService_ListTemplates_Handler,
+		},
+		{
+			MethodName: "TransformDocument",
+			Handler:    _ReportService_TransformDocument_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
