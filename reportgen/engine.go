@@ -8,11 +8,9 @@
 package reportgen
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"time"
 
@@ -254,67 +252,4 @@ func (e *Engine) render(doc *content.Document, k pb.DocumentKind) (*pb.Document,
 		}, nil
 	}
 	return nil, fmt.Errorf("reportgen: unknown document kind %v", k)
-}
-
-func (e *Engine) validateCDA(b []byte) issue.List {
-	return e.xsd.Validate(b)
-}
-
-// ErrUnknownKind says a document is neither CDA XML nor a DICOM file.
-var ErrUnknownKind = errors.New("document is neither CDA XML nor a DICOM Part 10 file")
-
-// ErrDocumentTooLarge says a document exceeds MaxDocumentSize.
-var ErrDocumentTooLarge = fmt.Errorf("document is larger than %d bytes", MaxDocumentSize)
-
-// ValidateDocument checks a CDA document or a DICOM SR file from any
-// system. kind UNSPECIFIED detects the kind from the content.
-func (e *Engine) ValidateDocument(_ context.Context, doc []byte, kind pb.DocumentKind) (*pb.ValidateDocumentResponse, error) {
-	if len(doc) > MaxDocumentSize {
-		return nil, ErrDocumentTooLarge
-	}
-	if kind == pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED {
-		kind = DetectKind(doc)
-		if kind == pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED {
-			return nil, ErrUnknownKind
-		}
-	}
-	var issues issue.List
-	switch kind {
-	case pb.DocumentKind_DOCUMENT_KIND_CDA:
-		issues = e.validateCDA(doc)
-	case pb.DocumentKind_DOCUMENT_KIND_SR:
-		issues = sr.Validate(doc)
-	default:
-		return nil, fmt.Errorf("unknown document kind %d", kind)
-	}
-	return &pb.ValidateDocumentResponse{Kind: kind, Valid: !issues.HasErrors(), Issues: IssuesToProto(issues)}, nil
-}
-
-// DetectKind tells a DICOM Part 10 file ("DICM" after the 128-byte
-// preamble) from XML; it returns UNSPECIFIED for anything else.
-func DetectKind(b []byte) pb.DocumentKind {
-	if len(b) >= 132 && string(b[128:132]) == "DICM" {
-		return pb.DocumentKind_DOCUMENT_KIND_SR
-	}
-	t := bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n")
-	if len(t) > 0 && t[0] == '<' {
-		return pb.DocumentKind_DOCUMENT_KIND_CDA
-	}
-	return pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED
-}
-
-// IssuesToProto converts issues to the API form.
-func IssuesToProto(l issue.List) []*pb.Issue {
-	out := make([]*pb.Issue, 0, len(l))
-	for _, i := range l {
-		sev := pb.Severity_SEVERITY_INFO
-		switch i.Severity {
-		case issue.Error:
-			sev = pb.Severity_SEVERITY_ERROR
-		case issue.Warning:
-			sev = pb.Severity_SEVERITY_WARNING
-		}
-		out = append(out, &pb.Issue{Severity: sev, RuleId: i.RuleID, Location: i.Location, Message: i.Message})
-	}
-	return out
 }
