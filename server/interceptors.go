@@ -16,6 +16,7 @@ import (
 func unaryLog(log *slog.Logger) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (any, error) {
 		start := time.Now()
+		ctx = withRequestID(ctx)
 		resp, err := h(ctx, req)
 		log.LogAttrs(ctx, level(err), "call", slog.String("method", info.FullMethod),
 			slog.String("code", status.Code(err).String()), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000))
@@ -26,6 +27,7 @@ func unaryLog(log *slog.Logger) grpc.UnaryServerInterceptor {
 func streamLog(log *slog.Logger) grpc.StreamServerInterceptor {
 	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, h grpc.StreamHandler) error {
 		start := time.Now()
+		ss = idStream{ServerStream: ss, ctx: withRequestID(ss.Context())}
 		err := h(srv, ss)
 		log.LogAttrs(ss.Context(), level(err), "stream", slog.String("method", info.FullMethod),
 			slog.String("code", status.Code(err).String()), slog.Float64("ms", float64(time.Since(start).Microseconds())/1000))

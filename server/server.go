@@ -33,6 +33,10 @@ type Limits struct {
 	// and not yet answered; past it the server stops reading, and gRPC flow
 	// control pushes back on the client.
 	StreamInFlight int
+	// MaxConcurrentCalls is how many calls (a stream counts as one) are
+	// served at once; more are refused with RESOURCE_EXHAUSTED. 0 means no
+	// limit.
+	MaxConcurrentCalls int
 }
 
 // DefaultLimits fit a document of reportgen.MaxDocumentSize plus framing,
@@ -42,15 +46,19 @@ func DefaultLimits() Limits {
 		MaxMessageBytes: reportgen.MaxDocumentSize + 1<<20,
 		StreamWorkers:   runtime.GOMAXPROCS(0),
 		StreamInFlight:  4 * runtime.GOMAXPROCS(0),
+		// Each call holds at most one report's documents (a few hundred
+		// KB); this bounds memory at well under 1 GB under any load.
+		MaxConcurrentCalls: 256,
 	}
 }
 
 // Service implements reportgen.v1.ReportService over an Engine.
 type Service struct {
 	pb.UnimplementedReportServiceServer
-	engine *reportgen.Engine
-	log    *slog.Logger
-	limits Limits
+	engine  *reportgen.Engine
+	log     *slog.Logger
+	limits  Limits
+	metrics *Metrics // nil: not recorded
 }
 
 // NewService returns the service.
@@ -64,18 +72,60 @@ func NewService(e *reportgen.Engine, log *slog.Logger, l Limits) *Service {
 	return &Service{engine: e, log: log, limits: l}
 }
 
+// Option configures New.
+type Option func(*options)
+
+type options struct {
+	metrics *Metrics
+	tokens  []string
+	grpc    []grpc.ServerOption
+}
+
+// WithMetrics records Prometheus metrics of every call in m.
+func WithMetrics(m *Metrics) Option { return func(o *options) { o.metrics = m } }
+
+// WithBearerTokens requires every call but health checks to carry one of
+// the tokens as "authorization: Bearer <token>".
+func WithBearerTokens(tokens []string) Option { return func(o *options) { o.tokens = tokens } }
+
+// WithGRPCOptions adds gRPC server options, e.g. transport credentials.
+func WithGRPCOptions(opts ...grpc.ServerOption) Option {
+	return func(o *options) { o.grpc = append(o.grpc, opts...) }
+}
+
 // New returns a gRPC server with the report service, the standard health
-// service (serving) and server reflection registered, and the logging and
-// recovery interceptors installed. The health server is returned so the
-// caller can report NOT_SERVING while draining.
-func New(e *reportgen.Engine, log *slog.Logger, l Limits, opts ...grpc.ServerOption) (*grpc.Server, *health.Server) {
-	opts = append([]grpc.ServerOption{
+// service (serving) and server reflection registered, and the logging,
+// recovery, metrics, authentication and concurrency-limit interceptors
+// installed. The health server is returned so the caller can report
+// NOT_SERVING while draining.
+func New(e *reportgen.Engine, log *slog.Logger, l Limits, opt ...Option) (*grpc.Server, *health.Server) {
+	var o options
+	for _, f := range opt {
+		f(&o)
+	}
+	log = slog.New(requestIDHandler{log.Handler()})
+	// Order: the log sees every outcome (including refusals and recovered
+	// panics) with the call id; auth runs before any work is admitted.
+	unary := []grpc.UnaryServerInterceptor{unaryLog(log), unaryRecover(log)}
+	stream := []grpc.StreamServerInterceptor{streamLog(log), streamRecover(log)}
+	if o.metrics != nil {
+		unary, stream = append(unary, o.metrics.unary()), append(stream, o.metrics.stream())
+	}
+	if a := newTokenAuth(o.tokens); a != nil {
+		unary, stream = append(unary, a.unary()), append(stream, a.stream())
+	}
+	if c := newConcurrencyLimit(l.MaxConcurrentCalls, o.metrics); c != nil {
+		unary, stream = append(unary, c.unary()), append(stream, c.stream())
+	}
+	opts := append([]grpc.ServerOption{
 		grpc.MaxRecvMsgSize(l.MaxMessageBytes),
-		grpc.ChainUnaryInterceptor(unaryRecover(log), unaryLog(log)),
-		grpc.ChainStreamInterceptor(streamRecover(log), streamLog(log)),
-	}, opts...)
+		grpc.ChainUnaryInterceptor(unary...),
+		grpc.ChainStreamInterceptor(stream...),
+	}, o.grpc...)
 	s := grpc.NewServer(opts...)
-	pb.RegisterReportServiceServer(s, NewService(e, log, l))
+	svc := NewService(e, log, l)
+	svc.metrics = o.metrics
+	pb.RegisterReportServiceServer(s, svc)
 	h := health.NewServer()
 	h.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)
 	h.SetServingStatus(pb.ReportService_ServiceDesc.ServiceName, healthpb.HealthCheckResponse_SERVING)
@@ -108,7 +158,24 @@ func (s *Service) ValidateDocument(ctx context.Context, req *pb.ValidateDocument
 	case err != nil:
 		return nil, s.toStatus(ctx, err)
 	}
+	if s.metrics != nil {
+		for _, i := range resp.GetIssues() {
+			if i.GetSeverity() == pb.Severity_SEVERITY_ERROR {
+				s.metrics.validation.WithLabelValues(kindLabel(resp.GetKind()), "submitted", i.GetRuleId()).Inc()
+			}
+		}
+	}
 	return resp, nil
+}
+
+func kindLabel(k pb.DocumentKind) string {
+	switch k {
+	case pb.DocumentKind_DOCUMENT_KIND_CDA:
+		return "cda"
+	case pb.DocumentKind_DOCUMENT_KIND_SR:
+		return "sr"
+	}
+	return "unknown"
 }
 
 // ListTemplates lists the known templates.
@@ -129,6 +196,7 @@ func (s *Service) toStatus(ctx context.Context, err error) error {
 	case errors.As(err, &ire):
 		return badRequest(ire.Violations)
 	case errors.As(err, &ide):
+		s.metrics.countValidation(kindLabel(ide.Kind), "generated", ide.Issues)
 		s.log.ErrorContext(ctx, "generated document failed validation", "kind", ide.Kind.String(), "errors", len(ide.Issues.Errors()), "first", firstError(ide))
 		st := status.New(codes.Internal, ide.Error())
 		if d, derr := st.WithDetails(&pb.Failure{Code: codes.Internal.String(), Message: ide.Error(), Issues: reportgen.IssuesToProto(ide.Issues)}); derr == nil {

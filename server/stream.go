@@ -124,6 +124,7 @@ func (s *Service) failure(ctx context.Context, err error) *pb.Failure {
 		}
 		return f
 	case errors.As(err, &ide):
+		s.metrics.countValidation(kindLabel(ide.Kind), "generated", ide.Issues)
 		s.log.ErrorContext(ctx, "generated document failed validation", "kind", ide.Kind.String(), "errors", len(ide.Issues.Errors()), "first", firstError(ide))
 		return &pb.Failure{Code: codes.Internal.String(), Message: ide.Error(), Issues: reportgen.IssuesToProto(ide.Issues)}
 	}
