@@ -11,7 +11,9 @@ import (
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/dicomdict"
+	"github.com/reportgen/reportgen/reportgen/dictation"
 	"github.com/reportgen/reportgen/reportgen/uid"
+	"github.com/reportgen/reportgen/templates"
 )
 
 // Input limits. Each follows from the DICOM value representation the field
@@ -24,7 +26,8 @@ const (
 	MaxCS            = 16 // CS: modality
 	MaxDS            = 16 // DS: numeric value
 	MaxTitle         = 256
-	MaxText          = 64 << 10 // narrative of a section or observation
+	MaxText          = 64 << 10  // narrative of a section or observation
+	MaxDictation     = 256 << 10 // a dictated report body, in bytes
 	MaxSections      = 64
 	MaxObservations  = 512 // per section
 	MaxImages        = 256 // per observation
@@ -53,6 +56,14 @@ type FieldViolation struct {
 type checker struct {
 	v   []FieldViolation
 	now time.Time
+	// dictated is the split of a valid dictation, for Generate.
+	dictated *dictated
+}
+
+// dictated is a dictated report body split into sections.
+type dictated struct {
+	parts    []dictation.Section
+	sections []*pb.Section
 }
 
 func (c *checker) add(field, format string, args ...any) {
@@ -61,8 +72,21 @@ func (c *checker) add(field, format string, args ...any) {
 
 // Check returns every violation of the request's rules; none means the
 // request can be rendered. now bounds dates that cannot lie in the future.
+// A dictated body is split into sections and those are checked like sent
+// ones. The template rules are checked by Generate, which knows the
+// template.
 func Check(req *pb.GenerateReportRequest, now time.Time) []FieldViolation {
+	v, _ := check(req, now)
+	return v
+}
+
+func check(req *pb.GenerateReportRequest, now time.Time) ([]FieldViolation, *dictated) {
 	c := &checker{now: now}
+	c.request(req)
+	return c.v, c.dictated
+}
+
+func (c *checker) request(req *pb.GenerateReportRequest) {
 	if len(req.GetRequestId()) > MaxRequestID {
 		c.add("request_id", "longer than %d bytes", MaxRequestID)
 	} else if !printable(req.GetRequestId()) {
@@ -87,10 +111,9 @@ func Check(req *pb.GenerateReportRequest, now time.Time) []FieldViolation {
 	}
 	if req.GetReport() == nil {
 		c.add("report", "is required")
-		return c.v
+		return
 	}
 	c.report("report", req.GetReport())
-	return c.v
 }
 
 func (c *checker) report(p string, r *pb.Report) {
@@ -173,7 +196,81 @@ func (c *checker) report(p string, r *pb.Report) {
 	case pd != nil:
 		c.predecessor(p+".predecessor", pd)
 	}
-	c.sections(p+".sections", r.GetSections(), st)
+	switch d := r.GetDictation(); {
+	case d != "" && len(r.GetSections()) > 0:
+		c.add(p+".dictation", "set either sections or dictation, not both")
+	case d != "":
+		c.dictation(p+".dictation", d, st)
+	default:
+		c.sections(p+".sections", r.GetSections(), st)
+	}
+}
+
+// dictation checks a dictated body, splits it, and checks the sections of
+// the split as if they had been sent. Their violations name the dictation
+// and the section kind: the caller sent no sections to point at.
+func (c *checker) dictation(p, d string, st pb.ReportStatus) {
+	switch {
+	case len(d) > MaxDictation:
+		c.add(p, "is %d bytes; at most %d are allowed", len(d), MaxDictation)
+		return
+	case !utf8.ValidString(d):
+		c.add(p, "is not valid UTF-8")
+		return
+	case strings.TrimFunc(d, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }) == "":
+		c.add(p, "is empty")
+		return
+	}
+	for _, r := range d {
+		if r != '\n' && r != '\r' && r != '\t' && (unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF') {
+			c.add(p, "contains a control character; only line breaks and tabs are allowed")
+			return
+		}
+	}
+	parts := dictation.Split(d)
+	secs := dictation.Sections(d, parts)
+	findings, addendum := 0, false
+	for i, s := range secs {
+		sub := &checker{now: c.now}
+		sub.section(fmt.Sprintf("sections[%d]", i), s)
+		for _, v := range sub.v {
+			c.add(p, "the %s section made from it: %s", sectionWord(s.GetKind()), v.Description)
+		}
+		switch s.GetKind() {
+		case pb.SectionKind_SECTION_KIND_FINDINGS:
+			findings++
+		case pb.SectionKind_SECTION_KIND_ADDENDUM:
+			addendum = true
+		}
+	}
+	if findings == 0 {
+		c.add(p, "has a Findings heading with no text after it: a report needs findings (CONF:1198-30696)")
+	}
+	if st == pb.ReportStatus_REPORT_STATUS_ADDENDUM && !addendum {
+		c.add(p, "an ADDENDUM report needs an Addendum heading with the addendum text")
+	}
+	if len(c.v) == 0 {
+		c.dictated = &dictated{parts: parts, sections: secs}
+	}
+}
+
+// sectionWord is how a section kind reads in a message, e.g. "FINDINGS".
+func sectionWord(k pb.SectionKind) string {
+	return strings.TrimPrefix(k.String(), "SECTION_KIND_")
+}
+
+// checkTemplate returns the ways a checked report breaks the rules of its
+// template. secs are the report's sections (or those of its dictation).
+func checkTemplate(t *templates.Template, secs []*pb.Section, dictated bool) []FieldViolation {
+	list, field := "report.sections", func(i int) string { return fmt.Sprintf("report.sections[%d]", i) }
+	if dictated {
+		list, field = "report.dictation", func(int) string { return "report.dictation" }
+	}
+	var out []FieldViolation
+	for _, v := range t.Check(secs, list, field) {
+		out = append(out, FieldViolation{Field: v.Field, Description: v.Description})
+	}
+	return out
 }
 
 func statusWord(s pb.ReportStatus) string {
@@ -200,6 +297,10 @@ func (c *checker) patient(p string, pt *pb.Patient) {
 			c.add(p+".birth_date", "%v", err)
 		} else if t.After(c.now) {
 			c.add(p+".birth_date", "lies in the future")
+		} else if t.Year() < 1800 {
+			// DICOM DA and CDA TS take year 0000, but no patient alive
+			// was born before 1800: such a date is a placeholder.
+			c.add(p+".birth_date", "is before 1800")
 		}
 	}
 	if _, ok := pb.AdministrativeSex_name[int32(pt.GetSex())]; !ok {
@@ -267,7 +368,7 @@ func (c *checker) predecessor(p string, pd *pb.PredecessorDocument) {
 
 func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 	if len(secs) == 0 {
-		c.add(p, "at least one section is required")
+		c.add(p, "at least one section (or a dictation) is required")
 		return
 	}
 	if len(secs) > MaxSections {
@@ -277,34 +378,12 @@ func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 	findings := 0
 	addendum := false
 	for i, s := range secs {
-		sp := fmt.Sprintf("%s[%d]", p, i)
-		k := s.GetKind()
-		if _, ok := pb.SectionKind_name[int32(k)]; !ok || k == pb.SectionKind_SECTION_KIND_UNSPECIFIED {
-			c.add(sp+".kind", "is required")
-		}
-		switch k {
+		c.section(fmt.Sprintf("%s[%d]", p, i), s)
+		switch s.GetKind() {
 		case pb.SectionKind_SECTION_KIND_FINDINGS:
 			findings++
 		case pb.SectionKind_SECTION_KIND_ADDENDUM:
 			addendum = true
-		case pb.SectionKind_SECTION_KIND_CODED:
-			if s.GetCode() == nil {
-				c.add(sp+".code", "is required for a CODED section")
-			} else {
-				c.code(sp+".code", s.GetCode())
-			}
-		}
-		c.text(sp+".title", s.GetTitle(), MaxLO, false)
-		c.text(sp+".text", s.GetText(), MaxText, true)
-		if strings.TrimSpace(s.GetText()) == "" && len(s.GetObservations()) == 0 {
-			c.add(sp, "needs text or observations: an empty section is not allowed (CONF:1198-31061)")
-		}
-		if len(s.GetObservations()) > MaxObservations {
-			c.add(sp+".observations", "more than %d observations", MaxObservations)
-			continue
-		}
-		for j, o := range s.GetObservations() {
-			c.observation(fmt.Sprintf("%s.observations[%d]", sp, j), o)
 		}
 	}
 	if findings != 1 {
@@ -312,6 +391,33 @@ func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 	}
 	if st == pb.ReportStatus_REPORT_STATUS_ADDENDUM && !addendum {
 		c.add(p, "an ADDENDUM report needs an ADDENDUM section")
+	}
+}
+
+// section checks one section on its own.
+func (c *checker) section(sp string, s *pb.Section) {
+	k := s.GetKind()
+	if _, ok := pb.SectionKind_name[int32(k)]; !ok || k == pb.SectionKind_SECTION_KIND_UNSPECIFIED {
+		c.add(sp+".kind", "is required")
+	}
+	if k == pb.SectionKind_SECTION_KIND_CODED {
+		if s.GetCode() == nil {
+			c.add(sp+".code", "is required for a CODED section")
+		} else {
+			c.code(sp+".code", s.GetCode())
+		}
+	}
+	c.text(sp+".title", s.GetTitle(), MaxLO, false)
+	c.text(sp+".text", s.GetText(), MaxText, true)
+	if strings.TrimSpace(s.GetText()) == "" && len(s.GetObservations()) == 0 {
+		c.add(sp, "needs text or observations: an empty section is not allowed (CONF:1198-31061)")
+	}
+	if len(s.GetObservations()) > MaxObservations {
+		c.add(sp+".observations", "more than %d observations", MaxObservations)
+		return
+	}
+	for j, o := range s.GetObservations() {
+		c.observation(fmt.Sprintf("%s.observations[%d]", sp, j), o)
 	}
 }
 
@@ -358,6 +464,10 @@ var dsValue = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0
 // without spaces (UCUM §1-3).
 var ucumUnit = regexp.MustCompile(`^[!-~]+$`)
 
+// ucumNever are characters no UCUM unit uses; a unit holding them is
+// markup or a mistake, not a unit to carry into both documents.
+const ucumNever = `<>&"\`
+
 func (c *checker) measurement(p string, m *pb.Measurement) {
 	if m == nil {
 		c.add(p, "is required")
@@ -374,8 +484,8 @@ func (c *checker) measurement(p string, m *pb.Measurement) {
 	switch u := m.GetUnit(); {
 	case u == "":
 		c.add(p+".unit", "is required: a UCUM unit such as mm")
-	case len(u) > maxUCUM || !ucumUnit.MatchString(u):
-		c.add(p+".unit", "must be a UCUM unit: printable ASCII without spaces, at most %d characters", maxUCUM)
+	case len(u) > maxUCUM || !ucumUnit.MatchString(u) || strings.ContainsAny(u, ucumNever):
+		c.add(p+".unit", "must be a UCUM unit: printable ASCII without spaces, < > & \" or \\, at most %d characters", maxUCUM)
 	}
 	c.text(p+".unit_display_name", m.GetUnitDisplayName(), MaxLO, false)
 }
@@ -558,6 +668,9 @@ func (c *checker) code(p string, cd *pb.Code) {
 		c.add(p+".code", "longer than %d characters", maxCodeValueLong)
 	case !printable(v) || strings.ContainsRune(v, '\\'):
 		c.add(p+".code", `must be printable text without control characters or \`)
+	case strings.IndexFunc(v, unicode.IsSpace) >= 0:
+		// The CDA code attribute is a CS: no white space (CDA XSD).
+		c.add(p+".code", "must not contain white space")
 	}
 	sch := cd.GetScheme()
 	if _, ok := pb.CodingScheme_name[int32(sch)]; !ok || sch == pb.CodingScheme_CODING_SCHEME_UNSPECIFIED {
@@ -610,6 +723,11 @@ func (c *checker) time(p, v string, required bool) time.Time {
 	}
 	if t.Year() < 1900 {
 		c.add(p, "is before 1900")
+	}
+	// RFC 3339 parses any offset below 24 h; real ones run from -12:00
+	// to +14:00, and DICOM Timezone Offset From UTC allows no more.
+	if _, off := t.Zone(); off < -12*3600 || off > 14*3600 {
+		c.add(p, "has a UTC offset outside -12:00 to +14:00")
 	}
 	// Allow a day of clock skew between the caller and this server.
 	if t.After(c.now.Add(24 * time.Hour)) {

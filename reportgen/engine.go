@@ -1,7 +1,8 @@
-// Package reportgen is the engine: it checks a findings request, builds the
-// content tree, encodes the CDA Diagnostic Imaging Report and the DICOM SR
-// from that one tree, and validates both before anything is returned. It
-// also validates documents made elsewhere.
+// Package reportgen is the engine: it checks a findings request, chooses
+// its template, splits a dictated body into sections, builds the content
+// tree, encodes the CDA Diagnostic Imaging Report and the DICOM SR from
+// that one tree, and validates both before anything is returned. It also
+// validates documents made elsewhere.
 //
 // An Engine is built once (it compiles the schemas) and is safe for
 // concurrent use.
@@ -12,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -45,18 +47,24 @@ type Config struct {
 	// WADOBaseURL, when set, links key images in the CDA to a WADO-URI
 	// service, e.g. "https://pacs.example.org/wado".
 	WADOBaseURL string
-	// Templates are the known report templates; nil uses the built-in set.
+	// Templates are the known report templates; nil loads the built-in
+	// set plus TemplateDir.
 	Templates *templates.Registry
+	// TemplateDir is a directory of custom templates (*.json) loaded over
+	// the built-in ones, at New and by ReloadTemplates; "" for none.
+	TemplateDir string
 	// Now returns the current time; nil uses time.Now. Tests fix it.
 	Now func() time.Time
 }
 
 // Engine renders and validates reports.
 type Engine struct {
-	cfg       Config
-	xsd       *schemas.CDA
-	uids      uid.Generator
-	templates *templates.Registry
+	cfg  Config
+	xsd  *schemas.CDA
+	uids uid.Generator
+	// templates is swapped whole on reload; each call reads it once, so a
+	// call never mixes two template sets.
+	templates atomic.Pointer[templates.Registry]
 }
 
 // New compiles the schemas and returns a ready engine. It fails when the
@@ -72,8 +80,9 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: %w", err)
 	}
-	if cfg.Templates == nil {
-		if cfg.Templates, err = templates.Builtin(); err != nil {
+	reg := cfg.Templates
+	if reg == nil {
+		if reg, err = templates.Load(cfg.TemplateDir); err != nil {
 			return nil, fmt.Errorf("reportgen: %w", err)
 		}
 	}
@@ -81,14 +90,36 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: %w", err)
 	}
-	return &Engine{cfg: cfg, xsd: x, uids: g, templates: cfg.Templates}, nil
+	e := &Engine{cfg: cfg, xsd: x, uids: g}
+	e.templates.Store(reg)
+	return e, nil
 }
 
 // Close frees the compiled schemas.
 func (e *Engine) Close() { e.xsd.Close() }
 
-// Templates returns the engine's template registry.
-func (e *Engine) Templates() *templates.Registry { return e.templates }
+// Templates returns the engine's current template registry.
+func (e *Engine) Templates() *templates.Registry { return e.templates.Load() }
+
+// SetTemplates replaces the template registry. Calls in flight finish
+// with the registry they started with.
+func (e *Engine) SetTemplates(r *templates.Registry) {
+	if r != nil {
+		e.templates.Store(r)
+	}
+}
+
+// ReloadTemplates loads the built-in templates and Config.TemplateDir
+// again and swaps them in when every file is good. On error the current
+// registry stays and the error names each bad file, line and rule.
+func (e *Engine) ReloadTemplates() (*templates.Registry, error) {
+	r, err := templates.Load(e.cfg.TemplateDir)
+	if err != nil {
+		return nil, err
+	}
+	e.templates.Store(r)
+	return r, nil
+}
 
 // InvalidRequestError says a request breaks the input rules; it lists
 // every violation.
@@ -131,18 +162,34 @@ func kindWord(k pb.DocumentKind) string {
 // Generate renders the documents of one request. Bad input gives an
 // *InvalidRequestError; a document that fails validation gives an
 // *InvalidDocumentError and no documents.
+//
+// The template is the one named by template_id, else the one Choose picks
+// for the study. A dictated body is split into sections, which then take
+// the same path as sent ones; the response says how it was split.
 func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*pb.GenerateReportResponse, error) {
-	if v := Check(req, e.cfg.Now()); len(v) > 0 {
+	reg := e.templates.Load()
+	v, dict := check(req, e.cfg.Now())
+	if len(v) > 0 {
 		return nil, &InvalidRequestError{Violations: v}
 	}
-	tmplID := req.GetTemplateId()
-	if tmplID == "" {
-		tmplID = templates.Generic
-	}
-	if _, ok := e.templates.Get(tmplID); !ok {
+	tmpl, ok := chooseTemplate(reg, req)
+	if !ok {
 		return nil, &InvalidRequestError{Violations: []FieldViolation{{Field: "template_id", Description: "no template with this id; ListTemplates lists them"}}}
 	}
-	opt := content.Options{TemplateID: tmplID}
+	report := req.GetReport()
+	secs := report.GetSections()
+	if dict != nil {
+		// The split replaces the dictation in a copy: the caller's
+		// request is not changed, and the identities below still come
+		// from what the caller sent.
+		report = proto.Clone(report).(*pb.Report)
+		report.Sections, report.Dictation = dict.sections, ""
+		secs = dict.sections
+	}
+	if v := checkTemplate(tmpl, secs, dict != nil); len(v) > 0 {
+		return nil, &InvalidRequestError{Violations: v}
+	}
+	opt := content.Options{TemplateID: tmpl.ID, Template: tmpl}
 	if req.GetSrHeadingCodes() == pb.SrHeadingCodes_SR_HEADING_CODES_DCM {
 		opt.HeadingCodes = content.HeadingDCM
 	}
@@ -150,12 +197,18 @@ func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: identities: %w", err)
 	}
-	doc, err := content.Build(req.GetReport(), id, opt)
+	doc, err := content.Build(report, id, opt)
 	if err != nil {
-		// Check accepted the request, so this is a defect, not bad input.
-		return nil, fmt.Errorf("reportgen: build content tree: %w", err)
+		// Check accepted the request, so this is a defect of the service
+		// or of the template, not bad input.
+		return nil, fmt.Errorf("reportgen: build content tree with template %s: %w", tmpl.ID, err)
 	}
-	resp := &pb.GenerateReportResponse{RequestId: req.GetRequestId(), TemplateId: tmplID}
+	resp := &pb.GenerateReportResponse{RequestId: req.GetRequestId(), TemplateId: tmpl.ID}
+	if dict != nil {
+		for _, p := range dict.parts {
+			resp.DictationSections = append(resp.DictationSections, p.Proto())
+		}
+	}
 	for _, k := range outputs(req) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -167,6 +220,16 @@ func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*
 		resp.Documents = append(resp.Documents, d)
 	}
 	return resp, nil
+}
+
+// chooseTemplate returns the template named by the request, or the one
+// the registry picks for its study; false when the named one is unknown.
+func chooseTemplate(reg *templates.Registry, req *pb.GenerateReportRequest) (*templates.Template, bool) {
+	if id := req.GetTemplateId(); id != "" {
+		return reg.Get(id)
+	}
+	t, _ := reg.Choose(req.GetReport().GetStudy(), req.GetReport().GetDocumentCode())
+	return t, true
 }
 
 func outputs(req *pb.GenerateReportRequest) []pb.DocumentKind {

@@ -178,10 +178,13 @@ func kindLabel(k pb.DocumentKind) string {
 	return "unknown"
 }
 
-// ListTemplates lists the known templates.
+// ListTemplates lists the known templates, ordered by id: the set in use
+// now, after any reload. The registry is read once, so one answer never
+// mixes two sets.
 func (s *Service) ListTemplates(context.Context, *pb.ListTemplatesRequest) (*pb.ListTemplatesResponse, error) {
-	resp := &pb.ListTemplatesResponse{}
-	for _, t := range s.engine.Templates().List() {
+	list := s.engine.Templates().List()
+	resp := &pb.ListTemplatesResponse{Templates: make([]*pb.TemplateInfo, 0, len(list))}
+	for _, t := range list {
 		resp.Templates = append(resp.Templates, t.Info())
 	}
 	return resp, nil

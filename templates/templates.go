@@ -1,104 +1,317 @@
 // Package templates owns the report templates: which document type a
-// report becomes, which sections it has in which order and with which
-// titles, and which are required. Templates are data, embedded in the
-// binary, and looked up by id in a Registry.
+// report becomes, which sections it has in which order, with which titles,
+// which are required, which coded observations they hold, the narrative
+// each section and observation renders to, the default procedure codes and
+// the SR IOD the template prefers.
+//
+// Templates are data: JSON files in the format "reportgen-template/1"
+// (README.md, "Templates"). The built-in set is embedded in the binary;
+// Load adds a directory of custom ones. Every file is checked when it is
+// loaded, and every problem is reported as a LoadError naming the file,
+// the line and column, and the rule broken. A Registry is immutable once
+// built, so a server swaps whole registries to reload.
 package templates
 
 import (
+	"cmp"
 	"embed"
-	"encoding/json"
 	"fmt"
-	"sort"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 )
 
-// Generic is the id of the template used when a request names none: the
-// DICOM TID 2000 Basic Diagnostic Imaging Report.
+// Generic is the id of the template used when nothing more specific
+// fits: the DICOM TID 2000 Basic Diagnostic Imaging Report.
 const Generic = "generic"
 
-// Template is one report template.
+// Format is the version of the template file format this package reads.
+// A file names it in its "format" field; a later, incompatible format gets
+// a new name so that old readers refuse it instead of misreading it.
+const Format = "reportgen-template/1"
+
+// Limits of a template directory and of one template file.
+const (
+	MaxFileSize     = 1 << 20
+	MaxFiles        = 256
+	MaxSections     = 64
+	MaxObservations = 32 // rules per section
+	MaxCodes        = 64 // procedure codes, answers
+	MaxExtendsDepth = 8
+)
+
+// SRIOD is the SR IOD a template prefers. The encoder never goes below
+// what the content needs (a measurement needs Enhanced SR), so the
+// preference can only raise the choice.
+type SRIOD string
+
+// SR IOD preferences.
+const (
+	SRIODAuto          SRIOD = "auto"
+	SRIODBasicText     SRIOD = "basic-text"
+	SRIODEnhanced      SRIOD = "enhanced"
+	SRIODComprehensive SRIOD = "comprehensive"
+)
+
+// ValueType is the value an observation rule expects.
+type ValueType string
+
+// Observation value types.
+const (
+	ValueAny         ValueType = "any"
+	ValueText        ValueType = "text"
+	ValueCode        ValueType = "code"
+	ValueMeasurement ValueType = "measurement"
+)
+
+// Template is one resolved template: its parent's fields merged in. It is
+// immutable; the codes it holds must not be modified.
 type Template struct {
-	ID           string    `json:"id"`
-	Version      string    `json:"version"`
-	Title        string    `json:"title"`
-	DocumentCode *pb.Code  `json:"-"`
-	Sections     []Section `json:"sections"`
-	// DocumentCodeJSON is the JSON form of DocumentCode.
-	DocumentCodeJSON codeJSON `json:"document_code"`
+	ID          string
+	Version     string
+	Title       string
+	Description string
+	// Extends is the id of the parent template, "" for none.
+	Extends string
+	// DocumentCode is the LOINC document type code.
+	DocumentCode *pb.Code
+	// ProcedureCodes select the template for a study with one of these
+	// procedure codes; the first is the default procedure code of a report
+	// that has none.
+	ProcedureCodes []*pb.Code
+	// DefaultForModalities selects the template for a study with one of
+	// these modalities when no procedure or document code chose one.
+	DefaultForModalities []string
+	// SRIOD is the preferred SR IOD.
+	SRIOD SRIOD
+	// Sections are the template's sections in document order.
+	Sections []*Section
+	// Source is the file the template came from, e.g.
+	// "builtin/ct-chest.json" or "/etc/reportgen/templates/ct.json".
+	Source string
+	// Builtin is true for the templates embedded in the binary.
+	Builtin bool
+
+	depth int // length of the extends chain
 }
 
 // Section is one section of a template.
 type Section struct {
-	Kind     string `json:"kind"` // SectionKind name without prefix, e.g. "FINDINGS"
-	Title    string `json:"title"`
-	Required bool   `json:"required"`
+	Kind pb.SectionKind
+	// Code is the section code of a CODED section.
+	Code     *pb.Code
+	Title    string
+	Required bool
+	// Narrative renders the section text; nil renders the text as sent.
+	Narrative *Narrative
+	// Observations are the rules for coded observations of the section.
+	Observations []*ObservationRule
+	// Rule names where the section is defined, e.g.
+	// "builtin/ct-chest.json:31 sections[5]", for violations.
+	Rule string
 }
 
-type codeJSON struct {
-	Code        string `json:"code"`
-	Scheme      string `json:"scheme"`
-	DisplayName string `json:"display_name"`
+// ObservationRule constrains the observations of a section that have its
+// concept.
+type ObservationRule struct {
+	Concept *pb.Code
+	Value   ValueType
+	// Answers, when set, are the codes a coded value must be one of.
+	Answers  []*pb.Code
+	Required bool
+	// Narrative renders a text value, or the sentence shown before a coded
+	// or measured value; nil shows the value as the encoders do.
+	Narrative *Narrative
+	Rule      string
+}
+
+// DefaultProcedure returns the procedure code a report without one gets,
+// or nil.
+func (t *Template) DefaultProcedure() *pb.Code {
+	if len(t.ProcedureCodes) == 0 {
+		return nil
+	}
+	return t.ProcedureCodes[0]
+}
+
+// SectionFor returns the template section a request section belongs to:
+// the same kind, and for CODED sections the same code. Nil means the
+// template does not list it.
+func (t *Template) SectionFor(s *pb.Section) *Section {
+	for _, ts := range t.Sections {
+		if ts.Kind != s.GetKind() {
+			continue
+		}
+		if ts.Kind != pb.SectionKind_SECTION_KIND_CODED || sameCode(ts.Code, s.GetCode()) {
+			return ts
+		}
+	}
+	return nil
+}
+
+// RuleFor returns the observation rule for an observation, or nil.
+func (s *Section) RuleFor(o *pb.Observation) *ObservationRule {
+	if s == nil || o.GetConcept() == nil {
+		return nil
+	}
+	for _, r := range s.Observations {
+		if sameCode(r.Concept, o.GetConcept()) {
+			return r
+		}
+	}
+	return nil
+}
+
+// Label is how violations name the section, e.g. "IMPRESSION" or
+// "CODED LN 55113-5".
+func (s *Section) Label() string {
+	k := strings.TrimPrefix(s.Kind.String(), "SECTION_KIND_")
+	if s.Kind == pb.SectionKind_SECTION_KIND_CODED {
+		return k + " " + codeLabel(s.Code)
+	}
+	return k
+}
+
+func codeLabel(c *pb.Code) string {
+	return fmt.Sprintf("%s %s %q", strings.TrimPrefix(c.GetScheme().String(), "CODING_SCHEME_"), c.GetCode(), c.GetDisplayName())
+}
+
+// sameCode compares concepts the way both documents identify them: the
+// scheme and the code value (and the designator of a local scheme); the
+// display name is only text.
+func sameCode(a, b *pb.Code) bool {
+	if a == nil || b == nil {
+		return a == b
+	}
+	return a.GetScheme() == b.GetScheme() && a.GetCode() == b.GetCode() &&
+		(a.GetScheme() != pb.CodingScheme_CODING_SCHEME_LOCAL || a.GetLocalDesignator() == b.GetLocalDesignator())
+}
+
+// Info returns the template as the API describes it: a new message the
+// caller may change.
+func (t *Template) Info() *pb.TemplateInfo {
+	info := &pb.TemplateInfo{Id: t.ID, Version: t.Version, Title: t.Title, DocumentCode: proto.CloneOf(t.DocumentCode)}
+	for _, s := range t.Sections {
+		info.Sections = append(info.Sections, &pb.TemplateSection{Kind: s.Kind, Title: s.Title, Required: s.Required})
+	}
+	return info
 }
 
 //go:embed builtin/*.json
 var builtinFS embed.FS
 
-// Registry holds templates by id. It is immutable once built, so it is
-// safe for concurrent use.
+// Registry holds resolved templates by id. It is immutable once built, so
+// it is safe for concurrent use.
 type Registry struct {
 	byID map[string]*Template
-	ids  []string
+	list []*Template // by id
 }
 
 // Builtin returns the templates embedded in the binary.
-func Builtin() (*Registry, error) {
+func Builtin() (*Registry, error) { return Load("") }
+
+// Load returns the built-in templates plus every *.json file of dir (not
+// its subfolders; names starting with "." are skipped, as editors leave
+// such files). A custom template with the id of a built-in one replaces
+// it. Any problem fails the whole load with LoadErrors, so a registry is
+// never half a directory.
+func Load(dir string) (*Registry, error) {
+	var errs LoadErrors
+	var drafts []*draft
 	entries, err := builtinFS.ReadDir("builtin")
 	if err != nil {
-		return nil, fmt.Errorf("templates: %w", err)
+		return nil, fmt.Errorf("templates: built-in set: %w", err)
 	}
-	r := &Registry{byID: map[string]*Template{}}
 	for _, e := range entries {
-		b, err := builtinFS.ReadFile("builtin/" + e.Name())
+		name := "builtin/" + e.Name()
+		b, err := builtinFS.ReadFile(name)
 		if err != nil {
-			return nil, fmt.Errorf("templates: %s: %w", e.Name(), err)
+			return nil, fmt.Errorf("templates: %s: %w", name, err)
 		}
-		t, err := parse(b)
-		if err != nil {
-			return nil, fmt.Errorf("templates: builtin/%s: %w", e.Name(), err)
+		d, ferrs := parseFile(name, b, true)
+		errs = append(errs, ferrs...)
+		if d != nil {
+			drafts = append(drafts, d)
 		}
-		if _, dup := r.byID[t.ID]; dup {
-			return nil, fmt.Errorf("templates: builtin/%s: id %q defined twice", e.Name(), t.ID)
-		}
-		r.byID[t.ID] = t
-		r.ids = append(r.ids, t.ID)
 	}
-	sort.Strings(r.ids)
-	if _, ok := r.byID[Generic]; !ok {
-		return nil, fmt.Errorf("templates: no %q template", Generic)
+	if dir != "" {
+		custom, derrs := readDir(dir)
+		errs = append(errs, derrs...)
+		drafts = append(drafts, custom...)
+	}
+	if len(errs) > 0 {
+		return nil, errs.capped()
+	}
+	r, rerrs := resolve(drafts)
+	if len(rerrs) > 0 {
+		return nil, rerrs.capped()
 	}
 	return r, nil
 }
 
-func parse(b []byte) (*Template, error) {
-	var t Template
-	if err := json.Unmarshal(b, &t); err != nil {
-		return nil, err
+func readDir(dir string) ([]*draft, LoadErrors) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return nil, LoadErrors{{File: dir, Rule: RuleFile, Message: fmt.Sprintf("cannot read the template directory: %v", unwrapPath(err))}}
 	}
-	if t.ID == "" || t.Version == "" || t.Title == "" {
-		return nil, fmt.Errorf("id, version and title are required")
+	var files []string
+	for _, e := range entries {
+		n := e.Name()
+		if strings.HasPrefix(n, ".") || !strings.HasSuffix(n, ".json") || e.IsDir() {
+			continue
+		}
+		files = append(files, filepath.Join(dir, n))
 	}
-	sch, ok := pb.CodingScheme_value["CODING_SCHEME_"+t.DocumentCodeJSON.Scheme]
-	if !ok || t.DocumentCodeJSON.Code == "" || t.DocumentCodeJSON.DisplayName == "" {
-		return nil, fmt.Errorf("document_code needs code, scheme (e.g. LOINC) and display_name")
+	if len(files) > MaxFiles {
+		return nil, LoadErrors{{File: dir, Rule: RuleLimit, Message: fmt.Sprintf("%d template files; at most %d are allowed", len(files), MaxFiles)}}
 	}
-	t.DocumentCode = &pb.Code{Code: t.DocumentCodeJSON.Code, Scheme: pb.CodingScheme(sch), DisplayName: t.DocumentCodeJSON.DisplayName}
-	for i, s := range t.Sections {
-		if _, ok := pb.SectionKind_value["SECTION_KIND_"+s.Kind]; !ok {
-			return nil, fmt.Errorf("sections[%d].kind: unknown kind %q", i, s.Kind)
+	var drafts []*draft
+	var errs LoadErrors
+	for _, path := range files {
+		b, err := readLimited(path)
+		if err != nil {
+			errs = append(errs, &LoadError{File: path, Rule: RuleFile, Message: err.Error()})
+			continue
+		}
+		d, ferrs := parseFile(path, b, false)
+		errs = append(errs, ferrs...)
+		if d != nil {
+			drafts = append(drafts, d)
 		}
 	}
-	return &t, nil
+	return drafts, errs
+}
+
+func readLimited(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot open: %v", unwrapPath(err))
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read: %v", unwrapPath(err))
+	}
+	if len(b) > MaxFileSize {
+		return nil, fmt.Errorf("larger than %d bytes", MaxFileSize)
+	}
+	return b, nil
+}
+
+// unwrapPath drops the path an *fs.PathError repeats: the LoadError
+// already names the file.
+func unwrapPath(err error) error {
+	if pe, ok := err.(*fs.PathError); ok {
+		return pe.Err
+	}
+	return err
 }
 
 // Get returns the template with the id.
@@ -108,23 +321,67 @@ func (r *Registry) Get(id string) (*Template, bool) {
 }
 
 // List returns the templates ordered by id.
-func (r *Registry) List() []*Template {
-	out := make([]*Template, 0, len(r.ids))
-	for _, id := range r.ids {
-		out = append(out, r.byID[id])
+func (r *Registry) List() []*Template { return slices.Clone(r.list) }
+
+// Len returns the number of templates.
+func (r *Registry) Len() int { return len(r.list) }
+
+// Choice says why Choose picked a template.
+type Choice string
+
+// Reasons of Choose.
+const (
+	ByProcedureCode Choice = "procedure_code"
+	ByDocumentCode  Choice = "document_code"
+	ByModality      Choice = "modality"
+	ByDefault       Choice = "generic"
+)
+
+// Choose picks the template for a report that names none: the one listing
+// the study's procedure code, else the one with the report's document
+// code, else the one that is the default for one of the study's
+// modalities, else the generic template. Among several candidates a custom
+// template beats a built-in one, a template that extends others beats its
+// ancestors (it is the more specific), and then the smaller id wins, so
+// the choice never depends on file order.
+func (r *Registry) Choose(study *pb.ImagingStudy, documentCode *pb.Code) (*Template, Choice) {
+	if pc := study.GetProcedureCode(); pc != nil {
+		if t := r.best(func(t *Template) bool {
+			return slices.ContainsFunc(t.ProcedureCodes, func(c *pb.Code) bool { return sameCode(c, pc) })
+		}); t != nil {
+			return t, ByProcedureCode
+		}
 	}
-	return out
+	if documentCode != nil {
+		if t := r.best(func(t *Template) bool { return sameCode(t.DocumentCode, documentCode) }); t != nil {
+			return t, ByDocumentCode
+		}
+	}
+	for _, m := range study.GetModalities() {
+		if t := r.best(func(t *Template) bool { return slices.Contains(t.DefaultForModalities, m) }); t != nil {
+			return t, ByModality
+		}
+	}
+	return r.byID[Generic], ByDefault
 }
 
-// Info returns the template as the API describes it.
-func (t *Template) Info() *pb.TemplateInfo {
-	info := &pb.TemplateInfo{Id: t.ID, Version: t.Version, Title: t.Title, DocumentCode: t.DocumentCode}
-	for _, s := range t.Sections {
-		info.Sections = append(info.Sections, &pb.TemplateSection{
-			Kind:     pb.SectionKind(pb.SectionKind_value["SECTION_KIND_"+s.Kind]),
-			Title:    s.Title,
-			Required: s.Required,
-		})
+func (r *Registry) best(match func(*Template) bool) *Template {
+	var found *Template
+	for _, t := range r.list {
+		if match(t) && (found == nil || preferred(t, found)) {
+			found = t
+		}
 	}
-	return info
+	return found
+}
+
+// preferred reports whether a is preferred over b.
+func preferred(a, b *Template) bool {
+	if a.Builtin != b.Builtin {
+		return !a.Builtin
+	}
+	if a.depth != b.depth {
+		return a.depth > b.depth
+	}
+	return cmp.Less(a.ID, b.ID)
 }

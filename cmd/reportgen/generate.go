@@ -113,6 +113,11 @@ func generateOne(e *reportgen.Engine, path, outDir string, codes pb.SrHeadingCod
 	if err != nil {
 		return err
 	}
+	fmt.Fprintf(stdout, "%s: template %s\n", path, resp.GetTemplateId())
+	for _, s := range resp.GetDictationSections() {
+		fmt.Fprintf(stdout, "%s: dictation bytes %d-%d: %s (text from byte %d)\n", path,
+			s.GetHeadingStart(), s.GetTextEnd(), strings.TrimPrefix(s.GetKind().String(), "SECTION_KIND_"), s.GetTextStart())
+	}
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	for _, d := range resp.GetDocuments() {
 		name := base + ".cda.xml"

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -36,10 +37,13 @@ func serve(args []string, stderr io.Writer) int {
 
 	e, err := reportgen.New(*cfg)
 	if err != nil {
+		// A bad template file stops the start here; the error names the
+		// file, line and rule of each problem.
 		log.Error("cannot start", "err", err.Error())
 		return exitFailure
 	}
 	defer e.Close()
+	log.Info("templates loaded", "dir", cfg.TemplateDir, "templates", e.Templates().Len())
 	lis, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Error("cannot listen", "addr", *listen, "err", err.Error())
@@ -49,6 +53,12 @@ func serve(args []string, stderr io.Writer) int {
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	// SIGHUP reloads the templates. It is registered before the server
+	// says it is serving, so a SIGHUP never kills a running server.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	go reloadOnHangup(ctx, hup, e, log, cfg.TemplateDir)
 	go func() {
 		<-ctx.Done()
 		// Tell load balancers first, then let in-flight calls finish.
@@ -72,12 +82,32 @@ func serve(args []string, stderr io.Writer) int {
 	return exitOK
 }
 
+// reloadOnHangup reloads the templates on each SIGHUP. A reload that fails
+// keeps the current set, and calls in flight always finish with the set
+// they started with: the engine swaps whole immutable registries.
+func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, e *reportgen.Engine, log *slog.Logger, dir string) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			r, err := e.ReloadTemplates()
+			if err != nil {
+				log.Error("template reload failed; keeping the current templates", "dir", dir, "err", err.Error())
+				continue
+			}
+			log.Info("templates reloaded", "dir", dir, "templates", r.Len())
+		}
+	}
+}
+
 // engineFlags registers the flags that configure the engine.
 func engineFlags(fs *flag.FlagSet) *reportgen.Config {
 	cfg := &reportgen.Config{}
 	fs.StringVar(&cfg.SchemaDir, "schemas", schemas.DefaultDir, "the synced schema folder (reportgen schemas sync fills it)")
 	fs.StringVar(&cfg.UIDRoot, "uid-root", "", "organisation OID for new UIDs and document ids (default 2.25.<UUID>)")
 	fs.StringVar(&cfg.WADOBaseURL, "wado-base-url", "", "WADO-URI base URL for image links in the CDA, e.g. https://pacs.example.org/wado")
+	fs.StringVar(&cfg.TemplateDir, "templates", "", "directory of custom report templates (*.json) loaded over the built-in ones; serve reloads it on SIGHUP")
 	return cfg
 }
 

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"strings"
 
+	"google.golang.org/protobuf/proto"
+
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/templates"
 )
 
 // HeadingCodes chooses the code set of SR section headings.
@@ -20,14 +23,39 @@ const (
 
 // Options tune Build.
 type Options struct {
+	// TemplateID names the template in the Document; it defaults to
+	// Template's id.
 	TemplateID   string
 	HeadingCodes HeadingCodes
+	// Template, when set, drives the tree: section order and titles, the
+	// narrative of sections and observations, the document code, title and
+	// procedure code a report without them gets, and the SR IOD it
+	// prefers. Nil keeps the request's own order and the kinds' titles.
+	Template *templates.Template
 }
 
 // Build makes the content tree of a checked report. It assumes the input
 // passed the engine's checks; what it cannot map it reports as an error
 // rather than guessing.
+//
+// With a template, the sections the template lists come first, in its
+// order (several request sections of one kind keep their request order);
+// the request sections it does not list follow in request order, so
+// nothing the caller sent is dropped.
 func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
+	t := opt.Template
+	if t != nil {
+		if opt.TemplateID == "" {
+			opt.TemplateID = t.ID
+		}
+		if dp := t.DefaultProcedure(); dp != nil && r.GetStudy() != nil && r.GetStudy().GetProcedureCode() == nil {
+			// Both encoders read the procedure from the report, so the
+			// default goes into a copy of it rather than into the tree
+			// only: the CDA and the SR must name the same procedure.
+			r = proto.Clone(r).(*pb.Report)
+			r.Study.ProcedureCode = proto.Clone(dp).(*pb.Code)
+		}
+	}
 	d := &Document{Report: r, TemplateID: opt.TemplateID, Identity: id}
 	var err error
 	if d.ReportTime, err = ParseTime(r.GetReportTime()); err != nil {
@@ -53,10 +81,16 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 		d.Language = "en-US"
 	}
 	d.DocumentCode = FromProto(r.GetDocumentCode())
+	if d.DocumentCode.IsZero() && t != nil {
+		d.DocumentCode = FromProto(t.DocumentCode)
+	}
 	if d.DocumentCode.IsZero() {
 		d.DocumentCode = DocDiagnosticImaging
 	}
 	d.Title = r.GetTitle()
+	if d.Title == "" && t != nil {
+		d.Title = t.Title
+	}
 	if d.Title == "" {
 		d.Title = d.DocumentCode.Meaning
 	}
@@ -77,11 +111,15 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 	}
 
 	seen := map[string]bool{}
-	defaults := defaultImage{study: r.GetStudy().GetStudyInstanceUid(), modality: firstModality(r.GetStudy())}
-	for si, s := range r.GetSections() {
-		sec, err := buildSection(s, si+1, opt.HeadingCodes, defaults)
+	b := &builder{
+		codes:    opt.HeadingCodes,
+		defaults: defaultImage{study: r.GetStudy().GetStudyInstanceUid(), modality: firstModality(r.GetStudy())},
+		study:    studyData(r.GetStudy()),
+	}
+	for i, p := range placeSections(r.GetSections(), t) {
+		sec, err := b.section(p.sec, i+1, p.ts)
 		if err != nil {
-			return nil, fmt.Errorf("report.sections[%d]: %w", si, err)
+			return nil, fmt.Errorf("report.sections[%d]: %w", p.index, err)
 		}
 		root.Add(sec)
 	}
@@ -94,8 +132,60 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 	})
 	if d.Identity.SOPClassUID == "" {
 		d.Identity.SOPClassUID = ChooseIOD(root)
+		if t != nil {
+			d.Identity.SOPClassUID = preferIOD(d.Identity.SOPClassUID, t.SRIOD)
+		}
 	}
 	return d, nil
+}
+
+// iodRank orders the SR IODs by what they can hold: each holds all the
+// one before it can.
+var iodRank = map[string]int{BasicTextSR: 0, EnhancedSR: 1, ComprehensiveSR: 2}
+
+// preferIOD raises the IOD the content needs to the template's preference;
+// it never lowers it, since a tree that needs Enhanced SR is invalid as
+// Basic Text SR.
+func preferIOD(needed string, pref templates.SRIOD) string {
+	want := map[templates.SRIOD]string{
+		templates.SRIODBasicText: BasicTextSR, templates.SRIODEnhanced: EnhancedSR, templates.SRIODComprehensive: ComprehensiveSR,
+	}[pref]
+	if want != "" && iodRank[want] > iodRank[needed] {
+		return want
+	}
+	return needed
+}
+
+// placed is a request section in document order.
+type placed struct {
+	sec   *pb.Section
+	index int // in the request, for error paths
+	ts    *templates.Section
+}
+
+func placeSections(secs []*pb.Section, t *templates.Template) []placed {
+	out := make([]placed, 0, len(secs))
+	if t == nil {
+		for i, s := range secs {
+			out = append(out, placed{s, i, nil})
+		}
+		return out
+	}
+	used := make([]bool, len(secs))
+	for _, ts := range t.Sections {
+		for i, s := range secs {
+			if !used[i] && t.SectionFor(s) == ts {
+				out = append(out, placed{s, i, ts})
+				used[i] = true
+			}
+		}
+	}
+	for i, s := range secs {
+		if !used[i] {
+			out = append(out, placed{s, i, nil})
+		}
+	}
+	return out
 }
 
 // ChooseIOD returns the simplest SR IOD that can hold the tree: Basic Text
@@ -123,7 +213,14 @@ func firstModality(s *pb.ImagingStudy) string {
 	return ""
 }
 
-func buildSection(s *pb.Section, idx int, codes HeadingCodes, def defaultImage) (*Node, error) {
+// builder holds what every section of one report needs.
+type builder struct {
+	codes    HeadingCodes
+	defaults defaultImage
+	study    templates.StudyData
+}
+
+func (b *builder) section(s *pb.Section, idx int, ts *templates.Section) (*Node, error) {
 	var h Heading
 	if s.GetKind() == pb.SectionKind_SECTION_KIND_CODED {
 		c := FromProto(s.GetCode())
@@ -136,27 +233,99 @@ func buildSection(s *pb.Section, idx int, codes HeadingCodes, def defaultImage) 
 	}
 	sec := &Node{Relationship: Contains, Type: Container, Heading: &h, ID: fmt.Sprintf("s%d", idx)}
 	sec.Concept = h.LOINC
-	if codes == HeadingDCM {
+	if b.codes == HeadingDCM {
 		sec.Concept = h.DCM
 	}
+	// The caller's title wins over the template's, which wins over the
+	// kind's: a title the caller sent is never dropped.
 	sec.Title = s.GetTitle()
+	if sec.Title == "" && ts != nil {
+		sec.Title = ts.Title
+	}
 	if sec.Title == "" {
 		sec.Title = h.Title
 	}
+	text := s.GetText()
+	if ts != nil && ts.Narrative != nil {
+		out, err := ts.Narrative.Render(templates.SectionData{
+			Text: text, Title: sec.Title, Kind: kindName(s.GetKind()), Observations: observationsData(s.GetObservations()), Study: b.study,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("narrative of template rule %s: %w", ts.Rule, err)
+		}
+		if !strings.Contains(out, strings.TrimSpace(text)) {
+			return nil, fmt.Errorf("narrative of template rule %s left out the section text", ts.Rule)
+		}
+		text = out
+	}
 	n := 0
 	next := func() string { n++; return fmt.Sprintf("%s.%d", sec.ID, n) }
-	for _, p := range Paragraphs(s.GetText()) {
+	for _, p := range Paragraphs(text) {
 		sec.Add(&Node{Relationship: Contains, Type: Text, Concept: h.Element, Text: p, ID: next()})
 	}
 	for oi, o := range s.GetObservations() {
-		item, err := buildObservation(o, h.Element, def)
+		item, err := buildObservation(o, h.Element, b.defaults)
 		if err != nil {
 			return nil, fmt.Errorf("observations[%d]: %w", oi, err)
+		}
+		if r := ts.RuleFor(o); r != nil && r.Narrative != nil {
+			out, err := r.Narrative.Render(observationData(o))
+			if err != nil {
+				return nil, fmt.Errorf("observations[%d]: narrative of template rule %s: %w", oi, r.Rule, err)
+			}
+			out = strings.TrimSpace(out)
+			if item.Type == Text {
+				// The narrative is the text item's value, so it must
+				// still hold what the caller wrote.
+				if !strings.Contains(out, strings.TrimSpace(item.Text)) {
+					return nil, fmt.Errorf("observations[%d]: narrative of template rule %s left out the observation text", oi, r.Rule)
+				}
+				item.Text = out
+			} else if out != "" {
+				// A coded or measured value keeps its own item; the
+				// sentence goes before it as prose both documents show.
+				sec.Add(&Node{Relationship: Contains, Type: Text, Concept: h.Element, Text: out, ID: next()})
+			}
 		}
 		item.ID = next()
 		sec.Add(item)
 	}
 	return sec, nil
+}
+
+func kindName(k pb.SectionKind) string { return strings.TrimPrefix(k.String(), "SECTION_KIND_") }
+
+func codeData(c *pb.Code) templates.CodeData {
+	if c == nil {
+		return templates.CodeData{}
+	}
+	return templates.CodeData{Code: c.GetCode(), Scheme: strings.TrimPrefix(c.GetScheme().String(), "CODING_SCHEME_"), Meaning: c.GetDisplayName()}
+}
+
+func studyData(s *pb.ImagingStudy) templates.StudyData {
+	return templates.StudyData{Modalities: s.GetModalities(), Procedure: codeData(s.GetProcedureCode()), ProcedureDescription: s.GetProcedureDescription()}
+}
+
+func observationsData(obs []*pb.Observation) []templates.ObservationData {
+	out := make([]templates.ObservationData, 0, len(obs))
+	for _, o := range obs {
+		out = append(out, observationData(o))
+	}
+	return out
+}
+
+func observationData(o *pb.Observation) templates.ObservationData {
+	d := templates.ObservationData{Concept: codeData(o.GetConcept()), FindingSite: codeData(o.GetFindingSite()), Images: len(o.GetImages())}
+	switch v := o.GetValue().(type) {
+	case *pb.Observation_Text:
+		d.Type, d.Text = "text", v.Text
+	case *pb.Observation_Code:
+		d.Type, d.Code = "code", codeData(v.Code)
+	case *pb.Observation_Measurement:
+		d.Type = "measurement"
+		d.Value, d.Unit, d.UnitName = v.Measurement.GetValue(), v.Measurement.GetUnit(), v.Measurement.GetUnitDisplayName()
+	}
+	return d
 }
 
 func buildObservation(o *pb.Observation, element Code, def defaultImage) (*Node, error) {
@@ -203,25 +372,33 @@ func buildObservation(o *pb.Observation, element Code, def defaultImage) (*Node,
 }
 
 // Paragraphs splits narrative text at blank lines, trimming each paragraph
-// and dropping empty ones; line breaks inside a paragraph are kept.
+// and dropping empty ones. Inside a paragraph the text is kept as sent,
+// line ends ("\n" or "\r\n") and tabs included: the SR carries it byte
+// for byte.
 func Paragraphs(text string) []string {
-	text = strings.ReplaceAll(text, "\r\n", "\n")
 	var out []string
-	var cur []string
-	flush := func() {
-		if p := strings.TrimSpace(strings.Join(cur, "\n")); p != "" {
-			out = append(out, p)
+	start, end := -1, 0 // the current paragraph is text[start:end]
+	for pos := 0; pos < len(text); {
+		next := len(text)
+		if i := strings.IndexByte(text[pos:], '\n'); i >= 0 {
+			next = pos + i + 1
 		}
-		cur = cur[:0]
-	}
-	for _, line := range strings.Split(text, "\n") {
-		if strings.TrimSpace(line) == "" {
-			flush()
-			continue
+		if strings.TrimSpace(text[pos:next]) == "" {
+			if start >= 0 {
+				out = append(out, strings.TrimSpace(text[start:end]))
+				start = -1
+			}
+		} else {
+			if start < 0 {
+				start = pos
+			}
+			end = next
 		}
-		cur = append(cur, line)
+		pos = next
 	}
-	flush()
+	if start >= 0 {
+		out = append(out, strings.TrimSpace(text[start:end]))
+	}
 	return out
 }
 

@@ -1,0 +1,110 @@
+package dictation_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/dictation"
+)
+
+// corpusDir holds the dictation corpus shared with the engine tests.
+const corpusDir = "../testdata/dictation"
+
+// reassemble puts the parts back together: heading then text, in order.
+// It must give back the dictation byte for byte.
+func reassemble(t *testing.T, text string, parts []dictation.Section) string {
+	t.Helper()
+	var b strings.Builder
+	prev := 0
+	for i, p := range parts {
+		if p.HeadingStart != prev || p.HeadingStart > p.TextStart || p.TextStart > p.TextEnd || p.TextEnd > len(text) {
+			t.Fatalf("part %d has offsets %d/%d/%d after %d (len %d)", i, p.HeadingStart, p.TextStart, p.TextEnd, prev, len(text))
+		}
+		b.WriteString(text[p.HeadingStart:p.TextStart])
+		b.WriteString(text[p.TextStart:p.TextEnd])
+		prev = p.TextEnd
+	}
+	return b.String()
+}
+
+func TestSplitReassembles(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.txt"))
+	if len(files) < 50 {
+		t.Fatalf("corpus has %d texts, want at least 50", len(files))
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := string(b)
+		if got := reassemble(t, text, dictation.Split(text)); got != text {
+			t.Errorf("%s: reassembled text differs", filepath.Base(f))
+		}
+	}
+}
+
+func TestSections(t *testing.T) {
+	text := "Exam title\r\nFINDINGS: a.\r\nIMPRESSION: b.\r\nFINDINGS:\r\n  c.\r\nCOMPARISON:\r\n"
+	got := dictation.Sections(text, dictation.Split(text))
+	want := []struct {
+		kind pb.SectionKind
+		text string
+	}{
+		{pb.SectionKind_SECTION_KIND_TECHNIQUE, "Exam title"},
+		{pb.SectionKind_SECTION_KIND_FINDINGS, "a.\n\nc."},
+		{pb.SectionKind_SECTION_KIND_IMPRESSION, "b."},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d sections %v, want %d", len(got), got, len(want))
+	}
+	for i, w := range want {
+		if got[i].GetKind() != w.kind || got[i].GetText() != w.text {
+			t.Errorf("section %d = %v %q, want %v %q", i, got[i].GetKind(), got[i].GetText(), w.kind, w.text)
+		}
+	}
+}
+
+func TestSplitEdgeCases(t *testing.T) {
+	for name, text := range map[string]string{
+		"empty":          "",
+		"only space":     " \r\n\t ",
+		"heading only":   "FINDINGS:",
+		"invalid utf8":   "FINDINGS: \xff\xfe bad\nIMPRESSION: \xc3",
+		"lone cr":        "\r\r\rFINDINGS\r",
+		"marker at end":  "1.",
+		"dash at end":    "-",
+		"compound tail":  "FINDINGS AND",
+		"colon only":     ":",
+		"nested markers": "** 1. - FINDINGS: x",
+	} {
+		parts := dictation.Split(text)
+		if got := reassemble(t, text, parts); got != text {
+			t.Errorf("%s: reassembled %q, want %q", name, got, text)
+		}
+	}
+}
+
+func FuzzSplit(f *testing.F) {
+	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.txt"))
+	for _, file := range files {
+		if b, err := os.ReadFile(file); err == nil {
+			f.Add(string(b))
+		}
+	}
+	f.Fuzz(func(t *testing.T, text string) {
+		parts := dictation.Split(text)
+		if got := reassemble(t, text, parts); got != text {
+			t.Fatalf("reassembled text differs")
+		}
+		for _, s := range dictation.Sections(text, parts) {
+			if utf8.ValidString(text) && !utf8.ValidString(s.GetText()) {
+				t.Fatalf("section text is not valid UTF-8")
+			}
+		}
+	})
+}
