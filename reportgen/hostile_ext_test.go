@@ -75,8 +75,12 @@ func TestHostileInput(t *testing.T) {
 		{name: "Chinese name", mutate: func(r *pb.Report) { r.Patient.Name.Family, r.Patient.Name.Given = "王", []string{"小明"} }, cda: "<family>王</family>", sr: "王^小明"},
 		{name: "Arabic name", mutate: func(r *pb.Report) { r.Patient.Name.Family, r.Patient.Name.Given = "الحسن", []string{"محمد"} }, cda: "<family>الحسن</family>", sr: "الحسن^محمد"},
 		{name: "Hebrew name", mutate: func(r *pb.Report) { r.Patient.Name.Family, r.Patient.Name.Given = "כהן", []string{"דוד"} }, cda: "<family>כהן</family>", sr: "כהן^דוד"},
-		{name: "Greek and Cyrillic", mutate: func(r *pb.Report) { r.Patient.Name.Family, r.Patient.Name.Given = "Παπαδόπουλος", []string{"Дмитрий"} }, sr: "Παπαδόπουλος^Дмитрий"},
-		{name: "CJK name at the PN limit", mutate: func(r *pb.Report) { r.Patient.Name.Family, r.Patient.Name.Given = strings.Repeat("山", 55), []string{"太郎"} }, sr: strings.Repeat("山", 55) + "^太郎"},
+		{name: "Greek and Cyrillic", mutate: func(r *pb.Report) {
+			r.Patient.Name.Family, r.Patient.Name.Given = "Παπαδόπουλος", []string{"Дмитрий"}
+		}, sr: "Παπαδόπουλος^Дмитрий"},
+		{name: "CJK name at the PN limit", mutate: func(r *pb.Report) {
+			r.Patient.Name.Family, r.Patient.Name.Given = strings.Repeat("山", 55), []string{"太郎"}
+		}, sr: strings.Repeat("山", 55) + "^太郎"},
 		{name: "name over the PN limit", mutate: setFamily(strings.Repeat("山", 61)), field: "report.patient.name"},
 		{name: "backslash in a patient id", mutate: func(r *pb.Report) { r.Patient.Ids[0].Value = `A\B` }, field: "report.patient.ids[0].value"},
 		{name: "patient id over LO", mutate: func(r *pb.Report) { r.Patient.Ids[0].Value = strings.Repeat("1", 65) }, field: "report.patient.ids[0].value"},

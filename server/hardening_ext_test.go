@@ -350,4 +350,3 @@ func TestCheckPlaintext(t *testing.T) {
 		t.Errorf("explicitly allowed: %v", err)
 	}
 }
-
