@@ -26,6 +26,7 @@ func serve(args []string, stderr io.Writer) int {
 	cfg := engineFlags(fs)
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "on SIGTERM, how long in-flight calls may take to finish")
+	sopt := serveFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -44,15 +45,28 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	defer e.Close()
 	log.Info("templates loaded", "dir", cfg.TemplateDir, "templates", e.Templates().Len())
+	metrics := server.NewMetrics()
+	opts, err := sopt.build(*listen, metrics)
+	if err != nil {
+		log.Error("cannot start", "err", err.Error())
+		return exitFailure
+	}
 	lis, err := net.Listen("tcp", *listen)
 	if err != nil {
 		log.Error("cannot listen", "addr", *listen, "err", err.Error())
 		return exitFailure
 	}
-	srv, health := server.New(e, log, server.DefaultLimits())
+	limits := server.DefaultLimits()
+	limits.MaxConcurrentCalls = sopt.maxCalls
+	srv, health := server.New(e, log, limits, opts...)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
+	maddr, err := startMetrics(ctx, sopt.metricsListen, metrics, log)
+	if err != nil {
+		log.Error("cannot start", "err", err.Error())
+		return exitFailure
+	}
 	// SIGHUP reloads the templates. It is registered before the server
 	// says it is serving, so a SIGHUP never kills a running server.
 	hup := make(chan os.Signal, 1)
@@ -73,7 +87,8 @@ func serve(args []string, stderr io.Writer) int {
 			srv.Stop()
 		}
 	}()
-	log.Info("serving", "addr", lis.Addr().String(), "schemas", cfg.SchemaDir, "health", healthpb.Health_ServiceDesc.ServiceName)
+	log.Info("serving", "addr", lis.Addr().String(), "schemas", cfg.SchemaDir, "health", healthpb.Health_ServiceDesc.ServiceName,
+		"tls", sopt.tlsCert != "", "mtls", sopt.clientCA != "", "auth", sopt.tokenFile != "", "metrics", maddr)
 	if err := srv.Serve(lis); err != nil {
 		log.Error("serve", "err", err.Error())
 		return exitFailure

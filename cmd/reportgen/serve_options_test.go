@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reportgen/reportgen/server"
+)
+
+func TestServeOptions(t *testing.T) {
+	dir := t.TempDir()
+	tokens := filepath.Join(dir, "tokens")
+	os.WriteFile(tokens, []byte("# comment\n\n  abc  \n"), 0o600)
+	empty := filepath.Join(dir, "empty")
+	os.WriteFile(empty, []byte("# only a comment\n"), 0o600)
+	tests := []struct {
+		name    string
+		o       serveOptions
+		listen  string
+		wantErr string
+	}{
+		{"plaintext on loopback", serveOptions{}, "127.0.0.1:50051", ""},
+		{"plaintext on all interfaces", serveOptions{}, "0.0.0.0:50051", "refusing plaintext"},
+		{"plaintext allowed explicitly", serveOptions{allowPlaintext: true}, "0.0.0.0:50051", ""},
+		{"cert without key", serveOptions{tlsCert: "c.pem"}, "0.0.0.0:1", "go together"},
+		{"client CA without TLS", serveOptions{clientCA: "ca.pem"}, "127.0.0.1:1", "needs --tls-cert"},
+		{"missing cert files", serveOptions{tlsCert: "nope.pem", tlsKey: "nope.key"}, "0.0.0.0:1", "tls: load"},
+		{"token file", serveOptions{tokenFile: tokens}, "127.0.0.1:1", ""},
+		{"empty token file", serveOptions{tokenFile: empty}, "127.0.0.1:1", "holds no token"},
+		{"missing token file", serveOptions{tokenFile: filepath.Join(dir, "nope")}, "127.0.0.1:1", "auth token file"},
+	}
+	for _, tt := range tests {
+		_, err := tt.o.build(tt.listen, server.NewMetrics())
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%s: %v", tt.name, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%s: %v, want an error containing %q", tt.name, err, tt.wantErr)
+		}
+	}
+	if got, _ := readTokens(tokens); len(got) != 1 || got[0] != "abc" {
+		t.Errorf("readTokens = %q", got)
+	}
+}
+
+func TestServeRefusesPlaintextOffLoopback(t *testing.T) {
+	code, _, stderr := runCmd(t, "serve", "--schemas", schemaDir, "--listen", "0.0.0.0:0")
+	if code != exitFailure || !strings.Contains(stderr, "refusing plaintext") {
+		t.Errorf("exit %d, stderr %s", code, stderr)
+	}
+}
+
+func TestMetricsEndpoint(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	m := server.NewMetrics()
+	addr, err := startMetrics(ctx, "127.0.0.1:0", m, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 200 || !strings.Contains(string(body), "reportgen_grpc_inflight_calls") {
+		t.Errorf("metrics: %d %.200s", resp.StatusCode, body)
+	}
+	if a, err := startMetrics(ctx, "", m, nil); a != "" || err != nil {
+		t.Errorf("metrics off: %q %v", a, err)
+	}
+}
