@@ -31,3 +31,15 @@ fi
 
 echo "== go test"
 go test -count=1 ./...
+
+# Fuzzing for a bounded time from the committed seeds (f.Add and
+# testdata/fuzz): request → documents, and any bytes as CDA or SR.
+# REPORTGEN_FUZZTIME=0 skips it for a quick local run.
+fuzztime="${REPORTGEN_FUZZTIME:-60s}"
+if [ "$fuzztime" != "0" ]; then
+  for target in "./reportgen FuzzGenerate" "./reportgen FuzzValidateDocument" "./reportgen/sr FuzzValidate"; do
+    set -- $target
+    echo "== fuzz $2 ($fuzztime)"
+    go test -run '^$' -fuzz "^$2\$" -fuzztime "$fuzztime" "$1"
+  done
+fi
