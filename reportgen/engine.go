@@ -25,6 +25,7 @@ import (
 	"github.com/reportgen/reportgen/reportgen/sr"
 	"github.com/reportgen/reportgen/reportgen/uid"
 	"github.com/reportgen/reportgen/schemas"
+	"github.com/reportgen/reportgen/schemas/dirrules"
 	"github.com/reportgen/reportgen/templates"
 )
 
@@ -61,6 +62,7 @@ type Config struct {
 type Engine struct {
 	cfg  Config
 	xsd  *schemas.CDA
+	dir  *dirrules.Checker
 	uids uid.Generator
 	// templates is swapped whole on reload; each call reads it once, so a
 	// call never mixes two template sets.
@@ -90,7 +92,12 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: %w", err)
 	}
-	e := &Engine{cfg: cfg, xsd: x, uids: g}
+	dir, err := dirrules.New()
+	if err != nil {
+		x.Close()
+		return nil, fmt.Errorf("reportgen: DIR rules: %w", err)
+	}
+	e := &Engine{cfg: cfg, xsd: x, dir: dir, uids: g}
 	e.templates.Store(reg)
 	return e, nil
 }

@@ -9,11 +9,22 @@ import (
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/sr"
+	"github.com/reportgen/reportgen/schemas"
 )
 
-// validateCDA runs every CDA check on a document.
+// validateCDA runs every CDA check on a document: the CDA R2 schema with
+// the SDTC extension, then the C-CDA R2.1 DIR and US Realm Header rules
+// (which agree with HL7's schematron errors phase; see schemas/dirrules).
+// A document that is not well-formed XML gets the parser's one issue, not
+// the same failure twice.
 func (e *Engine) validateCDA(b []byte) issue.List {
-	return e.xsd.Validate(b)
+	issues := e.xsd.Validate(b)
+	for _, i := range issues {
+		if i.RuleID == schemas.RuleXML {
+			return issues
+		}
+	}
+	return append(issues, e.dir.Check(b)...)
 }
 
 // ErrUnknownKind says a document is neither CDA XML nor a DICOM file.

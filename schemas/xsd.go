@@ -12,8 +12,13 @@ import (
 	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
-// RuleXSD is the rule id of CDA schema violations.
-const RuleXSD = "XSD"
+// Rule ids of the CDA validator's issues.
+const (
+	// RuleXSD marks CDA schema violations.
+	RuleXSD = "XSD"
+	// RuleXML marks a document that is not well-formed XML.
+	RuleXML = "XML"
+)
 
 // CDA validates documents against the HL7 CDA R2 schema with the SDTC
 // extension. The schema is compiled once; Validate is safe for concurrent
@@ -59,7 +64,7 @@ func (c *CDA) Validate(doc []byte) issue.List {
 	p := parser.New(parseOptions)
 	d, err := p.Parse(doc)
 	if err != nil {
-		out.Errorf("XML", "", "not well-formed XML: %s", firstLine(err.Error()))
+		out.Errorf(RuleXML, "", "not well-formed XML: %s", firstLine(err.Error()))
 		return out
 	}
 	defer d.Free()

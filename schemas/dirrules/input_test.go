@@ -1,0 +1,183 @@
+package dirrules_test
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/reportgen/reportgen/reportgen/issue"
+	"github.com/reportgen/reportgen/schemas/dirrules"
+)
+
+func hasRule(l issue.List, rule string) bool {
+	for _, i := range l.Errors() {
+		if i.RuleID == rule {
+			return true
+		}
+	}
+	return false
+}
+
+// TestInput covers what the reader accepts and refuses, hostile input
+// included: nothing outside the document is ever read, and a document
+// that cannot be read is one XML error, not a pass and not a panic.
+func TestInput(t *testing.T) {
+	c := checker(t)
+	ct := doc(t, "ct-chest-measurements")
+	tag := regexp.MustCompile(`<(/?)([A-Za-z])`)
+	prefixed := tag.ReplaceAll(ct, []byte("<${1}cda:$2"))
+	prefixed = bytes.Replace(prefixed, []byte(`<cda:ClinicalDocument xmlns="urn:hl7-org:v3"`), []byte(`<cda:ClinicalDocument xmlns:cda="urn:hl7-org:v3"`), 1)
+	latin1 := bytes.Replace(ct, []byte(`encoding="UTF-8"`), []byte(`encoding="ISO-8859-1"`), 1)
+	latin1 = bytes.Replace(latin1, []byte("Isabella"), []byte("Isab\xe9lla"), 1)
+	deep := strings.Repeat("<a>", 100000) + strings.Repeat("</a>", 100000)
+
+	tests := []struct {
+		name string
+		doc  string
+		rule string // "" for no error at all
+	}{
+		{"empty", "", dirrules.RuleXML},
+		{"not XML", "hello", dirrules.RuleXML},
+		{"unclosed root", `<ClinicalDocument xmlns="urn:hl7-org:v3">`, dirrules.RuleXML},
+		{"mismatched end tag", `<ClinicalDocument xmlns="urn:hl7-org:v3"></Clinical>`, dirrules.RuleXML},
+		{"two roots", `<a/><b/>`, dirrules.RuleXML},
+		{"external entity", `<?xml version="1.0"?><!DOCTYPE r [<!ENTITY e SYSTEM "file:///etc/passwd">]><ClinicalDocument xmlns="urn:hl7-org:v3">&e;</ClinicalDocument>`, dirrules.RuleXML},
+		{"entity expansion", `<!DOCTYPE r [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]><r>&b;</r>`, dirrules.RuleXML},
+		{"undeclared entity", `<ClinicalDocument xmlns="urn:hl7-org:v3"><title>&nbsp;</title></ClinicalDocument>`, dirrules.RuleXML},
+		{"bad character reference", `<r>&#0;</r>`, dirrules.RuleXML},
+		{"undeclared prefix", `<x:ClinicalDocument/>`, dirrules.RuleXML},
+		{"duplicate attribute", `<r a="1" a="2"/>`, dirrules.RuleXML},
+		{"unquoted attribute", `<r a=1/>`, dirrules.RuleXML},
+		{"invalid UTF-8", "<r>\xff</r>", dirrules.RuleXML},
+		{"UTF-16", "\xff\xfe<\x00r\x00/\x00>\x00", dirrules.RuleXML},
+		{"nested too deep", deep, dirrules.RuleXML},
+		{"truncated report", string(ct[:len(ct)/2]), dirrules.RuleXML},
+		{"not a ClinicalDocument", `<Document xmlns="urn:hl7-org:v3"/>`, "CONF:1198-5252"},
+		{"ClinicalDocument outside the HL7 namespace", `<ClinicalDocument xmlns="urn:example"/>`, "CONF:1198-5252"},
+		{"empty ClinicalDocument", `<ClinicalDocument xmlns="urn:hl7-org:v3"/>`, "CONF:1198-8404"},
+		{"prefixed HL7 elements", string(prefixed), ""},
+		{"ISO-8859-1", string(latin1), ""},
+		{"byte order mark", "\xef\xbb\xbf" + string(ct), ""},
+		{"CDATA, comments and character references", strings.Replace(string(ct), "<title>CT Chest with contrast</title>", "<!-- c --><title><![CDATA[CT]]> Chest &#x77;ith contrast</title>", 1), ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := c.Check([]byte(tc.doc))
+			switch {
+			case tc.rule == "" && got.HasErrors():
+				t.Errorf("unexpected errors: %v", got.Errors())
+			case tc.rule != "" && !hasRule(got, tc.rule):
+				t.Errorf("want an error %s, got %v", tc.rule, got)
+			}
+			if tc.rule == dirrules.RuleXML && len(got) != 1 {
+				t.Errorf("an unreadable document gives one issue, got %d", len(got))
+			}
+			for _, i := range got {
+				if strings.Contains(i.Message, "passwd") || strings.Contains(i.Message, "Isabella") {
+					t.Errorf("message quotes the document: %s", i.Message)
+				}
+			}
+		})
+	}
+}
+
+// TestSharedSamples checks the broken variants of HL7's DIR sample
+// (shared/samples/cda-variants/README.md) against their documented
+// verdicts.
+func TestSharedSamples(t *testing.T) {
+	c := checker(t)
+	dir := filepath.Dir(sampleGood)
+	for _, tc := range []struct {
+		file  string
+		rules []string
+	}{
+		{"dir-v3-broken-no-id.xml", []string{"CONF:1198-5363", "CONF:1198-30932", "CONF:1198-10031", "CONF:1198-30934"}},
+		{"dir-v3-broken-no-documentationOf.xml", []string{"CONF:1198-8416"}},
+		{"dir-v3-broken-dir-extension.xml", []string{"CONF:1198-8404"}},
+		{"dir-v3-broken-truncated.xml", []string{dirrules.RuleXML}},
+	} {
+		t.Run(tc.file, func(t *testing.T) {
+			b, err := os.ReadFile(filepath.Join(dir, tc.file))
+			if err != nil {
+				t.Skipf("shared samples not available: %v", err)
+			}
+			got := c.Check(b)
+			for _, r := range tc.rules {
+				if !hasRule(got, r) {
+					t.Errorf("want %s, got %v", r, got.Errors())
+				}
+			}
+		})
+	}
+}
+
+// TestMessagesCarryNoPatientData breaks most of the header and checks that
+// no message repeats what the document says.
+func TestMessagesCarryNoPatientData(t *testing.T) {
+	c := checker(t)
+	ct := doc(t, "ct-chest-measurements")
+	doc := mutate(t, ct, all(rm(pt+"/name/family"), prepend(pt+"/name", "Jones "), set(pr+"/id", "root", "MRN-902211"),
+		set(cd+"/id", "root", "Isabella-Jones"), rm(pt+"/birthTime"), set(study+"/id", "extension", "ACC20261121042")))
+	got := c.Check(doc)
+	if len(got) < 5 {
+		t.Fatalf("expected several issues, got %v", got)
+	}
+	for _, i := range got {
+		for _, secret := range []string{"Jones", "Isabella", "MRN-902211", "ACC20261121042", "19610302"} {
+			if strings.Contains(i.Message, secret) || strings.Contains(i.Location, secret) {
+				t.Errorf("issue repeats document content %q: %s", secret, i)
+			}
+		}
+	}
+}
+
+// FuzzCheck feeds arbitrary bytes to Check, seeded with the good reports:
+// it must never panic, and every issue names a rule.
+func FuzzCheck(f *testing.F) {
+	for _, g := range goodDocs(f) {
+		f.Add(g.xml)
+	}
+	f.Add([]byte(`<ClinicalDocument xmlns="urn:hl7-org:v3"><templateId root="2.16.840.1.113883.10.20.22.1.5" extension="2015-08-01"/></ClinicalDocument>`))
+	f.Add([]byte(`<!DOCTYPE r [<!ENTITY e SYSTEM "x">]><r>&e;</r>`))
+	c, err := dirrules.New()
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, doc []byte) {
+		for _, i := range c.Check(doc) {
+			if i.RuleID == "" || i.Message == "" {
+				t.Errorf("issue without rule or message: %#v", i)
+			}
+		}
+	})
+}
+
+// TestLargeHostileDocuments repeats broken elements by the hundred
+// thousand: the check stays linear (it would take minutes otherwise) and
+// the issue list stays bounded.
+func TestLargeHostileDocuments(t *testing.T) {
+	c := checker(t)
+	head := `<ClinicalDocument xmlns="urn:hl7-org:v3"><templateId root="2.16.840.1.113883.10.20.22.1.5" extension="2015-08-01"/>`
+	for _, tc := range []struct {
+		name, repeat string
+	}{
+		{"informants", `<informant/>`},
+		{"templateIds without R1.1 id", `<templateId root="2.16.840.1.113883.10.20.22.1.1" extension="2015-08-01"/>`},
+		{"SOP instances outside the catalog", `<observation><templateId root="2.16.840.1.113883.10.20.6.2.8"/></observation>`},
+		{"narrative IDs", `<content ID="x"/>`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			doc := head + strings.Repeat(tc.repeat, 200000) + `</ClinicalDocument>`
+			got := c.Check([]byte(doc))
+			if len(got) > 1001 {
+				t.Errorf("%d issues: the list is not bounded", len(got))
+			}
+			if !got.HasErrors() {
+				t.Error("no error")
+			}
+		})
+	}
+}
