@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 # skeleton).
 pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml; do
+for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps; do
   have_pkg "$p" || pkgs+=("$p")
 done
 if [ ${#pkgs[@]} -gt 0 ]; then

@@ -1,13 +1,133 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"strconv"
+	"strings"
+	"time"
+
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen"
+	"github.com/reportgen/reportgen/reportgen/sr"
 )
 
-// transform renders an SR as CDA. Not available yet: the SR reader is
-// being built (see the open issue on TID 2000 and PS3.20).
-func transform(_ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "reportgen transform: not available in this build")
-	return exitUsage
+const transformUsage = "usage: reportgen transform [flags] IN.dcm OUT.xml"
+
+// transform renders an existing TID 2000 DICOM SR as a CDA Diagnostic
+// Imaging Report (DICOM PS3.20). The flags supply the header data an SR
+// cannot carry; each use is reported. OUT is written only when the CDA
+// passed validation.
+func transform(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("transform", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := engineFlags(fs)
+	ns := fs.String("uid-namespace", "", "derive the CDA document id from this namespace and the SR, so a rerun gives the same id")
+	issuer := fs.String("issuer-oid", "", "assigning authority OID of the Patient ID when the SR names none")
+	accIssuer := fs.String("accession-issuer-oid", "", "issuer OID of the Accession Number when the SR names none")
+	custName := fs.String("custodian-name", "", "custodian organisation name when the SR names no institution")
+	custOID := fs.String("custodian-oid", "", "custodian organisation OID (an SR has no place for it; without it the CDA says nullFlavor)")
+	tz := fs.String("timezone", "", "time zone of the SR's times when it has no Timezone Offset From UTC: +hhmm, -hhmm or a name such as Europe/Berlin (default UTC, with a warning)")
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fs.NArg() != 2 {
+		fmt.Fprintln(stderr, transformUsage)
+		return exitUsage
+	}
+	in, out := fs.Arg(0), fs.Arg(1)
+	opt := reportgen.TransformOptions{UIDNamespace: *ns, Read: sr.ReadOptions{DefaultIssuerOID: *issuer, DefaultAccessionIssuerOID: *accIssuer}}
+	if *custName != "" || *custOID != "" {
+		opt.Read.Custodian = &pb.Organization{Name: *custName}
+		if *custOID != "" {
+			opt.Read.Custodian.Ids = []*pb.Identifier{{AssigningAuthorityOid: *custOID}}
+		}
+	}
+	if *tz != "" {
+		loc, err := parseZone(*tz)
+		if err != nil {
+			fmt.Fprintf(stderr, "reportgen: --timezone: %v\n", err)
+			return exitUsage
+		}
+		opt.Read.DefaultTimeZone = loc
+	}
+	b, err := readLimited(in, reportgen.MaxDocumentSize)
+	if err != nil {
+		return fatalf(stderr, "%s: %v", in, err)
+	}
+	e, err := reportgen.New(*cfg)
+	if err != nil {
+		return fatalf(stderr, "%v", err)
+	}
+	defer e.Close()
+	resp, err := e.Transform(context.Background(), b, opt)
+	var se *reportgen.SourceError
+	var ire *reportgen.InvalidRequestError
+	var ide *reportgen.InvalidDocumentError
+	switch {
+	case errors.As(err, &se):
+		fmt.Fprintf(stderr, "%s: %v\n", in, err)
+		for _, i := range se.Issues {
+			fmt.Fprintf(stderr, "%s: %s\n", in, i)
+		}
+		return exitInvalid
+	case errors.As(err, &ire):
+		fmt.Fprintf(stderr, "%s: %v\n", in, err)
+		for _, v := range ire.Violations {
+			fmt.Fprintf(stderr, "%s: %s: %s\n", in, v.Field, v.Description)
+		}
+		return exitInvalid
+	case errors.As(err, &ide):
+		fmt.Fprintf(stderr, "%s: %v\n", in, err)
+		for _, i := range ide.Issues {
+			fmt.Fprintf(stderr, "%s: %s\n", in, i)
+		}
+		return exitInvalid
+	case err != nil:
+		return fatalf(stderr, "%s: %v", in, err)
+	}
+	if err := writeFileAtomic(out, resp.GetDocument().GetContent()); err != nil {
+		return fatalf(stderr, "%v", err)
+	}
+	for _, i := range resp.GetSourceIssues() {
+		fmt.Fprintf(stdout, "%s: %s\n", in, issueLine(i))
+	}
+	for _, i := range resp.GetDocument().GetIssues() {
+		fmt.Fprintf(stdout, "%s: %s\n", out, issueLine(i))
+	}
+	fmt.Fprintf(stdout, "%s: wrote %s (%d bytes, CDA document id %s)\n", in, out, len(resp.GetDocument().GetContent()), resp.GetDocument().GetCda().GetDocumentId())
+	return exitOK
+}
+
+// issueLine formats an issue as the validate command does.
+func issueLine(i *pb.Issue) string {
+	loc := ""
+	if i.GetLocation() != "" {
+		loc = " at " + i.GetLocation()
+	}
+	return fmt.Sprintf("%s %s%s: %s", strings.ToLower(strings.TrimPrefix(i.GetSeverity().String(), "SEVERITY_")), i.GetRuleId(), loc, i.GetMessage())
+}
+
+// parseZone reads a UTC offset (+hhmm, -hhmm) or an IANA zone name.
+func parseZone(s string) (*time.Location, error) {
+	if len(s) == 5 && (s[0] == '+' || s[0] == '-') {
+		h, err1 := strconv.Atoi(s[1:3])
+		m, err2 := strconv.Atoi(s[3:5])
+		if err1 != nil || err2 != nil || m > 59 || h > 14 {
+			return nil, errors.New("an offset must be +hhmm or -hhmm")
+		}
+		off := h*3600 + m*60
+		if s[0] == '-' {
+			off = -off
+		}
+		return time.FixedZone(s, off), nil
+	}
+	loc, err := time.LoadLocation(s)
+	if err != nil {
+		return nil, fmt.Errorf("neither +hhmm, -hhmm nor a known zone name: %w", err)
+	}
+	return loc, nil
 }

@@ -235,6 +235,12 @@ func (b *builder) section(s *pb.Section, idx int, ts *templates.Section) (*Node,
 	sec.Concept = h.LOINC
 	if b.codes == HeadingDCM {
 		sec.Concept = h.DCM
+		// CID 7002 names the History element by the heading's own LOINC
+		// code; receivers that know only the retired code set expect the
+		// retired code there too.
+		if h.Element == h.LOINC {
+			h.Element = h.DCM
+		}
 	}
 	// The caller's title wins over the template's, which wins over the
 	// kind's: a title the caller sent is never dropped.

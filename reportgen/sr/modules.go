@@ -228,8 +228,18 @@ func (d *docEncoder) referencedRequest() *attrs {
 	if oid := s.GetAccessionIssuerOid(); oid != "" && s.GetAccessionNumber() != "" {
 		q.seq(tag.IssuerOfAccessionNumberSequence, d.universalEntity(oid))
 	}
-	q.str(tag.PlacerOrderNumberImagingServiceRequest, r.GetOrder().GetPlacerOrderNumber().GetValue())
-	q.str(tag.FillerOrderNumberImagingServiceRequest, r.GetOrder().GetFillerOrderNumber().GetValue())
+	placer, filler := r.GetOrder().GetPlacerOrderNumber(), r.GetOrder().GetFillerOrderNumber()
+	q.str(tag.PlacerOrderNumberImagingServiceRequest, placer.GetValue())
+	q.str(tag.FillerOrderNumberImagingServiceRequest, filler.GetValue())
+	// The issuers' OIDs go along (Order Placer/Filler Identifier Sequence,
+	// Type 3): they are the CDA order id roots, so an SR read back into a
+	// CDA can name the order numbers as the original CDA does.
+	if oid := placer.GetAssigningAuthorityOid(); oid != "" && placer.GetValue() != "" {
+		q.seq(tag.OrderPlacerIdentifierSequence, d.universalEntity(oid))
+	}
+	if oid := filler.GetAssigningAuthorityOid(); oid != "" && filler.GetValue() != "" {
+		q.seq(tag.OrderFillerIdentifierSequence, d.universalEntity(oid))
+	}
 	q.str(tag.RequestedProcedureID, "")
 	q.str(tag.RequestedProcedureDescription, s.GetProcedureDescription())
 	var codes []*attrs

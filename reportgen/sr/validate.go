@@ -7,9 +7,10 @@ import (
 // Validate checks a DICOM Part 10 SR file against the SR rules of
 // validation-rules.md part A that need no knowledge of the request: file
 // structure, IOD, module attributes, content items, evidence, UIDs, values
-// and the root of TID 2000, which every report of this project follows. It returns every issue found; a file it cannot read is one error
-// issue. It reads any bytes without panicking: every length and type is
-// checked before use.
+// and the root of TID 2000, which every report of this project follows.
+// It returns every issue found; a file it cannot read is one error issue.
+// It reads any bytes without panicking: every length and type is checked
+// before use.
 //
 // Locations are tag paths with 1-based item numbers, e.g.
 // "(0040,A730)[2]/(0040,A730)[1]/(0040,A160)". Messages name attributes
@@ -20,7 +21,14 @@ func Validate(b []byte) issue.List {
 	if f == nil {
 		return l
 	}
-	v := &validator{l: &l, f: f, ds: f.ds}
+	validateFile(f, &l)
+	return l
+}
+
+// validateFile applies every rule to a parsed file, adding to l. Read
+// shares it, so a file is parsed once.
+func validateFile(f *file, l *issue.List) {
+	v := &validator{l: l, f: f, ds: f.ds}
 	v.fileRules()
 	v.iodRule()
 	v.moduleRules()
@@ -28,7 +36,6 @@ func Validate(b []byte) issue.List {
 	v.templateRules()
 	v.evidenceRules()
 	v.valueRules()
-	return l
 }
 
 // validator holds one run of Validate.

@@ -1,0 +1,529 @@
+package sr
+
+import (
+	"strconv"
+	"strings"
+	"time"
+
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/reportgen/issue"
+)
+
+// reader holds one run of Read. Issues go to two lists: tid for breaches
+// of TID 2000 itself, model for what the findings model cannot take and
+// for notes about the mapping; Read decides which ones to report.
+type reader struct {
+	f   *file
+	ds  *dataset
+	opt ReadOptions
+
+	tid, model issue.List
+
+	// latin1 is set for ISO_IR 100, whose bytes are not UTF-8.
+	latin1 bool
+	// loc is the time zone of the SR's DA, TM and offset-less DT values.
+	loc *time.Location
+	// schemes maps local Coding Scheme Designators to the OIDs the SR's
+	// Coding Scheme Identification Sequence gives them.
+	schemes map[string]string
+	// home maps each SOP Instance UID of the evidence sequences to its
+	// study and series: IMAGE items name only the instance.
+	home map[string]imageHome
+	// knownHeadings counts section CONTAINERs whose concept is a CID 7001
+	// heading, current or retired: the mark of a TID 2000 tree.
+	knownHeadings int
+}
+
+type imageHome struct{ study, series string }
+
+func newReader(f *file, opt ReadOptions) *reader {
+	r := &reader{f: f, ds: f.ds, opt: opt, schemes: map[string]string{}, home: map[string]imageHome{}}
+	for _, it := range r.ds.seq(tCodingSchemeIDSeq) {
+		if d, u := it.str(tCodingScheme), it.str(tCodingSchemeUID); d != "" && checkUID(u) == nil {
+			r.schemes[d] = u
+		}
+	}
+	for _, t := range []uint32{tCurrentEvidenceSeq, tOtherEvidenceSeq} {
+		for _, study := range r.ds.seq(t) {
+			for _, series := range study.seq(tRefSeriesSeq) {
+				for _, sop := range series.seq(tRefSOPSeq) {
+					if inst := sop.str(tRefSOPInstanceUID); inst != "" {
+						r.home[inst] = imageHome{study.str(tStudyInstanceUID), series.str(tSeriesInstanceUID)}
+					}
+				}
+			}
+		}
+	}
+	return r
+}
+
+// Tags and codes the reader needs beyond the validator's.
+const (
+	tCodingSchemeIDSeq  = 0x00080110
+	tCodingSchemeUID    = 0x0008010C
+	tRefFrameNumber     = 0x00081160
+	tRefSegmentNumber   = 0x0062000B
+	tTimezoneOffset     = 0x00080201
+	tInstitutionName    = 0x00080080
+	tInstitutionCodeSeq = 0x00080082
+)
+
+// Concepts of TID 2000 and its context templates (PS3.16), as code values
+// of DCM unless noted.
+const (
+	cvProcedureReported = "121058"
+	cvEquivalentMeaning = "121050" // TID 1210
+	cvAcquisitionDevice = "122142"
+	cvTargetRegion      = "123014"
+	cvObserverType      = "121005"
+	cvPerson            = "121006"
+	cvDevice            = "121007"
+	cvObserverOrg       = "121009"
+	cvObserverRole      = "121010"
+	cvSubjectClass      = "121024"
+	cvSubjectPatient    = "121025"
+	cvFindingSiteSCT    = "363698007"
+	cvFindingSiteSRT    = "G-C0E3"
+)
+
+// TID 1001 context items the model does not need: the person observer's
+// other attributes (TID 1003), the procedure context (TID 1005, whose
+// defaults are the header's study) and the patient subject context (TID
+// 1006/1007, the header's patient).
+var (
+	personObserverRest = map[string]bool{"121011": true, "128774": true, "128775": true, "128776": true}
+	deviceObserver     = map[string]bool{"121012": true, "121013": true, "121014": true, "121015": true, "121016": true, "121017": true, "113876": true, "110119": true, "121061": true}
+	procedureContext   = map[string]bool{"121018": true, "121019": true, "121020": true, "121021": true, "121022": true, "121023": true}
+	patientSubject     = map[string]bool{"121028": true, "121029": true, "121030": true, "121031": true, "121032": true, "121033": true}
+	otherSubject       = map[string]bool{"121036": true, "121037": true, "121039": true, "121040": true, "121041": true}
+)
+
+// headingKinds maps the CID 7001 codes of the section kinds the model
+// names, current LOINC and retired DCM, to those kinds.
+var headingKinds = func() map[code]pb.SectionKind {
+	m := map[code]pb.SectionKind{}
+	for k, h := range content.Headings {
+		m[code{h.LOINC.Value, h.LOINC.Designator}] = k
+		m[code{h.DCM.Value, h.DCM.Designator}] = k
+	}
+	return m
+}()
+
+// otherHeadings are the other CID 7001 headings (tid2000.md §6), current
+// and retired: read as CODED sections.
+var otherHeadings = func() map[code]bool {
+	m := map[code]bool{}
+	for _, v := range strings.Fields("55115-0 55114-3 55110-1 55108-5 55112-7 55113-5 55752-0 29549-3 73569-6 73568-8") {
+		m[code{v, "LN"}] = true
+	}
+	for _, v := range strings.Fields("121062 121066 121076 121110 121111 121180") {
+		m[code{v, "DCM"}] = true
+	}
+	return m
+}()
+
+// report maps the whole file. It keeps going after a problem, so that
+// every problem is reported at once.
+func (r *reader) report() *pb.Report {
+	rep := &pb.Report{}
+	r.charset()
+	r.timeZone()
+	root := r.root(rep)
+	r.header(rep, root)
+	return rep
+}
+
+// rootData is what the root's concept modifiers and observation context
+// say.
+type rootData struct {
+	language      string
+	title         string
+	procedure     *pb.Code
+	modalities    []string
+	author        *pb.Practitioner
+	authorLoc     string
+	extraObserver bool
+	concept       *pb.Code
+}
+
+// root reads the root CONTAINER's children: TID 2000 rows 2-7 and the
+// sections (row 8).
+func (r *reader) root(rep *pb.Report) *rootData {
+	d := &rootData{}
+	if names := r.ds.seq(tConceptNameSeq); len(names) == 1 {
+		d.concept = r.code(names[0], "the document title")
+	}
+	var observer *pb.Practitioner
+	for _, it := range r.ds.seq(tContentSeq) {
+		rel, vt, c := it.str(tRelationshipType), it.str(tValueType), conceptOf(it)
+		switch rel {
+		case "HAS CONCEPT MOD":
+			r.rootModifier(d, it, vt, c)
+		case "HAS OBS CONTEXT":
+			observer = r.observerContext(d, observer, it, vt, c)
+		case "CONTAINS":
+			if vt != "CONTAINER" {
+				continue // the validator reports it (SR-TID-05)
+			}
+			if s := r.section(it); s != nil {
+				rep.Sections = append(rep.Sections, s)
+			}
+		default:
+			r.tid.Errorf("SR-TID-05", it.at(tRelationshipType), "the root has a child by a relationship TID 2000 does not use")
+		}
+	}
+	return d
+}
+
+// rootModifier reads a HAS CONCEPT MOD child of the root: language (TID
+// 1204), procedure reported, title (TID 1210), modality, target region.
+func (r *reader) rootModifier(d *rootData, it *dataset, vt string, c code) {
+	loc := it.at(tConceptNameSeq)
+	switch {
+	case c == code{codeLanguage, "DCM"}:
+		// The validator checks there is one, coded in RFC5646: the
+		// code value is the tag itself, not a code of a CDA code system.
+		if v := it.seq(tConceptCodeSeq); len(v) == 1 {
+			d.language = v[0].str(tCodeValue)
+		}
+	case c == code{cvProcedureReported, "DCM"} && vt == "CODE":
+		if d.procedure == nil {
+			d.procedure = r.valueCode(it)
+		} else {
+			r.model.Warnf(RuleNotCarried, loc, "a second Procedure reported is not carried: the model has one procedure code")
+		}
+	case c == code{cvEquivalentMeaning, "DCM"} && vt == "TEXT":
+		if d.title == "" {
+			d.title = r.textOf(it.get(tTextValue))
+		}
+	case c == code{cvEquivalentMeaning, "DCM"} && vt == "CODE":
+		if v := r.valueCode(it); v != nil && d.title == "" {
+			d.title = v.GetDisplayName()
+		}
+	case c == code{cvAcquisitionDevice, "DCM"} && vt == "CODE":
+		if v := r.valueCode(it); v != nil {
+			d.modalities = append(d.modalities, v.GetCode())
+		}
+	case c == code{cvTargetRegion, "DCM"} && vt == "CODE":
+		r.model.Warnf(RuleNotCarried, loc, "Target Region is not carried: the model has no place for it, and the title and procedure name the region")
+	default:
+		r.tid.Errorf("SR-TID-05", loc, "the root has a HAS CONCEPT MOD item that is not a row of TID 2000")
+	}
+}
+
+// observerContext reads a HAS OBS CONTEXT child of the root (TID 1001).
+// Person observers (TID 1002/1003) come as a run of items, each opened by
+// Observer Type or the name; the first is the author.
+func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset, vt string, c code) *pb.Practitioner {
+	loc := it.at(tConceptNameSeq)
+	if c.scheme != "DCM" {
+		r.tid.Errorf("SR-TID-04", loc, "HAS OBS CONTEXT item whose concept is not one of TID 1001's context templates")
+		return cur
+	}
+	switch v := c.value; {
+	case v == cvObserverType && vt == "CODE":
+		switch t := r.valueCode(it).GetCode(); t {
+		case cvPerson:
+			return nil // a new person observer follows
+		case cvDevice:
+			r.model.Errorf(RuleNotRepresentable, loc, "a device observer (TID 1004) is not representable: the model's author is a person")
+		default:
+			r.tid.Errorf("SR-TID-04", loc, "Observer Type is neither Person nor Device (CID 270)")
+		}
+		return cur
+	case v == codePersonObserver && vt == "PNAME":
+		// Each name opens an observer, whether or not an Observer Type
+		// came before it.
+		p := &pb.Practitioner{Name: r.personName(it.get(tPersonName), "Person Observer Name")}
+		if d.author == nil {
+			d.author, d.authorLoc = p, loc
+		} else if !d.extraObserver {
+			d.extraObserver = true
+			r.model.Warnf(RuleNotCarried, loc, "further person observers are not carried: the model has one author")
+		}
+		return p
+	case v == cvObserverOrg && vt == "TEXT":
+		if cur != nil {
+			cur.Organization = r.textOf(it.get(tTextValue))
+		}
+		return cur
+	case v == cvObserverRole && vt == "CODE":
+		if cur != nil {
+			cur.Role = r.valueCode(it)
+		}
+		return cur
+	case personObserverRest[v]:
+		return cur
+	case deviceObserver[v]:
+		r.model.Errorf(RuleNotRepresentable, loc, "a device observer (TID 1004) is not representable: the model's author is a person")
+	case procedureContext[v]:
+		r.model.Add(issue.Info, RuleNotCarried, loc, "procedure context (TID 1005) at the root is not carried: the header names the study")
+	case v == cvSubjectClass && vt == "CODE":
+		if r.valueCode(it).GetCode() != cvSubjectPatient {
+			r.model.Errorf(RuleNotRepresentable, loc, "a subject other than the patient (TID 1006) is not representable")
+		}
+	case patientSubject[v]:
+		r.model.Add(issue.Info, RuleNotCarried, loc, "patient subject context (TID 1007) is not carried: the header names the patient")
+	case otherSubject[v]:
+		r.model.Errorf(RuleNotRepresentable, loc, "a fetus or specimen subject context (TID 1008/1009) is not representable")
+	default:
+		r.tid.Errorf("SR-TID-04", loc, "HAS OBS CONTEXT item whose concept is not one of TID 1001's context templates")
+	}
+	return cur
+}
+
+// section reads one heading CONTAINER (TID 2000 row 8) and its TID 2002
+// content. Prose items (TEXT with the heading's element concept, no
+// children, one paragraph) that open the section become its text; every
+// other item becomes an observation, in SR order, so the tree built from
+// the result is the SR's tree.
+func (r *reader) section(it *dataset) *pb.Section {
+	names := it.seq(tConceptNameSeq)
+	if len(names) != 1 {
+		r.tid.Errorf("SR-TID-06", it.at(tConceptNameSeq), "section CONTAINER has no heading concept name")
+		return nil
+	}
+	c := conceptOf(it)
+	s := &pb.Section{}
+	element := content.ConceptFinding
+	if k, ok := headingKinds[c]; ok {
+		r.knownHeadings++
+		s.Kind = k
+		element = content.Headings[k].Element
+	} else {
+		if otherHeadings[c] {
+			r.knownHeadings++
+		} else {
+			r.model.Warnf("SR-TID-06", it.at(tConceptNameSeq), "section heading is not from CID 7001; it is read as a coded section")
+		}
+		s.Kind = pb.SectionKind_SECTION_KIND_CODED
+		s.Code = r.code(names[0], "the section heading")
+	}
+	var paragraphs []string
+	prose := true
+	for _, child := range it.seq(tContentSeq) {
+		rel, vt := child.str(tRelationshipType), child.str(tValueType)
+		loc := child.at(tValueType)
+		switch {
+		case byReference(child):
+			r.model.Errorf(RuleNotRepresentable, child.at(tRefContentItemID), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
+			continue
+		case rel == "HAS OBS CONTEXT":
+			r.model.Errorf(RuleNotRepresentable, child.at(tRelationshipType), "section-level observation context (TID 2000 row 9) is not representable: the model has one observer")
+			continue
+		case rel != "CONTAINS":
+			r.tid.Errorf("SR-TID-07", child.at(tRelationshipType), "a section holds a child by a relationship TID 2002 does not use")
+			continue
+		}
+		switch vt {
+		case "TEXT":
+			if prose && len(child.seq(tContentSeq)) == 0 && conceptOf(child) == (code{element.Value, element.Designator}) {
+				if text := r.textOf(child.get(tTextValue)); len(content.Paragraphs(text)) == 1 && content.Paragraphs(text)[0] == text {
+					paragraphs = append(paragraphs, text)
+					continue
+				}
+			}
+			prose = false
+			s.Observations = append(s.Observations, r.observation(child, vt)...)
+		case "CODE", "NUM":
+			prose = false
+			s.Observations = append(s.Observations, r.observation(child, vt)...)
+		case "IMAGE":
+			r.model.Errorf(RuleNotRepresentable, loc, "an IMAGE held directly by a section (a key image) is not representable: the model has images only as evidence of an observation")
+		default:
+			r.tid.Errorf("SR-TID-07", loc, "a section holds an item of value type %s; TID 2002 allows TEXT, CODE, NUM and IMAGE", vtName(vt))
+		}
+	}
+	s.Text = strings.Join(paragraphs, "\n\n")
+	return s
+}
+
+// observation reads a TEXT, CODE or NUM item of a section with its
+// children: the finding site, image evidence, and measurements it was
+// inferred from. The model does not nest observations, so a NUM inferred
+// from a TEXT or CODE follows it as an observation of its own.
+func (r *reader) observation(it *dataset, vt string) []*pb.Observation {
+	o := &pb.Observation{}
+	if names := it.seq(tConceptNameSeq); len(names) == 1 {
+		o.Concept = r.code(names[0], "a concept name")
+	}
+	switch vt {
+	case "TEXT":
+		o.Value = &pb.Observation_Text{Text: r.textOf(it.get(tTextValue))}
+	case "CODE":
+		o.Value = &pb.Observation_Code{Code: r.valueCode(it)}
+	case "NUM":
+		m := r.measurement(it)
+		if m == nil {
+			return nil
+		}
+		o.Value = &pb.Observation_Measurement{Measurement: m}
+	}
+	out := []*pb.Observation{o}
+	for _, child := range it.seq(tContentSeq) {
+		rel, cvt := child.str(tRelationshipType), child.str(tValueType)
+		loc := child.at(tRelationshipType)
+		switch {
+		case byReference(child):
+			r.model.Errorf(RuleNotRepresentable, child.at(tRefContentItemID), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
+		case rel == "HAS CONCEPT MOD":
+			r.modifier(o, child, cvt)
+		case rel == "INFERRED FROM" && cvt == "IMAGE":
+			if im := r.image(child); im != nil {
+				o.Images = append(o.Images, im)
+			}
+		case rel == "INFERRED FROM" && cvt == "NUM" && vt != "NUM":
+			r.model.Warnf(RuleNotCarried, loc, "a measurement inferred from a %s item becomes an observation of its own after it: the model does not nest observations", vt)
+			out = append(out, r.observation(child, cvt)...)
+		case vt == "NUM":
+			r.model.Errorf(RuleNotRepresentable, loc, "a NUM child other than image evidence and a finding site (e.g. spatial coordinates) is not representable")
+		case rel == "INFERRED FROM":
+			r.tid.Errorf("SR-TID-08", child.at(tValueType), "%s is inferred from a %s item; TID 2001 allows only IMAGE and measurements", vt, vtName(cvt))
+		default:
+			r.tid.Errorf("SR-TID-08", loc, "a %s item of a section has a child by a relationship TID 2002 does not use", vt)
+		}
+	}
+	return out
+}
+
+// byReference reports whether a content item points at another one
+// (Referenced Content Item Identifier) instead of holding a value.
+func byReference(it *dataset) bool { return it.get(tRefContentItemID) != nil }
+
+// modifier reads a HAS CONCEPT MOD child of an observation: the finding
+// site is the one the model has (PS3.20 maps it to targetSiteCode).
+func (r *reader) modifier(o *pb.Observation, it *dataset, vt string) {
+	loc := it.at(tConceptNameSeq)
+	c := conceptOf(it)
+	isSite := c == code{cvFindingSiteSCT, "SCT"} || c == code{cvFindingSiteSRT, "SRT"}
+	switch {
+	case !isSite || vt != "CODE":
+		r.model.Errorf(RuleNotRepresentable, loc, "a concept modifier other than one coded Finding Site (e.g. laterality) is not representable")
+	case o.FindingSite != nil:
+		r.model.Errorf(RuleNotRepresentable, loc, "a second Finding Site is not representable: the model has one per observation")
+	default:
+		o.FindingSite = r.valueCode(it)
+	}
+}
+
+// measurement reads the value of a NUM (TID 1400-1404) in its UCUM unit.
+func (r *reader) measurement(it *dataset) *pb.Measurement {
+	mv := it.seq(tMeasuredValueSeq)
+	if len(mv) != 1 {
+		r.model.Errorf(RuleNotRepresentable, it.at(tMeasuredValueSeq), "a NUM without a measured value (a Numeric Value Qualifier) is not representable")
+		return nil
+	}
+	m := &pb.Measurement{Value: strings.TrimSpace(mv[0].str(tNumericValue))}
+	if units := mv[0].seq(tMeasUnitsSeq); len(units) == 1 {
+		m.Unit = units[0].str(tCodeValue)
+		m.UnitDisplayName = r.textOf(units[0].get(tCodeMeaning))
+	}
+	return m
+}
+
+// image reads an IMAGE item as an image reference: its purpose is the
+// concept name (CID 7003), its study and series come from the evidence
+// sequences.
+func (r *reader) image(it *dataset) *pb.ImageReference {
+	loc := it.at(tRefSOPSeq)
+	refs := it.seq(tRefSOPSeq)
+	if len(refs) != 1 {
+		return nil // the validator reports it (SR-CI-08)
+	}
+	ref := refs[0]
+	im := &pb.ImageReference{SopClassUid: ref.str(tRefSOPClassUID), SopInstanceUid: ref.str(tRefSOPInstanceUID)}
+	if h, ok := r.home[im.SopInstanceUid]; ok {
+		im.StudyInstanceUid, im.SeriesInstanceUid = h.study, h.series
+	}
+	if e := ref.get(tRefFrameNumber); e != nil {
+		for _, f := range e.strings() {
+			n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 32)
+			if err != nil || n < 1 {
+				r.model.Errorf(RuleNotRepresentable, e.loc, "Referenced Frame Number is not a frame number of 1 or more")
+				continue
+			}
+			im.FrameNumbers = append(im.FrameNumbers, int32(n))
+		}
+	}
+	if ref.get(tRefSegmentNumber) != nil {
+		r.model.Errorf(RuleNotRepresentable, ref.at(tRefSegmentNumber), "a reference to segments is not representable: the model references images and frames")
+	}
+	if ref.get(tRefSOPSeq) != nil {
+		r.model.Add(issue.Info, RuleNotCarried, ref.at(tRefSOPSeq), "the presentation state of an image reference is not carried")
+	}
+	if names := it.seq(tConceptNameSeq); len(names) == 1 {
+		im.Purpose = r.code(names[0], "the purpose of reference")
+	} else {
+		r.model.Add(issue.Info, RuleDefaulted, loc, "IMAGE has no purpose of reference; the model gives it (121080, DCM, \"Best illustration of finding\")")
+	}
+	if len(it.seq(tContentSeq)) > 0 {
+		r.model.Errorf(RuleNotRepresentable, it.at(tContentSeq), "children of an IMAGE item are not representable")
+	}
+	return im
+}
+
+// valueCode returns the Concept Code Sequence value of a CODE item.
+func (r *reader) valueCode(it *dataset) *pb.Code {
+	v := it.seq(tConceptCodeSeq)
+	if len(v) != 1 {
+		return nil // the validator reports it (SR-CI-04)
+	}
+	return r.code(v[0], "a coded value")
+}
+
+// schemeOIDs are well-known Coding Scheme Designators (PS3.16 Table 8-1)
+// beyond those the API names, with their HL7 OIDs, for codes an SR
+// carries without a Coding Scheme Identification Sequence.
+var schemeOIDs = map[string]string{
+	"SRT":    content.OIDSNOMED, // legacy SNOMED designator; PS3.20 maps it to SNOMED CT
+	"NCIt":   "2.16.840.1.113883.3.26.1.1",
+	"UMLS":   "2.16.840.1.113883.6.86",
+	"NUCC":   "2.16.840.1.113883.6.101",
+	"I10":    "2.16.840.1.113883.6.3",
+	"I9C":    "2.16.840.1.113883.6.2",
+	"RXNORM": "2.16.840.1.113883.6.88",
+}
+
+// apiSchemes are the designators the API names as schemes.
+var apiSchemes = map[string]pb.CodingScheme{
+	"LN":     pb.CodingScheme_CODING_SCHEME_LOINC,
+	"SCT":    pb.CodingScheme_CODING_SCHEME_SNOMED_CT,
+	"RADLEX": pb.CodingScheme_CODING_SCHEME_RADLEX,
+	"DCM":    pb.CodingScheme_CODING_SCHEME_DCM,
+	"UCUM":   pb.CodingScheme_CODING_SCHEME_UCUM,
+}
+
+// code converts one Code Sequence Macro item (PS3.3 Table 8.8-1). Schemes
+// the API does not name become LOCAL with the designator kept and the OID
+// from the SR's Coding Scheme Identification Sequence or a well-known
+// scheme; without an OID a CDA could not name the code system, so the
+// code is not representable.
+func (r *reader) code(it *dataset, what string) *pb.Code {
+	value := it.str(tCodeValue)
+	if value == "" {
+		value = it.str(tLongCodeValue)
+	}
+	if value == "" {
+		if it.get(tURNCodeValue) != nil {
+			r.model.Errorf(RuleNotRepresentable, it.at(tURNCodeValue), "%s is a URN code without a coding scheme, which the model cannot name", what)
+		}
+		return nil // the validator reports a code without a value (SR-CI-12)
+	}
+	c := &pb.Code{Code: value, DisplayName: r.textOf(it.get(tCodeMeaning))}
+	designator := it.str(tCodingScheme)
+	if s, ok := apiSchemes[designator]; ok {
+		c.Scheme = s
+		return c
+	}
+	oid := r.schemes[designator]
+	if oid == "" {
+		oid = schemeOIDs[designator]
+	}
+	if oid == "" {
+		r.model.Errorf(RuleNotRepresentable, it.at(tCodingScheme), "%s is coded in a scheme whose OID neither the SR's Coding Scheme Identification Sequence nor the well-known schemes give", what)
+		return c
+	}
+	c.Scheme, c.LocalDesignator, c.LocalOid = pb.CodingScheme_CODING_SCHEME_LOCAL, designator, oid
+	return c
+}
