@@ -30,7 +30,7 @@ if git rev-parse -q --verify HEAD~1 >/dev/null; then
 fi
 
 echo "== go test"
-go test -count=1 ./...
+go test -count=1 -timeout 30m ./...
 
 # Fuzzing for a bounded time from the committed seeds (f.Add and
 # testdata/fuzz): request → documents, and any bytes as CDA or SR.
