@@ -1,13 +1,224 @@
 package main
 
 import (
+	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"net"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"golang.org/x/term"
+	"google.golang.org/grpc"
+
+	rgbatch "github.com/reportgen/reportgen/batch"
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen"
 )
 
-// batch regenerates many reports. Not available yet (see the open issue
-// on batch regeneration).
-func batch(_ []string, _, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "reportgen batch: not available in this build")
-	return exitUsage
+const batchUsage = `usage: reportgen batch --in FILE.jsonl|DIR --out DIR [flags]
+
+Renders every GenerateReportRequest (protojson: one per line of a .jsonl
+file, or one per *.json file of a folder) to DIR/<name>.cda.xml and
+DIR/<name>.sr.dcm, and records one line per input in DIR/results.jsonl.
+Killed or interrupted, rerun it with the same arguments: it skips what is
+recorded and does the rest.
+
+<name> is the request_id when it is a safe file name (letters, digits, '.',
+'_', '-'; starting with a letter or digit; at most 100 bytes), else
+"line-N" (JSONL) or the request file's name; a name already taken by an
+earlier input gets "--N" appended, N being the input's line or rank.
+
+Flags:
+`
+
+// batch regenerates many reports; see batchUsage.
+func batch(args []string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("batch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, batchUsage)
+		fs.PrintDefaults()
+	}
+	in := fs.String("in", "", "input: a .jsonl file (one request per line) or a folder of *.json request files (required)")
+	out := fs.String("out", "", "output folder (required)")
+	results := fs.String("results", "", "results file (default OUT/results.jsonl)")
+	servers := fs.String("server", "", "render on servers instead of in-process: host:port[,host:port...] or a gRPC target such as dns:///name:port (round robin)")
+	workers := fs.Int("workers", 0, "in-process: requests rendered at once (default: one per core)")
+	streams := fs.Int("streams", 0, "with --server: GenerateReports streams open at once (default: 2 per listed server, 4 for a target)")
+	window := fs.Int("window", rgbatch.DefaultWindow, "with --server: unanswered requests per stream")
+	useTLS := fs.Bool("tls", false, "with --server: connect with TLS, checking the servers' certificates against the system roots (or --tls-ca)")
+	tlsCA := fs.String("tls-ca", "", "with --server: PEM bundle of the CA that signed the servers' certificates (implies --tls)")
+	tlsCert := fs.String("tls-cert", "", "with --server: client certificate (PEM) for servers that require mutual TLS (implies --tls)")
+	tlsKey := fs.String("tls-key", "", "with --server: the client certificate's key (PEM)")
+	tokenFile := fs.String("token-file", "", "with --server: file holding the bearer token the servers require")
+	ns := fs.String("uid-namespace", "", "derive document ids and UIDs from this namespace and each report, so reruns give identical files")
+	heading := fs.String("sr-heading-codes", "", "SR section heading codes for requests that do not choose: loinc or dcm")
+	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal, else lines), bar, lines or none")
+	every := fs.Duration("progress-every", 10*time.Second, "time between progress lines when not drawing a bar")
+	cfg := engineFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	if *in == "" || *out == "" || fs.NArg() > 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	var codes pb.SrHeadingCodes
+	switch *heading {
+	case "":
+	case "loinc":
+		codes = pb.SrHeadingCodes_SR_HEADING_CODES_LOINC
+	case "dcm":
+		codes = pb.SrHeadingCodes_SR_HEADING_CODES_DCM
+	default:
+		fmt.Fprintln(stderr, "reportgen batch: --sr-heading-codes must be loinc or dcm")
+		return exitUsage
+	}
+	prog, err := progressFor(*progress, *every, stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "reportgen batch: %v\n", err)
+		return exitUsage
+	}
+
+	var renderer rgbatch.Renderer
+	if *servers != "" {
+		var opts []grpc.DialOption
+		secure := *useTLS || *tlsCA != "" || *tlsCert != ""
+		if secure {
+			o, err := rgbatch.ClientTLS(*tlsCA, *tlsCert, *tlsKey)
+			if err != nil {
+				return fatalf(stderr, "%v", err)
+			}
+			opts = append(opts, o)
+		}
+		if *tokenFile != "" {
+			tok, err := rgbatch.ReadToken(*tokenFile)
+			if err != nil {
+				return fatalf(stderr, "%v", err)
+			}
+			// Without TLS the token may only go to a loopback server.
+			o, err := rgbatch.BearerToken(tok, secure || !loopbackOnly(*servers))
+			if err != nil {
+				return fatalf(stderr, "%v", err)
+			}
+			opts = append(opts, o)
+		}
+		cc, err := rgbatch.Dial(*servers, opts...)
+		if err != nil {
+			return fatalf(stderr, "%v", err)
+		}
+		defer cc.Close()
+		n := *streams
+		if n <= 0 {
+			n = defaultStreams(*servers)
+		}
+		renderer = &rgbatch.Remote{Client: pb.NewReportServiceClient(cc), Streams: n, Window: *window}
+	} else {
+		e, err := reportgen.New(*cfg)
+		if err != nil {
+			return fatalf(stderr, "%v", err)
+		}
+		defer e.Close()
+		renderer = &rgbatch.Local{Engine: e, Workers: *workers}
+	}
+
+	// SIGINT and SIGTERM stop the batch cleanly: what is finished is
+	// recorded. SIGKILL loses at most the last unsynced group of result
+	// lines, whose inputs a rerun does again.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	sum, err := rgbatch.Run(ctx, rgbatch.Config{
+		In: *in, Out: *out, Results: *results, Renderer: renderer,
+		UIDNamespace: *ns, SRHeadingCodes: codes, Progress: prog,
+	})
+	printSummary(stdout, sum)
+	if err != nil {
+		if errors.Is(err, context.Canceled) {
+			fmt.Fprintln(stderr, "reportgen batch: interrupted; rerun with the same arguments to finish")
+		} else {
+			fmt.Fprintf(stderr, "reportgen batch: %v; rerun with the same arguments to finish\n", err)
+		}
+		return exitFailure
+	}
+	if all := sum.All(); all.Invalid+all.Failed > 0 {
+		return exitInvalid
+	}
+	return exitOK
+}
+
+// progressFor chooses the progress display. A bar needs stderr to be a
+// terminal; x/term asks the terminal driver, so /dev/null and pipes,
+// character devices or not, get plain lines.
+func progressFor(mode string, every time.Duration, stderr io.Writer) (*rgbatch.Progress, error) {
+	tty := false
+	if f, ok := stderr.(*os.File); ok {
+		tty = term.IsTerminal(int(f.Fd()))
+	}
+	switch mode {
+	case "auto":
+		return &rgbatch.Progress{W: stderr, TTY: tty, Every: every}, nil
+	case "bar":
+		return &rgbatch.Progress{W: stderr, TTY: true}, nil
+	case "lines":
+		return &rgbatch.Progress{W: stderr, Every: every}, nil
+	case "none":
+		return nil, nil
+	}
+	return nil, fmt.Errorf("--progress must be auto, bar, lines or none")
+}
+
+// defaultStreams opens two streams per listed server, so each server has
+// work while the other stream's answers are written; a target whose
+// resolver may give any number of servers gets rgbatch.DefaultStreams.
+func defaultStreams(servers string) int {
+	if strings.Contains(servers, "://") {
+		return rgbatch.DefaultStreams
+	}
+	n := 0
+	for _, a := range strings.Split(servers, ",") {
+		if strings.TrimSpace(a) != "" {
+			n++
+		}
+	}
+	return max(2*n, 2)
+}
+
+// loopbackOnly reports whether every listed server is on this machine's
+// loopback interface.
+func loopbackOnly(servers string) bool {
+	if strings.Contains(servers, "://") {
+		return false
+	}
+	for _, a := range strings.Split(servers, ",") {
+		host, _, err := net.SplitHostPort(strings.TrimSpace(a))
+		if err != nil {
+			return false
+		}
+		if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return false
+		}
+	}
+	return true
+}
+
+// printSummary prints counts and throughput: nothing from the inputs.
+func printSummary(w io.Writer, s rgbatch.Summary) {
+	all := s.All()
+	fmt.Fprintf(w, "batch: %d inputs recorded: %d ok, %d invalid, %d failed\n", all.Total(), all.OK, all.Invalid, all.Failed)
+	rate := 0.0
+	if secs := s.Elapsed.Seconds(); secs > 0 {
+		rate = float64(s.Now.Total()) / secs
+	}
+	fmt.Fprintf(w, "batch: this run: %d inputs (%d ok, %d invalid, %d failed) in %s, %.0f reports/s",
+		s.Now.Total(), s.Now.OK, s.Now.Invalid, s.Now.Failed, s.Elapsed.Round(time.Millisecond), rate)
+	if s.Before.Total() > 0 {
+		fmt.Fprintf(w, "; %d recorded by earlier runs", s.Before.Total())
+	}
+	fmt.Fprintf(w, "\nbatch: results in %s\n", s.Results)
 }
