@@ -350,3 +350,37 @@ func TestCheckPlaintext(t *testing.T) {
 		t.Errorf("explicitly allowed: %v", err)
 	}
 }
+
+// TestEngineWorkersQueue: with one engine slot, concurrent calls wait
+// their turn and all succeed; a caller whose deadline passes while
+// waiting gets DEADLINE_EXCEEDED instead of work done for nobody.
+func TestEngineWorkersQueue(t *testing.T) {
+	l := server.DefaultLimits()
+	l.EngineWorkers = 1
+	f := startWith(t, l)
+	client := pb.NewReportServiceClient(dial(t, f.addr))
+	req := examples(t)["ct-chest-measurements"]
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if _, err := client.GenerateReport(ctx(t), req); err != nil {
+				errs <- err
+			}
+		}()
+	}
+	// Meanwhile, a call that cannot wait long behind the queue.
+	short, cancel := context.WithTimeout(context.Background(), time.Millisecond)
+	defer cancel()
+	_, shortErr := client.GenerateReport(short, req)
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("queued call: %v", err)
+	}
+	if status.Code(shortErr) != codes.DeadlineExceeded {
+		t.Errorf("call with a 1 ms deadline: %v, want DeadlineExceeded", shortErr)
+	}
+}

@@ -37,6 +37,11 @@ type Limits struct {
 	// served at once; more are refused with RESOURCE_EXHAUSTED. 0 means no
 	// limit.
 	MaxConcurrentCalls int
+	// EngineWorkers is how many reports are rendered or validated at once
+	// across all calls and streams; the others wait (until their
+	// deadline) without holding a document's worth of memory. More than
+	// the cores only adds memory and latency, not throughput.
+	EngineWorkers int
 }
 
 // DefaultLimits fit a document of reportgen.MaxDocumentSize plus framing,
@@ -49,6 +54,7 @@ func DefaultLimits() Limits {
 		// Each call holds at most one report's documents (a few hundred
 		// KB); this bounds memory at well under 1 GB under any load.
 		MaxConcurrentCalls: 256,
+		EngineWorkers:      2 * runtime.GOMAXPROCS(0),
 	}
 }
 
@@ -59,6 +65,8 @@ type Service struct {
 	log     *slog.Logger
 	limits  Limits
 	metrics *Metrics // nil: not recorded
+	// work bounds the engine calls running at once (Limits.EngineWorkers).
+	work chan struct{}
 }
 
 // NewService returns the service.
@@ -69,7 +77,20 @@ func NewService(e *reportgen.Engine, log *slog.Logger, l Limits) *Service {
 	if l.StreamInFlight < l.StreamWorkers {
 		l.StreamInFlight = l.StreamWorkers
 	}
-	return &Service{engine: e, log: log, limits: l}
+	if l.EngineWorkers < 1 {
+		l.EngineWorkers = 2 * runtime.GOMAXPROCS(0)
+	}
+	return &Service{engine: e, log: log, limits: l, work: make(chan struct{}, l.EngineWorkers)}
+}
+
+// acquire waits for an engine slot, or for the caller to give up.
+func (s *Service) acquire(ctx context.Context) (release func(), err error) {
+	select {
+	case s.work <- struct{}{}:
+		return func() { <-s.work }, nil
+	case <-ctx.Done():
+		return nil, status.FromContextError(ctx.Err()).Err()
+	}
 }
 
 // Option configures New.
@@ -136,6 +157,11 @@ func New(e *reportgen.Engine, log *slog.Logger, l Limits, opt ...Option) (*grpc.
 
 // GenerateReport renders one report.
 func (s *Service) GenerateReport(ctx context.Context, req *pb.GenerateReportRequest) (*pb.GenerateReportResponse, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	resp, err := s.engine.Generate(ctx, req)
 	if err != nil {
 		return nil, s.toStatus(ctx, err)
@@ -151,6 +177,11 @@ func (s *Service) ValidateDocument(ctx context.Context, req *pb.ValidateDocument
 	if _, ok := pb.DocumentKind_name[int32(req.GetKind())]; !ok {
 		return nil, badRequest([]reportgen.FieldViolation{{Field: "kind", Description: "unknown document kind"}})
 	}
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	resp, err := s.engine.ValidateDocument(ctx, req.GetContent(), req.GetKind())
 	switch {
 	case errors.Is(err, reportgen.ErrUnknownKind), errors.Is(err, reportgen.ErrDocumentTooLarge):

@@ -103,7 +103,14 @@ func (s *Service) one(ctx context.Context, req *pb.GenerateReportsRequest) (out 
 		}}
 		return out
 	}
+	release, err := s.acquire(ctx)
+	if err != nil {
+		st := status.Convert(err)
+		out.Result = &pb.GenerateReportsResponse_Failure{Failure: &pb.Failure{Code: st.Code().String(), Message: st.Message()}}
+		return out
+	}
 	resp, err := s.engine.Generate(ctx, inner)
+	release()
 	if err != nil {
 		out.Result = &pb.GenerateReportsResponse_Failure{Failure: s.failure(ctx, err)}
 		return out

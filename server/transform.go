@@ -18,6 +18,11 @@ import (
 // 2000 or not representable fails with FAILED_PRECONDITION, the request
 // itself being well-formed: the details list every issue.
 func (s *Service) TransformDocument(ctx context.Context, req *pb.TransformDocumentRequest) (*pb.TransformDocumentResponse, error) {
+	release, err := s.acquire(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	resp, err := s.engine.TransformDocument(ctx, req)
 	var se *reportgen.SourceError
 	switch {
