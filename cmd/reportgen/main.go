@@ -7,6 +7,8 @@
 //	reportgen serve [--listen 127.0.0.1:50051] [--schemas DIR]
 //	reportgen generate --out DIR FILE.json...
 //	reportgen validate FILE...
+//	reportgen transform IN.dcm OUT.xml
+//	reportgen batch --in FILE.jsonl|DIR --out DIR [--server host:port,...] [--uid-namespace NS]
 //	reportgen schemas sync [--from DIR] [--dir DIR]
 package main
 
