@@ -56,6 +56,7 @@ type FieldViolation struct {
 type checker struct {
 	v   []FieldViolation
 	now time.Time
+	opt checkOptions
 	// dictated is the split of a valid dictation, for Generate.
 	dictated *dictated
 }
@@ -76,12 +77,24 @@ func (c *checker) add(field, format string, args ...any) {
 // ones. The template rules are checked by Generate, which knows the
 // template.
 func Check(req *pb.GenerateReportRequest, now time.Time) []FieldViolation {
-	v, _ := check(req, now)
+	v, _ := check(req, now, checkOptions{})
 	return v
 }
 
-func check(req *pb.GenerateReportRequest, now time.Time) ([]FieldViolation, *dictated) {
-	c := &checker{now: now}
+// checkOptions adjust the request rules for a report that no caller sent.
+// The zero value is the rules of Check.
+type checkOptions struct {
+	// unknownIDs accepts an author, legal authenticator and custodian
+	// without identifiers. Transform sets it: a report read from an SR has
+	// only the identifiers the SR carries (a custodian's, never), the SR
+	// reader and the transform report each missing one, and the CDA
+	// encoder writes it as nullFlavor UNK. A caller's request must give
+	// them: the caller knows who wrote, signed and keeps the report.
+	unknownIDs bool
+}
+
+func check(req *pb.GenerateReportRequest, now time.Time, opt checkOptions) ([]FieldViolation, *dictated) {
+	c := &checker{now: now, opt: opt}
 	c.request(req)
 	return c.v, c.dictated
 }
@@ -152,7 +165,7 @@ func (c *checker) report(p string, r *pb.Report) {
 	if r.GetAuthor() == nil {
 		c.add(p+".author", "is required: the reporting radiologist")
 	} else {
-		c.practitioner(p+".author", r.GetAuthor(), true)
+		c.practitioner(p+".author", r.GetAuthor(), !c.opt.unknownIDs)
 	}
 	signed := st == pb.ReportStatus_REPORT_STATUS_FINAL || st == pb.ReportStatus_REPORT_STATUS_CORRECTED || st == pb.ReportStatus_REPORT_STATUS_ADDENDUM
 	switch la := r.GetLegalAuthenticator(); {
@@ -161,7 +174,7 @@ func (c *checker) report(p string, r *pb.Report) {
 	case la != nil && !signed:
 		c.add(p+".legal_authenticator", "must be absent for a preliminary report: it is not signed")
 	case la != nil:
-		c.practitioner(p+".legal_authenticator", la, true)
+		c.practitioner(p+".legal_authenticator", la, !c.opt.unknownIDs)
 	}
 	switch {
 	case r.GetLegalAuthenticator() != nil && r.GetSignatureTime() == "":
@@ -547,7 +560,7 @@ func (c *checker) organization(p string, o *pb.Organization) {
 		c.add(p+".name", "is required")
 	}
 	c.text(p+".name", o.GetName(), MaxLO, false)
-	if len(o.GetIds()) == 0 {
+	if len(o.GetIds()) == 0 && !c.opt.unknownIDs {
 		c.add(p+".ids", "at least one identifier is required (CONF:1198-5522)")
 	}
 	for i, id := range o.GetIds() {

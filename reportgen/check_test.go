@@ -125,6 +125,38 @@ func TestCheckRules(t *testing.T) {
 	}
 }
 
+// TestCheckUnknownIDs: the transform's rules accept an author, legal
+// authenticator and custodian without identifiers, and nothing else that
+// Check refuses; Check itself still requires them.
+func TestCheckUnknownIDs(t *testing.T) {
+	q := loadExample(t, "ct-chest-measurements")
+	q.Report.Author.Ids, q.Report.LegalAuthenticator.Ids, q.Report.Custodian.Ids = nil, nil, nil
+	var got []string
+	for _, v := range Check(q, now) {
+		got = append(got, v.Field)
+	}
+	sort.Strings(got)
+	if want := "report.author.ids,report.custodian.ids,report.legal_authenticator.ids"; strings.Join(got, ",") != want {
+		t.Errorf("Check: violations on %v, want %s", got, want)
+	}
+	if v, _ := check(q, now, checkOptions{unknownIDs: true}); len(v) != 0 {
+		t.Errorf("check with unknownIDs: %v, want none", v)
+	}
+	// The option does not relax the ids it does not name, nor the
+	// identifiers that are given.
+	q.Report.Patient.Ids = nil
+	q.Report.Author.Ids = []*pb.Identifier{{Value: "x"}}
+	got = nil
+	v, _ := check(q, now, checkOptions{unknownIDs: true})
+	for _, fv := range v {
+		got = append(got, fv.Field)
+	}
+	sort.Strings(got)
+	if want := "report.author.ids[0].assigning_authority_oid,report.patient.ids"; strings.Join(got, ",") != want {
+		t.Errorf("check with unknownIDs: violations on %v, want %s", got, want)
+	}
+}
+
 // FuzzCheck: Check never panics, whatever the request.
 func FuzzCheck(f *testing.F) {
 	for _, name := range []string{"chest-radiograph", "ct-chest-measurements", "mr-brain"} {

@@ -56,6 +56,14 @@ type Config struct {
 	TemplateDir string
 	// Now returns the current time; nil uses time.Now. Tests fix it.
 	Now func() time.Time
+	// TransformDefaults supply the header data an SR may not carry when
+	// TransformDocument reads one: the Patient ID's and the Accession
+	// Number's issuer OIDs, the custodian and the time zone of the SR's
+	// times (see sr.ReadOptions). They are deployment facts, so they are
+	// configured once; the reader uses each only where the SR is silent
+	// and reports every use. The zero value invents nothing: an SR that
+	// lacks an issuer or an institution fails with the reason.
+	TransformDefaults sr.ReadOptions
 }
 
 // Engine renders and validates reports.
@@ -81,6 +89,14 @@ func New(cfg Config) (*Engine, error) {
 	g, err := uid.NewGenerator(cfg.UIDRoot)
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: %w", err)
+	}
+	if err := checkTransformDefaults(cfg.TransformDefaults); err != nil {
+		return nil, fmt.Errorf("reportgen: TransformDefaults: %w", err)
+	}
+	if c := cfg.TransformDefaults.Custodian; c != nil {
+		// The engine keeps its own copy: a caller changing the message
+		// later must not change transforms in flight.
+		cfg.TransformDefaults.Custodian = proto.Clone(c).(*pb.Organization)
 	}
 	reg := cfg.Templates
 	if reg == nil {
@@ -175,7 +191,7 @@ func kindWord(k pb.DocumentKind) string {
 // the same path as sent ones; the response says how it was split.
 func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*pb.GenerateReportResponse, error) {
 	reg := e.templates.Load()
-	v, dict := check(req, e.cfg.Now())
+	v, dict := check(req, e.cfg.Now(), checkOptions{})
 	if len(v) > 0 {
 		return nil, &InvalidRequestError{Violations: v}
 	}

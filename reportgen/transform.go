@@ -6,17 +6,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/beevik/etree"
+	"google.golang.org/protobuf/proto"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/cda"
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/sr"
-	"github.com/reportgen/reportgen/reportgen/uid"
 )
 
 // Rule ids of the notes and findings of a transform, beside those of the
@@ -38,6 +36,7 @@ type TransformOptions struct {
 	// SR's bytes, so transforming the same SR again gives the same id.
 	UIDNamespace string
 	// Read supplies header data the SR cannot carry; see sr.ReadOptions.
+	// TransformDocument fills it from Config.TransformDefaults.
 	Read sr.ReadOptions
 }
 
@@ -82,18 +81,53 @@ var errReportCheck = errors.New("the report read from the SR breaks the findings
 
 // TransformDocument reads a TID 2000 DICOM SR and renders it as a C-CDA
 // R2.1 Diagnostic Imaging Report per DICOM PS3.20 (see Transform). Header
-// data an SR cannot carry is not invented: until the engine is configured
-// with defaults for it, what an SR lacks makes the call fail with the
-// reasons, or (for the author's, legal authenticator's and custodian's
-// identifiers) is written as unknown.
+// data an SR cannot carry is not invented: it comes from
+// Config.TransformDefaults, and what neither gives makes the call fail
+// with the reasons, or (for the author's, legal authenticator's and
+// custodian's identifiers) is written as unknown.
 func (e *Engine) TransformDocument(ctx context.Context, req *pb.TransformDocumentRequest) (*pb.TransformDocumentResponse, error) {
-	return e.Transform(ctx, req.GetContent(), TransformOptions{UIDNamespace: req.GetUidNamespace()})
+	read := e.cfg.TransformDefaults
+	if c := read.Custodian; c != nil {
+		// The reader puts the custodian's identifiers, address and
+		// contacts into the report; each call gets its own, so no
+		// response shares messages with the configuration or another
+		// response.
+		read.Custodian = proto.Clone(c).(*pb.Organization)
+	}
+	return e.Transform(ctx, req.GetContent(), TransformOptions{UIDNamespace: req.GetUidNamespace(), Read: read})
+}
+
+// checkTransformDefaults checks the configured transform defaults with the
+// request rules their values meet in a report, so that a bad OID fails
+// the engine's start rather than every transform that uses it.
+func checkTransformDefaults(d sr.ReadOptions) error {
+	c := &checker{}
+	c.uid("DefaultIssuerOID", d.DefaultIssuerOID, false)
+	c.uid("DefaultAccessionIssuerOID", d.DefaultAccessionIssuerOID, false)
+	if o := d.Custodian; o != nil {
+		// A name or identifiers alone are fine: the SR may give the other.
+		c.text("Custodian.name", o.GetName(), MaxLO, false)
+		for i, id := range o.GetIds() {
+			c.identifier(fmt.Sprintf("Custodian.ids[%d]", i), id, true)
+		}
+		if a := o.GetAddress(); a != nil {
+			c.address("Custodian.address", a)
+		}
+		c.telecoms("Custodian.telecoms", o.GetTelecoms())
+	}
+	var errs []error
+	for _, v := range c.v {
+		errs = append(errs, fmt.Errorf("%s: %s", v.Field, v.Description))
+	}
+	return errors.Join(errs...)
 }
 
 // Transform reads a TID 2000 DICOM SR, ours or another system's, into the
 // findings model (sr.Read) and renders it as a CDA with the same encoder
 // and validation as a generated one. Per PS3.20 the CDA is a new document
 // (its own id) with relatedDocument XFRM naming the SR's SOP Instance UID.
+// opt.Read alone supplies the header data the SR lacks: Config's
+// TransformDefaults are TransformDocument's.
 //
 // Bad input (no content, too large, not a DICOM file, a bad namespace)
 // gives an *InvalidRequestError; an SR that cannot be transformed gives a
@@ -111,11 +145,16 @@ func (e *Engine) Transform(ctx context.Context, b []byte, opt TransformOptions) 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sopInstance := sopInstanceUID(b)
+	sopInstance, err := sr.SOPInstanceUID(b)
+	if err != nil {
+		// Read has accepted the file, so the validator found the
+		// attribute present: this is a defect, not bad input.
+		return nil, fmt.Errorf("reportgen: transform: %w", err)
+	}
 	notes, templateID := e.forCDA(rep)
 	source = append(source, notes...)
 	req := &pb.GenerateReportRequest{Report: rep, UidNamespace: opt.UIDNamespace, Outputs: []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_CDA}}
-	if v := Check(req, e.cfg.Now()); len(v) > 0 {
+	if v, _ := check(req, e.cfg.Now(), checkOptions{unknownIDs: true}); len(v) > 0 {
 		for _, fv := range v {
 			source.Errorf(RuleXfrmCheck, fv.Field, "%s", fv.Description)
 		}
@@ -127,12 +166,10 @@ func (e *Engine) Transform(ctx context.Context, b []byte, opt TransformOptions) 
 		// Check accepted the report, so this is a defect, not bad input.
 		return nil, fmt.Errorf("reportgen: transform: build content tree: %w", err)
 	}
+	doc.SourceSR = sopInstance
 	x, err := cda.Encode(doc, cda.Options{WADOBaseURL: e.cfg.WADOBaseURL})
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: transform: encode CDA: %w", err)
-	}
-	if x, err = finishTransformedCDA(x, sopInstance); err != nil {
-		return nil, fmt.Errorf("reportgen: transform: %w", err)
 	}
 	issues := e.validateCDA(x)
 	if issues.HasErrors() {
@@ -164,22 +201,17 @@ func checkTransformInput(b []byte, ns string) []FieldViolation {
 	return v
 }
 
-// unknownIDRoot marks, while the CDA is encoded, the identifiers the SR
-// does not give: the encoder needs an id for the author, the legal
-// authenticator and the custodian, and finishTransformedCDA turns each one
-// into <id nullFlavor="UNK"/>, the CDA's way of saying "exists, not
-// known". It is a UID of its own, so no real identifier can match it.
-var unknownIDRoot = uid.Generator{}.Derive("reportgen transform", "unknown identifier")
-
 // forCDA fits a report read from an SR to what the CDA can say and
 // returns notes on each change:
 //
 //   - A correction or addendum becomes a signed report of its own: the
 //     CDA names its source SR with relatedDocument XFRM, C-CDA allows one
 //     relatedDocument, and an SR does not know its predecessor's CDA id
-//     for an RPLC or APND link.
+//     for an RPLC or APND link. (The encoder refuses a transformed
+//     correction rather than choose the link itself.)
 //   - The author, legal authenticator and custodian without identifiers
-//     get the unknown marker, written as a null flavor.
+//     keep none, which the request checks of a transform accept and the
+//     encoder writes as nullFlavor UNK; a note says so for each.
 //   - Sections get the titles the deployment's template gives reports of
 //     this kind, as a generated report would have; an SR has no section
 //     titles, only heading codes.
@@ -195,14 +227,12 @@ func (e *Engine) forCDA(rep *pb.Report) (notes issue.List, templateID string) {
 	}
 	unknown := func(p *pb.Practitioner, what string) {
 		if p != nil && len(p.GetIds()) == 0 {
-			p.Ids = []*pb.Identifier{{AssigningAuthorityOid: unknownIDRoot}}
 			notes.Add(issue.Info, RuleXfrmUnknown, "", "the SR does not identify the %s; the CDA id says nullFlavor UNK", what)
 		}
 	}
 	unknown(rep.GetAuthor(), "author")
 	unknown(rep.GetLegalAuthenticator(), "legal authenticator")
 	if c := rep.GetCustodian(); c != nil && len(c.GetIds()) == 0 {
-		c.Ids = []*pb.Identifier{{AssigningAuthorityOid: unknownIDRoot}}
 		notes.Add(issue.Info, RuleXfrmUnknown, "", "the custodian has no identifier; the CDA id says nullFlavor UNK")
 	}
 	t, _ := e.templates.Load().Choose(rep.GetStudy(), rep.GetDocumentCode())
@@ -230,71 +260,4 @@ func (e *Engine) transformIdentity(b []byte, ns string) content.Identity {
 	id := content.Identity{DocumentID: newUID("cda-document-from-sr"), Version: 1}
 	id.SetID = id.DocumentID
 	return id
-}
-
-// sopInstanceUID returns the SR's SOP Instance UID. Read has accepted the
-// file, so the validator found the attribute present and a valid UID.
-func sopInstanceUID(b []byte) string {
-	v, _ := sr.SOPInstanceUID(b)
-	return v
-}
-
-// finishTransformedCDA adds to the encoded CDA what the encoder does not
-// yet write for a transformed document: the relatedDocument XFRM naming
-// the source SR (PS3.20; C-CDA CONF:1198-8433 ff.) and null flavors for
-// the identifiers the SR does not give. The edit keeps the encoder's
-// layout, so the document reads as if the encoder had written it.
-func finishTransformedCDA(x []byte, srInstance string) ([]byte, error) {
-	if uid.Check(srInstance) != nil {
-		return nil, errors.New("the SR's SOP Instance UID is not a valid UID")
-	}
-	doc := etree.NewDocument()
-	if err := doc.ReadFromBytes(x); err != nil {
-		return nil, fmt.Errorf("re-read the encoded CDA: %w", err)
-	}
-	cd := doc.Root()
-	if cd == nil || cd.Tag != "ClinicalDocument" {
-		return nil, errors.New("the encoded CDA has no ClinicalDocument")
-	}
-	for _, id := range cd.FindElements("//id") {
-		if id.SelectAttrValue("root", "") == unknownIDRoot {
-			id.RemoveAttr("root")
-			id.RemoveAttr("extension")
-			id.CreateAttr("nullFlavor", "UNK")
-		}
-	}
-	if len(cd.SelectElements("relatedDocument")) > 0 {
-		return nil, errors.New("the encoded CDA already has a relatedDocument")
-	}
-	// The CDA schema puts relatedDocument after documentationOf and
-	// before authorization, componentOf and the body.
-	at := len(cd.Child)
-	for i, t := range cd.Child {
-		if i == 0 {
-			continue
-		}
-		if el, ok := t.(*etree.Element); ok && slices.Contains([]string{"authorization", "componentOf", "component"}, el.Tag) {
-			at = i
-			break
-		}
-	}
-	rd := etree.NewElement("relatedDocument")
-	rd.CreateAttr("typeCode", "XFRM")
-	rd.CreateText("\n\t\t")
-	pd := rd.CreateElement("parentDocument")
-	pd.CreateText("\n\t\t\t")
-	pd.CreateElement("id").CreateAttr("root", srInstance)
-	pd.CreateText("\n\t\t")
-	rd.CreateText("\n\t")
-	// The element goes where the indentation before the next element
-	// starts, and takes a new indentation of its own.
-	cd.InsertChildAt(at-1, rd)
-	cd.InsertChildAt(at-1, etree.NewText("\n\t"))
-	doc.WriteSettings.CanonicalText = true
-	doc.WriteSettings.CanonicalAttrVal = true
-	out, err := doc.WriteToBytes()
-	if err != nil {
-		return nil, fmt.Errorf("write the CDA: %w", err)
-	}
-	return out, nil
 }

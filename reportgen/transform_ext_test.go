@@ -23,6 +23,7 @@ import (
 	"github.com/reportgen/reportgen/reportgen"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/sr"
+	"github.com/reportgen/reportgen/schemas/dirrules"
 )
 
 // The transform tests keep their own helpers, so they do not depend on
@@ -447,5 +448,128 @@ func TestTransformBadInput(t *testing.T) {
 				t.Errorf("error %v, want an InvalidRequestError on %s", err, tt.field)
 			}
 		})
+	}
+}
+
+// TestTransformUnknownIDs: an SR without the author's, legal
+// authenticator's and custodian's identifiers (ours carries none: the SR
+// has no place for a custodian's, and our SRs write no Person
+// Identification Code Sequence) gives a CDA whose ids there are exactly
+// <id nullFlavor="UNK"/>, with a note for each, and the CDA passes the CDA
+// schema, the HL7 schematron and our DIR rules.
+func TestTransformUnknownIDs(t *testing.T) {
+	e := xfrmEngine(t)
+	req := xfrmExamples(t)["ct-chest-measurements"]
+	req.Outputs = []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_SR}
+	gen, err := e.Generate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srDoc := gen.GetDocuments()[0]
+	rep, _, err := sr.Read(srDoc.GetContent(), sr.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.GetAuthor().GetIds()) != 0 || len(rep.GetLegalAuthenticator().GetIds()) != 0 || len(rep.GetCustodian().GetIds()) != 0 {
+		t.Fatal("the SR identifies the author, legal authenticator or custodian; the test needs one that does not")
+	}
+	out, err := e.TransformDocument(context.Background(), &pb.TransformDocumentRequest{Content: srDoc.GetContent()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := out.GetDocument().GetContent()
+	x := etree.NewDocument()
+	if err := x.ReadFromBytes(b); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{
+		"./author/assignedAuthor",
+		"./legalAuthenticator/assignedEntity",
+		"./custodian/assignedCustodian/representedCustodianOrganization",
+		"./documentationOf/serviceEvent/performer/assignedEntity",
+	} {
+		el := x.Root().FindElement(p)
+		if el == nil {
+			t.Errorf("no %s", p)
+			continue
+		}
+		ids := el.SelectElements("id")
+		if len(ids) != 1 || len(ids[0].Attr) != 1 || ids[0].SelectAttrValue("nullFlavor", "") != "UNK" {
+			t.Errorf(`%s: want exactly <id nullFlavor="UNK"/>`, p)
+		}
+	}
+	var notes int
+	for _, i := range out.GetSourceIssues() {
+		if i.GetRuleId() == reportgen.RuleXfrmUnknown {
+			notes++
+		}
+	}
+	if notes != 3 {
+		t.Errorf("%d %s notes, want one each for the author, legal authenticator and custodian", notes, reportgen.RuleXfrmUnknown)
+	}
+	checkCDAExternally(t, b)
+	dir, err := dirrules.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, i := range dir.Check(b).Errors() {
+		t.Errorf("DIR rules: %s", i)
+	}
+	for _, i := range out.GetDocument().GetIssues() {
+		if i.GetSeverity() == pb.Severity_SEVERITY_ERROR {
+			t.Errorf("engine validation: %v", i)
+		}
+	}
+}
+
+// TestTransformDefaults: the engine's TransformDefaults reach the CDA of
+// TransformDocument, as TransformOptions.Read does for Transform, and a
+// bad default stops New.
+func TestTransformDefaults(t *testing.T) {
+	const custodianOID = "1.2.826.0.1.3680043.10.1074"
+	req := xfrmExamples(t)["mr-brain"]
+	req.Outputs = []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_SR}
+	gen, err := xfrmEngine(t).Generate(context.Background(), req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	custodian := &pb.Organization{Ids: []*pb.Identifier{{AssigningAuthorityOid: custodianOID}}}
+	e, err := reportgen.New(reportgen.Config{SchemaDir: xfrmSchemaDir, Now: func() time.Time { return xfrmNow },
+		TransformDefaults: sr.ReadOptions{Custodian: custodian, DefaultTimeZone: time.FixedZone("+0100", 3600)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	// The engine holds a copy: changing the caller's message later
+	// changes nothing.
+	custodian.Ids[0].AssigningAuthorityOid = "2.25.1"
+	out, err := e.TransformDocument(context.Background(), &pb.TransformDocumentRequest{Content: gen.GetDocuments()[0].GetContent()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := etree.NewDocument()
+	if err := x.ReadFromBytes(out.GetDocument().GetContent()); err != nil {
+		t.Fatal(err)
+	}
+	if id := x.Root().FindElement("custodian/assignedCustodian/representedCustodianOrganization/id"); id == nil || id.SelectAttrValue("root", "") != custodianOID {
+		t.Errorf("the custodian's id is not the configured one")
+	}
+	if !slices.ContainsFunc(out.GetSourceIssues(), func(i *pb.Issue) bool {
+		return i.GetRuleId() == sr.RuleDefaulted && strings.Contains(i.GetMessage(), "ReadOptions.Custodian")
+	}) {
+		t.Error("the use of the configured custodian is not reported")
+	}
+
+	for _, bad := range []sr.ReadOptions{
+		{DefaultIssuerOID: "not-an-oid"},
+		{DefaultAccessionIssuerOID: "1.2.03"},
+		{Custodian: &pb.Organization{Ids: []*pb.Identifier{{Value: "no root"}}}},
+	} {
+		if e, err := reportgen.New(reportgen.Config{SchemaDir: xfrmSchemaDir, TransformDefaults: bad}); err == nil {
+			e.Close()
+			t.Errorf("New accepted TransformDefaults %+v", bad)
+		} else if !strings.Contains(err.Error(), "TransformDefaults") {
+			t.Errorf("error %q does not name TransformDefaults", err)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen"
 	"github.com/reportgen/reportgen/schemas"
 	"github.com/reportgen/reportgen/server"
@@ -116,13 +117,45 @@ func reloadOnHangup(ctx context.Context, hup <-chan os.Signal, e *reportgen.Engi
 	}
 }
 
-// engineFlags registers the flags that configure the engine.
+// engineFlags registers the flags that configure the engine, among them
+// the defaults for the header data an SR cannot carry
+// (Config.TransformDefaults), so that the transform command and the
+// TransformDocument RPC of serve read an SR alike.
 func engineFlags(fs *flag.FlagSet) *reportgen.Config {
 	cfg := &reportgen.Config{}
 	fs.StringVar(&cfg.SchemaDir, "schemas", schemas.DefaultDir, "the synced schema folder (reportgen schemas sync fills it)")
 	fs.StringVar(&cfg.UIDRoot, "uid-root", "", "organisation OID for new UIDs and document ids (default 2.25.<UUID>)")
 	fs.StringVar(&cfg.WADOBaseURL, "wado-base-url", "", "WADO-URI base URL for image links in the CDA, e.g. https://pacs.example.org/wado")
 	fs.StringVar(&cfg.TemplateDir, "templates", "", "directory of custom report templates (*.json) loaded over the built-in ones; serve reloads it on SIGHUP")
+	d := &cfg.TransformDefaults
+	fs.StringVar(&d.DefaultIssuerOID, "issuer-oid", "", "SR to CDA: assigning authority OID of the Patient ID when the SR names none")
+	fs.StringVar(&d.DefaultAccessionIssuerOID, "accession-issuer-oid", "", "SR to CDA: issuer OID of the Accession Number when the SR names none")
+	// The custodian is one message filled by two flags, so either may
+	// come first or alone.
+	custodian := func() *pb.Organization {
+		if d.Custodian == nil {
+			d.Custodian = &pb.Organization{}
+		}
+		return d.Custodian
+	}
+	fs.Func("custodian-name", "SR to CDA: custodian organisation name when the SR names no institution", func(s string) error {
+		custodian().Name = s
+		return nil
+	})
+	fs.Func("custodian-oid", "SR to CDA: custodian organisation OID (an SR has no place for it; without it the CDA says nullFlavor UNK)", func(s string) error {
+		custodian().Ids = []*pb.Identifier{{AssigningAuthorityOid: s}}
+		return nil
+	})
+	fs.Func("timezone", "SR to CDA: time zone of the SR's times when it has no Timezone Offset From UTC: +hhmm, -hhmm or a name such as Europe/Berlin (default UTC, with a warning)", func(s string) error {
+		loc, err := parseZone(s)
+		if err != nil {
+			// The message the transform command printed before the flag
+			// moved here, so scripts that look for it still find it.
+			return fmt.Errorf("--timezone: %w", err)
+		}
+		d.DefaultTimeZone = loc
+		return nil
+	})
 	return cfg
 }
 

@@ -12,25 +12,20 @@ import (
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen"
-	"github.com/reportgen/reportgen/reportgen/sr"
 )
 
 const transformUsage = "usage: reportgen transform [flags] IN.dcm OUT.xml"
 
 // transform renders an existing TID 2000 DICOM SR as a CDA Diagnostic
-// Imaging Report (DICOM PS3.20). The flags supply the header data an SR
-// cannot carry; each use is reported. OUT is written only when the CDA
-// passed validation.
+// Imaging Report (DICOM PS3.20). The engine flags supply the header data
+// an SR cannot carry (Config.TransformDefaults, as serve's RPC uses them);
+// each use is reported. OUT is written only when the CDA passed
+// validation.
 func transform(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("transform", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := engineFlags(fs)
 	ns := fs.String("uid-namespace", "", "derive the CDA document id from this namespace and the SR, so a rerun gives the same id")
-	issuer := fs.String("issuer-oid", "", "assigning authority OID of the Patient ID when the SR names none")
-	accIssuer := fs.String("accession-issuer-oid", "", "issuer OID of the Accession Number when the SR names none")
-	custName := fs.String("custodian-name", "", "custodian organisation name when the SR names no institution")
-	custOID := fs.String("custodian-oid", "", "custodian organisation OID (an SR has no place for it; without it the CDA says nullFlavor)")
-	tz := fs.String("timezone", "", "time zone of the SR's times when it has no Timezone Offset From UTC: +hhmm, -hhmm or a name such as Europe/Berlin (default UTC, with a warning)")
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -39,21 +34,6 @@ func transform(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	in, out := fs.Arg(0), fs.Arg(1)
-	opt := reportgen.TransformOptions{UIDNamespace: *ns, Read: sr.ReadOptions{DefaultIssuerOID: *issuer, DefaultAccessionIssuerOID: *accIssuer}}
-	if *custName != "" || *custOID != "" {
-		opt.Read.Custodian = &pb.Organization{Name: *custName}
-		if *custOID != "" {
-			opt.Read.Custodian.Ids = []*pb.Identifier{{AssigningAuthorityOid: *custOID}}
-		}
-	}
-	if *tz != "" {
-		loc, err := parseZone(*tz)
-		if err != nil {
-			fmt.Fprintf(stderr, "reportgen: --timezone: %v\n", err)
-			return exitUsage
-		}
-		opt.Read.DefaultTimeZone = loc
-	}
 	b, err := readLimited(in, reportgen.MaxDocumentSize)
 	if err != nil {
 		return fatalf(stderr, "%s: %v", in, err)
@@ -63,7 +43,8 @@ func transform(args []string, stdout, stderr io.Writer) int {
 		return fatalf(stderr, "%v", err)
 	}
 	defer e.Close()
-	resp, err := e.Transform(context.Background(), b, opt)
+	// The RPC's own path, so the command and serve transform alike.
+	resp, err := e.TransformDocument(context.Background(), &pb.TransformDocumentRequest{Content: b, UidNamespace: *ns})
 	var se *reportgen.SourceError
 	var ire *reportgen.InvalidRequestError
 	var ide *reportgen.InvalidDocumentError

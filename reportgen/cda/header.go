@@ -136,7 +136,7 @@ func (e *encoder) author(cd *etree.Element) {
 // radiologist fills an assigned author or entity with the reporting
 // radiologist: ids, role, address, contacts, name and organization.
 func (e *encoder) radiologist(role *etree.Element, what string, p *pb.Practitioner) {
-	e.ids(role, what, p.GetIds(), true)
+	e.participantIDs(role, what, p.GetIds())
 	c := content.FromProto(p.GetRole())
 	if c.IsZero() {
 		c = radiologistRole
@@ -161,9 +161,14 @@ func (e *encoder) custodian(cd *etree.Element) {
 	}
 	org := child(child(child(cd, "custodian"), "assignedCustodian"), "representedCustodianOrganization")
 	// The first identifier names the custodian (API contract).
-	if ids := c.GetIds(); len(ids) > 0 {
+	switch ids := c.GetIds(); {
+	case len(ids) > 0:
 		e.id(org, "custodian identifier", ids[0].GetAssigningAuthorityOid(), ids[0].GetValue())
-	} else {
+	case e.doc.Transformed():
+		// An SR has no place for the custodian's identifier: it exists
+		// but is not known, and the transform says so in a note.
+		nullFlavor(org, "id", "UNK")
+	default:
 		nullFlavor(org, "id", "NI")
 	}
 	textChild(org, "name", c.GetName())
@@ -197,7 +202,7 @@ func (e *encoder) legalAuthenticator(cd *etree.Element) {
 	e.time(el, "time", "signature time", e.doc.SignatureTime)
 	child(el, "signatureCode", "code", "S")
 	ae := child(el, "assignedEntity")
-	e.ids(ae, "legal authenticator", la.GetIds(), true)
+	e.participantIDs(ae, "legal authenticator", la.GetIds())
 	if c := content.FromProto(la.GetRole()); !c.IsZero() {
 		e.code(ae, "code", c)
 	}
@@ -263,8 +268,10 @@ func (e *encoder) documentationOf(cd *etree.Element) {
 	e.radiologist(child(perf, "assignedEntity"), "author", e.doc.Report.GetAuthor())
 }
 
-// relatedDocument links a correction (RPLC) or an addendum (APND) to the
-// report it follows.
+// relatedDocument links the document to the one it comes from: the SR it
+// is transformed from (XFRM, parentDocument/id the SR's SOP Instance UID;
+// DICOM PS3.20, C-CDA CONF:1198-8433), or the report a correction (RPLC)
+// or an addendum (APND) follows.
 func (e *encoder) relatedDocument(cd *etree.Element) {
 	r := e.doc.Report
 	var typ string
@@ -273,7 +280,22 @@ func (e *encoder) relatedDocument(cd *etree.Element) {
 		typ = "RPLC"
 	case pb.ReportStatus_REPORT_STATUS_ADDENDUM:
 		typ = "APND"
-	default:
+	}
+	if e.doc.Transformed() {
+		// The DIR allows one relatedDocument (CONF:1198-8432), so a
+		// transformed correction or addendum cannot name both its source
+		// SR and its predecessor. Which link to keep is the transform's
+		// decision, made with a note to its caller; the encoder does not
+		// drop one silently.
+		if typ != "" {
+			e.fail("a document transformed from an SR cannot also link its predecessor (%s): the DIR allows one relatedDocument", typ)
+			return
+		}
+		par := child(child(cd, "relatedDocument", "typeCode", "XFRM"), "parentDocument")
+		e.id(par, "source SR SOP Instance UID", e.doc.SourceSR, "")
+		return
+	}
+	if typ == "" {
 		return
 	}
 	pd := r.GetPredecessor()

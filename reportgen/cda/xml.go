@@ -75,6 +75,23 @@ func (e *encoder) ids(parent *etree.Element, what string, ids []*pb.Identifier, 
 	}
 }
 
+// participantIDs appends the ids of the author, the legal authenticator or
+// the reading physician, whom the header requires to be identified
+// (CONF:1198-5449 ff.). A caller's request must give them (the request
+// checks say so), so an empty list there is refused as with ids. A
+// document transformed from an SR can only say what the SR says: DICOM
+// has the person's identifiers as an optional code sequence, so they may
+// be missing, and the person then has an identifier that is not known,
+// which is nullFlavor UNK (not NI: the identifier exists). The SR reader
+// and the transform report each one.
+func (e *encoder) participantIDs(parent *etree.Element, what string, ids []*pb.Identifier) {
+	if len(ids) == 0 && e.doc.Transformed() {
+		nullFlavor(parent, "id", "UNK")
+		return
+	}
+	e.ids(parent, what, ids, true)
+}
+
 // code appends a CD-like element for c, or one with null flavor UNK when c
 // is unset.
 func (e *encoder) code(parent *etree.Element, tag string, c content.Code, attrs ...string) *etree.Element {

@@ -48,7 +48,18 @@ type Document struct {
 	// DICOM Object Catalog of the CDA and the Current Requested Procedure
 	// Evidence of the SR.
 	Evidence []*ImageRef
+	// SourceSR is the SOP Instance UID of the DICOM SR this CDA is
+	// transformed from (PS3.20), "" for a generated report. The CDA
+	// encoder names it with relatedDocument XFRM, and, because the report
+	// was read from an SR rather than sent by a caller, writes an
+	// identifier the SR does not give (author, legal authenticator,
+	// custodian) as unknown instead of refusing it.
+	SourceSR string
 }
+
+// Transformed reports whether the document is made from an existing SR
+// (SourceSR is set) rather than from a caller's request.
+func (d *Document) Transformed() bool { return d.SourceSR != "" }
 
 // Identity holds the identifiers of the two documents of one report.
 type Identity struct {
