@@ -57,9 +57,7 @@ func serve(args []string, stderr io.Writer) int {
 		log.Error("cannot listen", "addr", *listen, "err", err.Error())
 		return exitFailure
 	}
-	limits := server.DefaultLimits()
-	limits.MaxConcurrentCalls = sopt.maxCalls
-	srv, health := server.New(e, log, limits, opts...)
+	srv, health := server.New(e, log, sopt.limits, opts...)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()

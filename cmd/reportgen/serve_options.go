@@ -26,7 +26,7 @@ type serveOptions struct {
 	tokenFile                 string
 	allowPlaintext            bool
 	metricsListen             string
-	maxCalls                  int
+	limits                    server.Limits
 }
 
 func serveFlags(fs *flag.FlagSet) *serveOptions {
@@ -37,7 +37,11 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 	fs.StringVar(&o.tokenFile, "auth-token-file", "", "file of accepted bearer tokens, one per line; calls must send 'authorization: Bearer <token>'")
 	fs.BoolVar(&o.allowPlaintext, "allow-plaintext", false, "allow plaintext on a non-loopback address (only behind a proxy that terminates TLS)")
 	fs.StringVar(&o.metricsListen, "metrics-listen", "", "address for the Prometheus /metrics endpoint, e.g. 127.0.0.1:9090 (off when empty)")
-	fs.IntVar(&o.maxCalls, "max-concurrent-calls", server.DefaultLimits().MaxConcurrentCalls, "calls served at once; more get RESOURCE_EXHAUSTED (0: no limit)")
+	o.limits = server.DefaultLimits()
+	fs.IntVar(&o.limits.MaxConcurrentCalls, "max-concurrent-calls", o.limits.MaxConcurrentCalls, "calls served at once; more get RESOURCE_EXHAUSTED (0: no limit)")
+	fs.IntVar(&o.limits.EngineWorkers, "engine-workers", o.limits.EngineWorkers, "reports rendered or validated at once across all calls; the rest wait until their deadline")
+	fs.IntVar(&o.limits.MaxMessageBytes, "max-message-bytes", o.limits.MaxMessageBytes, "largest request message accepted")
+	fs.IntVar(&o.limits.StreamInFlight, "stream-in-flight", o.limits.StreamInFlight, "requests of one GenerateReports stream held at once; past it the server stops reading and flow control pushes back")
 	return o
 }
 
@@ -45,6 +49,10 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 // server options. Patient data never travels in the clear off loopback
 // unless the operator says a proxy protects it.
 func (o *serveOptions) build(listen string, m *server.Metrics) ([]server.Option, error) {
+	l := o.limits
+	if l.MaxConcurrentCalls < 0 || l.EngineWorkers < 1 || l.MaxMessageBytes < 1<<20 || l.StreamInFlight < 1 {
+		return nil, errors.New("limits: --max-concurrent-calls must be >= 0, --engine-workers and --stream-in-flight >= 1, --max-message-bytes >= 1 MiB")
+	}
 	opts := []server.Option{server.WithMetrics(m)}
 	switch {
 	case o.tlsCert != "" || o.tlsKey != "":

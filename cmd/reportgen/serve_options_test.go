@@ -35,7 +35,18 @@ func TestServeOptions(t *testing.T) {
 		{"empty token file", serveOptions{tokenFile: empty}, "127.0.0.1:1", "holds no token"},
 		{"missing token file", serveOptions{tokenFile: filepath.Join(dir, "nope")}, "127.0.0.1:1", "auth token file"},
 	}
+	bad := server.DefaultLimits()
+	bad.EngineWorkers = 0
+	tests = append(tests, struct {
+		name    string
+		o       serveOptions
+		listen  string
+		wantErr string
+	}{"zero engine workers", serveOptions{limits: bad}, "127.0.0.1:1", "limits:"})
 	for _, tt := range tests {
+		if tt.o.limits == (server.Limits{}) {
+			tt.o.limits = server.DefaultLimits()
+		}
 		_, err := tt.o.build(tt.listen, server.NewMetrics())
 		switch {
 		case tt.wantErr == "" && err != nil:
