@@ -32,6 +32,11 @@ fi
 echo "== go test"
 go test -count=1 -timeout 30m ./...
 
+# The concurrent parts (server, streams, template reload, batch workers)
+# once more under the race detector.
+echo "== go test -race (concurrent packages)"
+go test -race -count=1 ./server/ ./batch/ ./templates/ ./cmd/reportgen/
+
 # Fuzzing for a bounded time from the committed seeds (f.Add and
 # testdata/fuzz): request → documents, and any bytes as CDA or SR.
 # REPORTGEN_FUZZTIME=0 skips it for a quick local run.
