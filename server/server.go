@@ -20,6 +20,7 @@ import (
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen"
+	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
 // Limits bound the resources of calls.
@@ -221,27 +222,58 @@ func (s *Service) ListTemplates(context.Context, *pb.ListTemplatesRequest) (*pb.
 	return resp, nil
 }
 
-// toStatus maps engine errors to gRPC statuses. Messages name fields and
-// rules only; wrapped internal errors are logged, not returned.
-func (s *Service) toStatus(ctx context.Context, err error) error {
+// failure is the one mapping of engine errors for both faces of the
+// service: toStatus turns it into a unary call's status, the stream sends
+// it as a response. Messages name fields and rules only; wrapped internal
+// errors are logged, not returned.
+type failure struct {
+	code       codes.Code
+	msg        string
+	violations []reportgen.FieldViolation
+	issues     issue.List
+}
+
+func (s *Service) classify(ctx context.Context, err error) failure {
 	var ire *reportgen.InvalidRequestError
 	var ide *reportgen.InvalidDocumentError
 	switch {
 	case errors.As(err, &ire):
-		return badRequest(ire.Violations)
+		return failure{code: codes.InvalidArgument, msg: ire.Error(), violations: ire.Violations}
 	case errors.As(err, &ide):
 		s.metrics.countValidation(kindLabel(ide.Kind), "generated", ide.Issues)
 		s.log.ErrorContext(ctx, "generated document failed validation", "kind", ide.Kind.String(), "errors", len(ide.Issues.Errors()), "first", firstError(ide))
-		st := status.New(codes.Internal, ide.Error())
-		if d, derr := st.WithDetails(&pb.Failure{Code: codes.Internal.String(), Message: ide.Error(), Issues: reportgen.IssuesToProto(ide.Issues)}); derr == nil {
-			st = d
-		}
-		return st.Err()
+		return failure{code: codes.Internal, msg: ide.Error(), issues: ide.Issues}
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return status.FromContextError(err).Err()
+		st := status.FromContextError(err)
+		return failure{code: st.Code(), msg: st.Message()}
 	}
 	s.log.ErrorContext(ctx, "internal error", "err", err.Error())
-	return status.Error(codes.Internal, "internal error")
+	return failure{code: codes.Internal, msg: "internal error"}
+}
+
+// proto is the stream form of a failure.
+func (f failure) proto() *pb.Failure {
+	out := &pb.Failure{Code: f.code.String(), Message: f.msg, Issues: reportgen.IssuesToProto(f.issues)}
+	for _, v := range f.violations {
+		out.FieldViolations = append(out.FieldViolations, &pb.FieldViolation{Field: v.Field, Description: v.Description})
+	}
+	return out
+}
+
+// toStatus is the unary form: field violations as google.rpc.BadRequest,
+// validation issues as a Failure detail.
+func (s *Service) toStatus(ctx context.Context, err error) error {
+	f := s.classify(ctx, err)
+	if len(f.violations) > 0 {
+		return badRequest(f.violations)
+	}
+	st := status.New(f.code, f.msg)
+	if len(f.issues) > 0 {
+		if d, derr := st.WithDetails(f.proto()); derr == nil {
+			st = d
+		}
+	}
+	return st.Err()
 }
 
 func firstError(e *reportgen.InvalidDocumentError) string {

@@ -11,7 +11,6 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 )
 
 // GenerateReports renders a stream of requests. At most StreamInFlight
@@ -112,29 +111,9 @@ func (s *Service) one(ctx context.Context, req *pb.GenerateReportsRequest) (out 
 	resp, err := s.engine.Generate(ctx, inner)
 	release()
 	if err != nil {
-		out.Result = &pb.GenerateReportsResponse_Failure{Failure: s.failure(ctx, err)}
+		out.Result = &pb.GenerateReportsResponse_Failure{Failure: s.classify(ctx, err).proto()}
 		return out
 	}
 	out.Result = &pb.GenerateReportsResponse_Response{Response: resp}
 	return out
-}
-
-// failure is the stream form of toStatus.
-func (s *Service) failure(ctx context.Context, err error) *pb.Failure {
-	var ire *reportgen.InvalidRequestError
-	var ide *reportgen.InvalidDocumentError
-	switch {
-	case errors.As(err, &ire):
-		f := &pb.Failure{Code: codes.InvalidArgument.String(), Message: ire.Error()}
-		for _, v := range ire.Violations {
-			f.FieldViolations = append(f.FieldViolations, &pb.FieldViolation{Field: v.Field, Description: v.Description})
-		}
-		return f
-	case errors.As(err, &ide):
-		s.metrics.countValidation(kindLabel(ide.Kind), "generated", ide.Issues)
-		s.log.ErrorContext(ctx, "generated document failed validation", "kind", ide.Kind.String(), "errors", len(ide.Issues.Errors()), "first", firstError(ide))
-		return &pb.Failure{Code: codes.Internal.String(), Message: ide.Error(), Issues: reportgen.IssuesToProto(ide.Issues)}
-	}
-	st := status.Convert(s.toStatus(ctx, err))
-	return &pb.Failure{Code: st.Code().String(), Message: st.Message()}
 }
