@@ -138,19 +138,14 @@ func (e *Engine) Transform(ctx context.Context, b []byte, opt TransformOptions) 
 	if v := checkTransformInput(b, opt.UIDNamespace); len(v) > 0 {
 		return nil, &InvalidRequestError{Violations: v}
 	}
-	rep, source, err := sr.Read(b, opt.Read)
+	src, source, err := sr.ReadSource(b, opt.Read)
 	if err != nil {
 		return nil, &SourceError{Issues: source, Err: err}
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	sopInstance, err := sr.SOPInstanceUID(b)
-	if err != nil {
-		// Read has accepted the file, so the validator found the
-		// attribute present: this is a defect, not bad input.
-		return nil, fmt.Errorf("reportgen: transform: %w", err)
-	}
+	rep, sopInstance := src.Report, src.SOPInstanceUID
 	notes, templateID := e.forCDA(rep)
 	source = append(source, notes...)
 	req := &pb.GenerateReportRequest{Report: rep, UidNamespace: opt.UIDNamespace, Outputs: []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_CDA}}

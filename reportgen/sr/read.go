@@ -83,6 +83,23 @@ const (
 // Read accepts any bytes without panicking. Messages name attributes and
 // rules, never values.
 func Read(b []byte, opt ReadOptions) (*pb.Report, issue.List, error) {
+	s, l, err := ReadSource(b, opt)
+	if err != nil {
+		return nil, l, err
+	}
+	return s.Report, l, nil
+}
+
+// Source is an SR read into the findings model, with the identity of the
+// SR itself, which a CDA made from it names (relatedDocument XFRM).
+type Source struct {
+	Report         *pb.Report
+	SOPInstanceUID string
+}
+
+// ReadSource is Read that also returns the SR's own identity from the same
+// parse of the file.
+func ReadSource(b []byte, opt ReadOptions) (*Source, issue.List, error) {
 	var l issue.List
 	f := parseFile(b, &l)
 	if f == nil {
@@ -130,7 +147,8 @@ func Read(b []byte, opt ReadOptions) (*pb.Report, issue.List, error) {
 	if len(errs) > 0 {
 		return nil, l, readError(l, errs...)
 	}
-	return rep, l, nil
+	// The validator found no error, so the UID is present and valid.
+	return &Source{Report: rep, SOPInstanceUID: f.ds.str(tSOPInstanceUID)}, l, nil
 }
 
 // ReadError is why Read gave no report: the sentinel errors that apply
@@ -199,20 +217,4 @@ func hasRuleErrors(l issue.List, rule string) bool {
 func declaresTID2000(ds *dataset) bool {
 	tpl := ds.seq(tContentTemplateSeq)
 	return len(tpl) == 1 && tpl[0].str(tMappingResource) == dcmr && tpl[0].str(tTemplateID) == tid2000
-}
-
-// SOPInstanceUID returns the SOP Instance UID of an SR file, for the
-// relatedDocument of a CDA made from it; it fails when the file cannot be
-// parsed or has none.
-func SOPInstanceUID(b []byte) (string, error) {
-	var l issue.List
-	f := parseFile(b, &l)
-	if f == nil {
-		return "", readError(l, ErrInvalidSR)
-	}
-	v := f.ds.str(tSOPInstanceUID)
-	if v == "" {
-		return "", errors.New("sr: the SR has no SOP Instance UID")
-	}
-	return v, nil
 }
