@@ -73,9 +73,13 @@ func TestGenerateAndValidate(t *testing.T) {
 func TestGenerateInvalidInput(t *testing.T) {
 	dir := t.TempDir()
 	badJSON := filepath.Join(dir, "bad.json")
-	os.WriteFile(badJSON, []byte(`{"report": {"patient": 7}}`), 0o644)
+	if err := os.WriteFile(badJSON, []byte(`{"report": {"patient": 7}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	noPatient := filepath.Join(dir, "nopatient.json")
-	os.WriteFile(noPatient, []byte(`{"report": {"status": "REPORT_STATUS_PRELIMINARY"}}`), 0o644)
+	if err := os.WriteFile(noPatient, []byte(`{"report": {"status": "REPORT_STATUS_PRELIMINARY"}}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	code, _, stderr := runCmd(t, "generate", "--schemas", schemaDir, "--out", dir, badJSON, noPatient)
 	if code != exitInvalid {
 		t.Fatalf("exit %d, want %d; stderr %s", code, exitInvalid, stderr)

@@ -16,9 +16,13 @@ import (
 func TestServeOptions(t *testing.T) {
 	dir := t.TempDir()
 	tokens := filepath.Join(dir, "tokens")
-	os.WriteFile(tokens, []byte("# comment\n\n  abc  \n"), 0o600)
+	if err := os.WriteFile(tokens, []byte("# comment\n\n  abc  \n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	empty := filepath.Join(dir, "empty")
-	os.WriteFile(empty, []byte("# only a comment\n"), 0o600)
+	if err := os.WriteFile(empty, []byte("# only a comment\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name    string
 		o       serveOptions
