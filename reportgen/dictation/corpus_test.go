@@ -13,11 +13,12 @@ import (
 
 // expected is one line of a .want file: "KIND|heading|text prefix", where
 // the prefix is the start of the part's text as the report holds it (line
-// ends normalised, trimmed) with "\n" for a line break. Parts without
-// heading and without text (white space before the first heading) are not
-// listed.
+// ends normalised, trimmed) with "\n" for a line break. KIND FOOTER is a
+// signature or footer part. Parts without heading and without text (white
+// space before the first heading) are not listed.
 type expected struct {
 	kind    pb.SectionKind
+	footer  bool
 	heading string
 	prefix  string
 }
@@ -32,10 +33,11 @@ func readWant(t *testing.T, path string) []expected {
 	for i, line := range strings.Split(strings.TrimRight(string(b), "\n"), "\n") {
 		f := strings.SplitN(line, "|", 3)
 		k, ok := pb.SectionKind_value["SECTION_KIND_"+f[0]]
-		if len(f) != 3 || !ok {
+		footer := f[0] == "FOOTER"
+		if len(f) != 3 || (!ok && !footer) {
 			t.Fatalf("%s:%d: want KIND|heading|prefix", path, i+1)
 		}
-		out = append(out, expected{pb.SectionKind(k), strings.ReplaceAll(f[1], `\n`, "\n"), strings.ReplaceAll(f[2], `\n`, "\n")})
+		out = append(out, expected{pb.SectionKind(k), footer, strings.ReplaceAll(f[1], `\n`, "\n"), strings.ReplaceAll(f[2], `\n`, "\n")})
 	}
 	return out
 }
@@ -48,10 +50,14 @@ func describe(text string, parts []dictation.Section) []string {
 	var out []string
 	for _, p := range parts {
 		body := dictation.Body(text, p)
-		if p.Heading == "" && body == "" {
+		if p.Heading == "" && body == "" && !p.Footer {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s|%s|%.40q", strings.TrimPrefix(p.Kind.String(), "SECTION_KIND_"), p.Heading, body))
+		k := strings.TrimPrefix(p.Kind.String(), "SECTION_KIND_")
+		if p.Footer {
+			k = "FOOTER"
+		}
+		out = append(out, fmt.Sprintf("%s|%s|%.40q", k, p.Heading, body))
 	}
 	return out
 }
@@ -83,14 +89,14 @@ func TestCorpus(t *testing.T) {
 				}
 				var got []dictation.Section
 				for _, p := range parts {
-					if p.Heading != "" || dictation.Body(text, p) != "" {
+					if p.Heading != "" || p.Footer || dictation.Body(text, p) != "" {
 						got = append(got, p)
 					}
 				}
 				ok := len(got) == len(want)
 				for i := 0; ok && i < len(want); i++ {
 					body := dictation.Body(text, got[i])
-					ok = got[i].Kind == want[i].kind && lineEnds.Replace(got[i].Heading) == want[i].heading &&
+					ok = got[i].Kind == want[i].kind && got[i].Footer == want[i].footer && lineEnds.Replace(got[i].Heading) == want[i].heading &&
 						strings.HasPrefix(body, want[i].prefix) && (want[i].prefix != "" || body == "")
 				}
 				if !ok {
