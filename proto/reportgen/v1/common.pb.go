@@ -192,7 +192,16 @@ type PersonName struct {
 	// Name prefix, e.g. "Dr.".
 	Prefix string `protobuf:"bytes,3,opt,name=prefix,proto3" json:"prefix,omitempty"`
 	// Name suffix, e.g. "Jr.".
-	Suffix        string `protobuf:"bytes,4,opt,name=suffix,proto3" json:"suffix,omitempty"`
+	Suffix string `protobuf:"bytes,4,opt,name=suffix,proto3" json:"suffix,omitempty"`
+	// The name in ideographic characters (kanji, hanzi, hanja), as Japanese,
+	// Chinese and Korean sites send it beside the alphabetic name above.
+	// Optional. DICOM PN writes it as the second component group (after the
+	// first "="), CDA as a second name with use="IDE".
+	Ideographic *PersonNameGroup `protobuf:"bytes,5,opt,name=ideographic,proto3" json:"ideographic,omitempty"`
+	// The name in phonetic characters (hiragana, katakana, hangul). Optional.
+	// DICOM PN writes it as the third component group, CDA as a name with
+	// use="SYL".
+	Phonetic      *PersonNameGroup `protobuf:"bytes,6,opt,name=phonetic,proto3" json:"phonetic,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -255,6 +264,96 @@ func (x *PersonName) GetSuffix() string {
 	return ""
 }
 
+func (x *PersonName) GetIdeographic() *PersonNameGroup {
+	if x != nil {
+		return x.Ideographic
+	}
+	return nil
+}
+
+func (x *PersonName) GetPhonetic() *PersonNameGroup {
+	if x != nil {
+		return x.Phonetic
+	}
+	return nil
+}
+
+// PersonNameGroup is one written representation of a person's name, the
+// ideographic or the phonetic one, in the same parts as the alphabetic
+// name. Each group fits a DICOM PN component group: at most 64
+// characters in all, no ^, = or \.
+type PersonNameGroup struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Family name. Required when the group is set.
+	Family string `protobuf:"bytes,1,opt,name=family,proto3" json:"family,omitempty"`
+	// Given names, first name first.
+	Given []string `protobuf:"bytes,2,rep,name=given,proto3" json:"given,omitempty"`
+	// Name prefix.
+	Prefix string `protobuf:"bytes,3,opt,name=prefix,proto3" json:"prefix,omitempty"`
+	// Name suffix.
+	Suffix        string `protobuf:"bytes,4,opt,name=suffix,proto3" json:"suffix,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonNameGroup) Reset() {
+	*x = PersonNameGroup{}
+	mi := &file_reportgen_v1_common_proto_msgTypes[2]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonNameGroup) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonNameGroup) ProtoMessage() {}
+
+func (x *PersonNameGroup) ProtoReflect() protoreflect.Message {
+	mi := &file_reportgen_v1_common_proto_msgTypes[2]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonNameGroup.ProtoReflect.Descriptor instead.
+func (*PersonNameGroup) Descriptor() ([]byte, []int) {
+	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{2}
+}
+
+func (x *PersonNameGroup) GetFamily() string {
+	if x != nil {
+		return x.Family
+	}
+	return ""
+}
+
+func (x *PersonNameGroup) GetGiven() []string {
+	if x != nil {
+		return x.Given
+	}
+	return nil
+}
+
+func (x *PersonNameGroup) GetPrefix() string {
+	if x != nil {
+		return x.Prefix
+	}
+	return ""
+}
+
+func (x *PersonNameGroup) GetSuffix() string {
+	if x != nil {
+		return x.Suffix
+	}
+	return ""
+}
+
 // Identifier is an identifier issued by an assigning authority, e.g. a
 // medical record number.
 type Identifier struct {
@@ -274,7 +373,7 @@ type Identifier struct {
 
 func (x *Identifier) Reset() {
 	*x = Identifier{}
-	mi := &file_reportgen_v1_common_proto_msgTypes[2]
+	mi := &file_reportgen_v1_common_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -286,7 +385,7 @@ func (x *Identifier) String() string {
 func (*Identifier) ProtoMessage() {}
 
 func (x *Identifier) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_common_proto_msgTypes[2]
+	mi := &file_reportgen_v1_common_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -299,7 +398,7 @@ func (x *Identifier) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Identifier.ProtoReflect.Descriptor instead.
 func (*Identifier) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{2}
+	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Identifier) GetValue() string {
@@ -342,7 +441,7 @@ type Address struct {
 
 func (x *Address) Reset() {
 	*x = Address{}
-	mi := &file_reportgen_v1_common_proto_msgTypes[3]
+	mi := &file_reportgen_v1_common_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -354,7 +453,7 @@ func (x *Address) String() string {
 func (*Address) ProtoMessage() {}
 
 func (x *Address) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_common_proto_msgTypes[3]
+	mi := &file_reportgen_v1_common_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -367,7 +466,7 @@ func (x *Address) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Address.ProtoReflect.Descriptor instead.
 func (*Address) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{3}
+	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Address) GetStreet() []string {
@@ -419,7 +518,7 @@ type Telecom struct {
 
 func (x *Telecom) Reset() {
 	*x = Telecom{}
-	mi := &file_reportgen_v1_common_proto_msgTypes[4]
+	mi := &file_reportgen_v1_common_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -431,7 +530,7 @@ func (x *Telecom) String() string {
 func (*Telecom) ProtoMessage() {}
 
 func (x *Telecom) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_common_proto_msgTypes[4]
+	mi := &file_reportgen_v1_common_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -444,7 +543,7 @@ func (x *Telecom) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Telecom.ProtoReflect.Descriptor instead.
 func (*Telecom) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{4}
+	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Telecom) GetValue() string {
@@ -485,7 +584,7 @@ type Practitioner struct {
 
 func (x *Practitioner) Reset() {
 	*x = Practitioner{}
-	mi := &file_reportgen_v1_common_proto_msgTypes[5]
+	mi := &file_reportgen_v1_common_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -497,7 +596,7 @@ func (x *Practitioner) String() string {
 func (*Practitioner) ProtoMessage() {}
 
 func (x *Practitioner) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_common_proto_msgTypes[5]
+	mi := &file_reportgen_v1_common_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -510,7 +609,7 @@ func (x *Practitioner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Practitioner.ProtoReflect.Descriptor instead.
 func (*Practitioner) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{5}
+	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Practitioner) GetName() *PersonName {
@@ -573,7 +672,7 @@ type Organization struct {
 
 func (x *Organization) Reset() {
 	*x = Organization{}
-	mi := &file_reportgen_v1_common_proto_msgTypes[6]
+	mi := &file_reportgen_v1_common_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -585,7 +684,7 @@ func (x *Organization) String() string {
 func (*Organization) ProtoMessage() {}
 
 func (x *Organization) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_common_proto_msgTypes[6]
+	mi := &file_reportgen_v1_common_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -598,7 +697,7 @@ func (x *Organization) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Organization.ProtoReflect.Descriptor instead.
 func (*Organization) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{6}
+	return file_reportgen_v1_common_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Organization) GetName() string {
@@ -639,9 +738,16 @@ const file_reportgen_v1_common_proto_rawDesc = "" +
 	"\x06scheme\x18\x02 \x01(\x0e2\x1a.reportgen.v1.CodingSchemeR\x06scheme\x12!\n" +
 	"\fdisplay_name\x18\x03 \x01(\tR\vdisplayName\x12)\n" +
 	"\x10local_designator\x18\x04 \x01(\tR\x0flocalDesignator\x12\x1b\n" +
-	"\tlocal_oid\x18\x05 \x01(\tR\blocalOid\"j\n" +
+	"\tlocal_oid\x18\x05 \x01(\tR\blocalOid\"\xe6\x01\n" +
 	"\n" +
 	"PersonName\x12\x16\n" +
+	"\x06family\x18\x01 \x01(\tR\x06family\x12\x14\n" +
+	"\x05given\x18\x02 \x03(\tR\x05given\x12\x16\n" +
+	"\x06prefix\x18\x03 \x01(\tR\x06prefix\x12\x16\n" +
+	"\x06suffix\x18\x04 \x01(\tR\x06suffix\x12?\n" +
+	"\videographic\x18\x05 \x01(\v2\x1d.reportgen.v1.PersonNameGroupR\videographic\x129\n" +
+	"\bphonetic\x18\x06 \x01(\v2\x1d.reportgen.v1.PersonNameGroupR\bphonetic\"o\n" +
+	"\x0fPersonNameGroup\x12\x16\n" +
 	"\x06family\x18\x01 \x01(\tR\x06family\x12\x14\n" +
 	"\x05given\x18\x02 \x03(\tR\x05given\x12\x16\n" +
 	"\x06prefix\x18\x03 \x01(\tR\x06prefix\x12\x16\n" +
@@ -695,32 +801,35 @@ func file_reportgen_v1_common_proto_rawDescGZIP() []byte {
 }
 
 var file_reportgen_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 1)
-var file_reportgen_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_reportgen_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_reportgen_v1_common_proto_goTypes = []any{
-	(CodingScheme)(0),    // 0: reportgen.v1.CodingScheme
-	(*Code)(nil),         // 1: reportgen.v1.Code
-	(*PersonName)(nil),   // 2: reportgen.v1.PersonName
-	(*Identifier)(nil),   // 3: reportgen.v1.Identifier
-	(*Address)(nil),      // 4: reportgen.v1.Address
-	(*Telecom)(nil),      // 5: reportgen.v1.Telecom
-	(*Practitioner)(nil), // 6: reportgen.v1.Practitioner
-	(*Organization)(nil), // 7: reportgen.v1.Organization
+	(CodingScheme)(0),       // 0: reportgen.v1.CodingScheme
+	(*Code)(nil),            // 1: reportgen.v1.Code
+	(*PersonName)(nil),      // 2: reportgen.v1.PersonName
+	(*PersonNameGroup)(nil), // 3: reportgen.v1.PersonNameGroup
+	(*Identifier)(nil),      // 4: reportgen.v1.Identifier
+	(*Address)(nil),         // 5: reportgen.v1.Address
+	(*Telecom)(nil),         // 6: reportgen.v1.Telecom
+	(*Practitioner)(nil),    // 7: reportgen.v1.Practitioner
+	(*Organization)(nil),    // 8: reportgen.v1.Organization
 }
 var file_reportgen_v1_common_proto_depIdxs = []int32{
-	0, // 0: reportgen.v1.Code.scheme:type_name -> reportgen.v1.CodingScheme
-	2, // 1: reportgen.v1.Practitioner.name:type_name -> reportgen.v1.PersonName
-	3, // 2: reportgen.v1.Practitioner.ids:type_name -> reportgen.v1.Identifier
-	1, // 3: reportgen.v1.Practitioner.role:type_name -> reportgen.v1.Code
-	4, // 4: reportgen.v1.Practitioner.address:type_name -> reportgen.v1.Address
-	5, // 5: reportgen.v1.Practitioner.telecoms:type_name -> reportgen.v1.Telecom
-	3, // 6: reportgen.v1.Organization.ids:type_name -> reportgen.v1.Identifier
-	4, // 7: reportgen.v1.Organization.address:type_name -> reportgen.v1.Address
-	5, // 8: reportgen.v1.Organization.telecoms:type_name -> reportgen.v1.Telecom
-	9, // [9:9] is the sub-list for method output_type
-	9, // [9:9] is the sub-list for method input_type
-	9, // [9:9] is the sub-list for extension type_name
-	9, // [9:9] is the sub-list for extension extendee
-	0, // [0:9] is the sub-list for field type_name
+	0,  // 0: reportgen.v1.Code.scheme:type_name -> reportgen.v1.CodingScheme
+	3,  // 1: reportgen.v1.PersonName.ideographic:type_name -> reportgen.v1.PersonNameGroup
+	3,  // 2: reportgen.v1.PersonName.phonetic:type_name -> reportgen.v1.PersonNameGroup
+	2,  // 3: reportgen.v1.Practitioner.name:type_name -> reportgen.v1.PersonName
+	4,  // 4: reportgen.v1.Practitioner.ids:type_name -> reportgen.v1.Identifier
+	1,  // 5: reportgen.v1.Practitioner.role:type_name -> reportgen.v1.Code
+	5,  // 6: reportgen.v1.Practitioner.address:type_name -> reportgen.v1.Address
+	6,  // 7: reportgen.v1.Practitioner.telecoms:type_name -> reportgen.v1.Telecom
+	4,  // 8: reportgen.v1.Organization.ids:type_name -> reportgen.v1.Identifier
+	5,  // 9: reportgen.v1.Organization.address:type_name -> reportgen.v1.Address
+	6,  // 10: reportgen.v1.Organization.telecoms:type_name -> reportgen.v1.Telecom
+	11, // [11:11] is the sub-list for method output_type
+	11, // [11:11] is the sub-list for method input_type
+	11, // [11:11] is the sub-list for extension type_name
+	11, // [11:11] is the sub-list for extension extendee
+	0,  // [0:11] is the sub-list for field type_name
 }
 
 func init() { file_reportgen_v1_common_proto_init() }
@@ -734,7 +843,7 @@ func file_reportgen_v1_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_reportgen_v1_common_proto_rawDesc), len(file_reportgen_v1_common_proto_rawDesc)),
 			NumEnums:      1,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

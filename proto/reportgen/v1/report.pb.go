@@ -234,7 +234,8 @@ func (SectionKind) EnumDescriptor() ([]byte, []int) {
 //
 // Times are ISO 8601 / RFC 3339 strings with a UTC offset, e.g.
 // "2026-11-20T14:03:00-05:00", because the offset must survive into both
-// documents. Dates are "YYYY-MM-DD".
+// documents. Dates are "YYYY-MM-DD" (a birth date may also be "YYYY" or
+// "YYYY-MM").
 type Report struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Lifecycle status of the report.
@@ -275,13 +276,18 @@ type Report struct {
 	// The report being corrected or amended. Required when status is
 	// CORRECTED or ADDENDUM.
 	Predecessor *PredecessorDocument `protobuf:"bytes,15,opt,name=predecessor,proto3" json:"predecessor,omitempty"`
-	// The report body, in the order it is to be read. At least one section;
-	// exactly one FINDINGS section. Leave empty when dictation is set.
+	// The report body, in the order it is to be read. At least one section
+	// with text or observations; at most one FINDINGS section. A report
+	// without FINDINGS (an impression-only report) is rendered with the CDA
+	// Findings Section written as nullFlavor "NI" (no information) and no
+	// Findings container in the SR; the documents carry an info issue
+	// (rule RG-NO-FINDINGS) saying so. Leave empty when dictation is set.
 	Sections []*Section `protobuf:"bytes,16,rep,name=sections,proto3" json:"sections,omitempty"`
 	// The report body as one dictated free text with headings ("FINDINGS:",
-	// "Impression -", ...), as voice-recognition systems produce it. The
-	// service splits it into sections; the response reports the split. Set
-	// either sections or dictation, not both. At most 256 KiB.
+	// "Impression -", "history: ...", ...), as voice-recognition systems
+	// produce it. The service splits it into sections; the response reports
+	// the split. Set either sections or dictation, not both. At most the
+	// server's text limit (1 MiB by default).
 	Dictation     string `protobuf:"bytes,17,opt,name=dictation,proto3" json:"dictation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -444,7 +450,11 @@ type Patient struct {
 	Ids []*Identifier `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
 	// The patient's name. Family and at least one given name are required.
 	Name *PersonName `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
-	// Birth date "YYYY-MM-DD". Optional.
+	// Birth date "YYYY-MM-DD", or "YYYY-MM" or "YYYY" when the source knows
+	// only the month or the year. Optional. The CDA birthTime carries the
+	// precision given (TS "YYYY", "YYYYMM" or "YYYYMMDD"); DICOM DA cannot
+	// hold a partial date, so the SR's Patient's Birth Date (Type 2) is then
+	// empty and the SR carries an info issue saying so.
 	BirthDate string `protobuf:"bytes,3,opt,name=birth_date,json=birthDate,proto3" json:"birth_date,omitempty"`
 	// Administrative sex.
 	Sex AdministrativeSex `protobuf:"varint,4,opt,name=sex,proto3,enum=reportgen.v1.AdministrativeSex" json:"sex,omitempty"`
@@ -826,7 +836,14 @@ type Section struct {
 	// Title shown to the reader; defaults to the kind's title.
 	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
 	// The narrative of the section as dictated; paragraphs separated by blank
-	// lines. At most 64 KiB. A section needs text or observations.
+	// lines. At most the server's text limit (1 MiB by default). A section
+	// needs text or observations. Each paragraph is trimmed of leading and
+	// trailing white space in both documents (so the leading spaces of a
+	// paragraph, significant in DICOM UT, are not kept). A TAB is kept in the
+	// CDA, which XML allows, and written as one space in the SR, where
+	// DICOM text allows only CR, LF, FF and ESC as control characters
+	// (PS3.5 6.1.3); the SR then carries a warning (rule RG-SR-TAB) naming
+	// the field.
 	Text string `protobuf:"bytes,4,opt,name=text,proto3" json:"text,omitempty"`
 	// Structured observations of the section.
 	Observations  []*Observation `protobuf:"bytes,5,rep,name=observations,proto3" json:"observations,omitempty"`
@@ -1012,7 +1029,8 @@ type isObservation_Value interface {
 }
 
 type Observation_Text struct {
-	// A textual finding, at most 64 KiB.
+	// A textual finding, at most the server's text limit (1 MiB by
+	// default); TAB as in Section.text.
 	Text string `protobuf:"bytes,2,opt,name=text,proto3,oneof"`
 }
 

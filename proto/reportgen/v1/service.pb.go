@@ -128,6 +128,61 @@ func (SrHeadingCodes) EnumDescriptor() ([]byte, []int) {
 	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{1}
 }
 
+// TemplateRules says how a template's rules apply to a request.
+type TemplateRules int32
+
+const (
+	// Enforce them (the default).
+	TemplateRules_TEMPLATE_RULES_UNSPECIFIED TemplateRules = 0
+	// Enforce them: a report that breaks one is refused with the field
+	// violations.
+	TemplateRules_TEMPLATE_RULES_ENFORCE TemplateRules = 1
+	// Report each broken template rule as a warning on every document and
+	// render the report anyway.
+	TemplateRules_TEMPLATE_RULES_WARN TemplateRules = 2
+)
+
+// Enum value maps for TemplateRules.
+var (
+	TemplateRules_name = map[int32]string{
+		0: "TEMPLATE_RULES_UNSPECIFIED",
+		1: "TEMPLATE_RULES_ENFORCE",
+		2: "TEMPLATE_RULES_WARN",
+	}
+	TemplateRules_value = map[string]int32{
+		"TEMPLATE_RULES_UNSPECIFIED": 0,
+		"TEMPLATE_RULES_ENFORCE":     1,
+		"TEMPLATE_RULES_WARN":        2,
+	}
+)
+
+func (x TemplateRules) Enum() *TemplateRules {
+	p := new(TemplateRules)
+	*p = x
+	return p
+}
+
+func (x TemplateRules) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TemplateRules) Descriptor() protoreflect.EnumDescriptor {
+	return file_reportgen_v1_service_proto_enumTypes[2].Descriptor()
+}
+
+func (TemplateRules) Type() protoreflect.EnumType {
+	return &file_reportgen_v1_service_proto_enumTypes[2]
+}
+
+func (x TemplateRules) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TemplateRules.Descriptor instead.
+func (TemplateRules) EnumDescriptor() ([]byte, []int) {
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{2}
+}
+
 // Severity is how bad an issue is.
 type Severity int32
 
@@ -169,11 +224,11 @@ func (x Severity) String() string {
 }
 
 func (Severity) Descriptor() protoreflect.EnumDescriptor {
-	return file_reportgen_v1_service_proto_enumTypes[2].Descriptor()
+	return file_reportgen_v1_service_proto_enumTypes[3].Descriptor()
 }
 
 func (Severity) Type() protoreflect.EnumType {
-	return &file_reportgen_v1_service_proto_enumTypes[2]
+	return &file_reportgen_v1_service_proto_enumTypes[3]
 }
 
 func (x Severity) Number() protoreflect.EnumNumber {
@@ -182,7 +237,7 @@ func (x Severity) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Severity.Descriptor instead.
 func (Severity) EnumDescriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{2}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{3}
 }
 
 // GenerateReportRequest asks for the documents of one report.
@@ -204,7 +259,16 @@ type GenerateReportRequest struct {
 	// the report, so the same request gives the same identities on every run
 	// (batch regeneration). When empty, identities are new random UIDs. At
 	// most 128 characters.
-	UidNamespace  string `protobuf:"bytes,6,opt,name=uid_namespace,json=uidNamespace,proto3" json:"uid_namespace,omitempty"`
+	UidNamespace string `protobuf:"bytes,6,opt,name=uid_namespace,json=uidNamespace,proto3" json:"uid_namespace,omitempty"`
+	// How the template's rules (required sections and observations, value
+	// types, allowed codes) apply. By default a report that breaks one is
+	// refused, as an authored report should be. Regeneration of signed,
+	// archived reports sets TEMPLATE_RULES_WARN: the report is rendered as
+	// it is and every document lists each relaxed rule as a warning (rule
+	// RG-TEMPLATE-RELAXED, naming the template rule and the field). The
+	// request rules of the findings model and of CDA and DICOM are never
+	// relaxed.
+	TemplateRules TemplateRules `protobuf:"varint,7,opt,name=template_rules,json=templateRules,proto3,enum=reportgen.v1.TemplateRules" json:"template_rules,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -281,6 +345,13 @@ func (x *GenerateReportRequest) GetUidNamespace() string {
 	return ""
 }
 
+func (x *GenerateReportRequest) GetTemplateRules() TemplateRules {
+	if x != nil {
+		return x.TemplateRules
+	}
+	return TemplateRules_TEMPLATE_RULES_UNSPECIFIED
+}
+
 // GenerateReportResponse carries the generated, validated documents.
 type GenerateReportResponse struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -355,12 +426,14 @@ func (x *GenerateReportResponse) GetDictationSections() []*DictationSection {
 	return nil
 }
 
-// DictationSection is one section found in dictated text. Offsets are byte
-// offsets into Report.dictation.
+// DictationSection is one part found in dictated text. Offsets are byte
+// offsets into Report.dictation; the parts, in order, cover the whole
+// text.
 type DictationSection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The section kind the heading was recognised as; for text before the
-	// first heading, the kind it was assigned to.
+	// first heading, the kind it was assigned to. UNSPECIFIED for a part
+	// that is not a clinical section (see footer).
 	Kind SectionKind `protobuf:"varint,1,opt,name=kind,proto3,enum=reportgen.v1.SectionKind" json:"kind,omitempty"`
 	// The heading as written in the text, e.g. "IMPRESSION:"; empty for text
 	// before the first heading.
@@ -370,7 +443,12 @@ type DictationSection struct {
 	// Start of the section text (just after the heading).
 	TextStart int32 `protobuf:"varint,4,opt,name=text_start,json=textStart,proto3" json:"text_start,omitempty"`
 	// End of the section text (exclusive).
-	TextEnd       int32 `protobuf:"varint,5,opt,name=text_end,json=textEnd,proto3" json:"text_end,omitempty"`
+	TextEnd int32 `protobuf:"varint,5,opt,name=text_end,json=textEnd,proto3" json:"text_end,omitempty"`
+	// True for a signature or footer line ("Electronically signed by ...",
+	// "Dictated by ...", "Transcribed ..."): it is returned as its own part,
+	// kind UNSPECIFIED, and enters neither document's body (the signer is
+	// the request's legal_authenticator).
+	Footer        bool `protobuf:"varint,6,opt,name=footer,proto3" json:"footer,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -438,6 +516,13 @@ func (x *DictationSection) GetTextEnd() int32 {
 		return x.TextEnd
 	}
 	return 0
+}
+
+func (x *DictationSection) GetFooter() bool {
+	if x != nil {
+		return x.Footer
+	}
+	return false
 }
 
 // TransformDocumentRequest carries an SR to render as CDA.
@@ -1478,7 +1563,7 @@ var File_reportgen_v1_service_proto protoreflect.FileDescriptor
 
 const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1areportgen/v1/service.proto\x12\freportgen.v1\x1a\x19reportgen/v1/common.proto\x1a\x19reportgen/v1/report.proto\"\xa8\x02\n" +
+	"\x1areportgen/v1/service.proto\x12\freportgen.v1\x1a\x19reportgen/v1/common.proto\x1a\x19reportgen/v1/report.proto\"\xec\x02\n" +
 	"\x15GenerateReportRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
@@ -1487,21 +1572,23 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\x06report\x18\x03 \x01(\v2\x14.reportgen.v1.ReportR\x06report\x124\n" +
 	"\aoutputs\x18\x04 \x03(\x0e2\x1a.reportgen.v1.DocumentKindR\aoutputs\x12F\n" +
 	"\x10sr_heading_codes\x18\x05 \x01(\x0e2\x1c.reportgen.v1.SrHeadingCodesR\x0esrHeadingCodes\x12#\n" +
-	"\ruid_namespace\x18\x06 \x01(\tR\fuidNamespace\"\xdd\x01\n" +
+	"\ruid_namespace\x18\x06 \x01(\tR\fuidNamespace\x12B\n" +
+	"\x0etemplate_rules\x18\a \x01(\x0e2\x1b.reportgen.v1.TemplateRulesR\rtemplateRules\"\xdd\x01\n" +
 	"\x16GenerateReportResponse\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
 	"\vtemplate_id\x18\x02 \x01(\tR\n" +
 	"templateId\x124\n" +
 	"\tdocuments\x18\x03 \x03(\v2\x16.reportgen.v1.DocumentR\tdocuments\x12M\n" +
-	"\x12dictation_sections\x18\x04 \x03(\v2\x1e.reportgen.v1.DictationSectionR\x11dictationSections\"\xba\x01\n" +
+	"\x12dictation_sections\x18\x04 \x03(\v2\x1e.reportgen.v1.DictationSectionR\x11dictationSections\"\xd2\x01\n" +
 	"\x10DictationSection\x12-\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x19.reportgen.v1.SectionKindR\x04kind\x12\x18\n" +
 	"\aheading\x18\x02 \x01(\tR\aheading\x12#\n" +
 	"\rheading_start\x18\x03 \x01(\x05R\fheadingStart\x12\x1d\n" +
 	"\n" +
 	"text_start\x18\x04 \x01(\x05R\ttextStart\x12\x19\n" +
-	"\btext_end\x18\x05 \x01(\x05R\atextEnd\"Y\n" +
+	"\btext_end\x18\x05 \x01(\x05R\atextEnd\x12\x16\n" +
+	"\x06footer\x18\x06 \x01(\bR\x06footer\"Y\n" +
 	"\x18TransformDocumentRequest\x12\x18\n" +
 	"\acontent\x18\x01 \x01(\fR\acontent\x12#\n" +
 	"\ruid_namespace\x18\x02 \x01(\tR\fuidNamespace\"\x89\x01\n" +
@@ -1575,7 +1662,11 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\x0eSrHeadingCodes\x12 \n" +
 	"\x1cSR_HEADING_CODES_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16SR_HEADING_CODES_LOINC\x10\x01\x12\x18\n" +
-	"\x14SR_HEADING_CODES_DCM\x10\x02*a\n" +
+	"\x14SR_HEADING_CODES_DCM\x10\x02*d\n" +
+	"\rTemplateRules\x12\x1e\n" +
+	"\x1aTEMPLATE_RULES_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16TEMPLATE_RULES_ENFORCE\x10\x01\x12\x17\n" +
+	"\x13TEMPLATE_RULES_WARN\x10\x02*a\n" +
 	"\bSeverity\x12\x18\n" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
@@ -1600,76 +1691,78 @@ func file_reportgen_v1_service_proto_rawDescGZIP() []byte {
 	return file_reportgen_v1_service_proto_rawDescData
 }
 
-var file_reportgen_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_reportgen_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
 var file_reportgen_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
 var file_reportgen_v1_service_proto_goTypes = []any{
 	(DocumentKind)(0),                 // 0: reportgen.v1.DocumentKind
 	(SrHeadingCodes)(0),               // 1: reportgen.v1.SrHeadingCodes
-	(Severity)(0),                     // 2: reportgen.v1.Severity
-	(*GenerateReportRequest)(nil),     // 3: reportgen.v1.GenerateReportRequest
-	(*GenerateReportResponse)(nil),    // 4: reportgen.v1.GenerateReportResponse
-	(*DictationSection)(nil),          // 5: reportgen.v1.DictationSection
-	(*TransformDocumentRequest)(nil),  // 6: reportgen.v1.TransformDocumentRequest
-	(*TransformDocumentResponse)(nil), // 7: reportgen.v1.TransformDocumentResponse
-	(*Document)(nil),                  // 8: reportgen.v1.Document
-	(*CdaIdentity)(nil),               // 9: reportgen.v1.CdaIdentity
-	(*SrIdentity)(nil),                // 10: reportgen.v1.SrIdentity
-	(*Issue)(nil),                     // 11: reportgen.v1.Issue
-	(*FieldViolation)(nil),            // 12: reportgen.v1.FieldViolation
-	(*Failure)(nil),                   // 13: reportgen.v1.Failure
-	(*GenerateReportsRequest)(nil),    // 14: reportgen.v1.GenerateReportsRequest
-	(*GenerateReportsResponse)(nil),   // 15: reportgen.v1.GenerateReportsResponse
-	(*ValidateDocumentRequest)(nil),   // 16: reportgen.v1.ValidateDocumentRequest
-	(*ValidateDocumentResponse)(nil),  // 17: reportgen.v1.ValidateDocumentResponse
-	(*ListTemplatesRequest)(nil),      // 18: reportgen.v1.ListTemplatesRequest
-	(*ListTemplatesResponse)(nil),     // 19: reportgen.v1.ListTemplatesResponse
-	(*TemplateInfo)(nil),              // 20: reportgen.v1.TemplateInfo
-	(*TemplateSection)(nil),           // 21: reportgen.v1.TemplateSection
-	(*Report)(nil),                    // 22: reportgen.v1.Report
-	(SectionKind)(0),                  // 23: reportgen.v1.SectionKind
-	(*Code)(nil),                      // 24: reportgen.v1.Code
+	(TemplateRules)(0),                // 2: reportgen.v1.TemplateRules
+	(Severity)(0),                     // 3: reportgen.v1.Severity
+	(*GenerateReportRequest)(nil),     // 4: reportgen.v1.GenerateReportRequest
+	(*GenerateReportResponse)(nil),    // 5: reportgen.v1.GenerateReportResponse
+	(*DictationSection)(nil),          // 6: reportgen.v1.DictationSection
+	(*TransformDocumentRequest)(nil),  // 7: reportgen.v1.TransformDocumentRequest
+	(*TransformDocumentResponse)(nil), // 8: reportgen.v1.TransformDocumentResponse
+	(*Document)(nil),                  // 9: reportgen.v1.Document
+	(*CdaIdentity)(nil),               // 10: reportgen.v1.CdaIdentity
+	(*SrIdentity)(nil),                // 11: reportgen.v1.SrIdentity
+	(*Issue)(nil),                     // 12: reportgen.v1.Issue
+	(*FieldViolation)(nil),            // 13: reportgen.v1.FieldViolation
+	(*Failure)(nil),                   // 14: reportgen.v1.Failure
+	(*GenerateReportsRequest)(nil),    // 15: reportgen.v1.GenerateReportsRequest
+	(*GenerateReportsResponse)(nil),   // 16: reportgen.v1.GenerateReportsResponse
+	(*ValidateDocumentRequest)(nil),   // 17: reportgen.v1.ValidateDocumentRequest
+	(*ValidateDocumentResponse)(nil),  // 18: reportgen.v1.ValidateDocumentResponse
+	(*ListTemplatesRequest)(nil),      // 19: reportgen.v1.ListTemplatesRequest
+	(*ListTemplatesResponse)(nil),     // 20: reportgen.v1.ListTemplatesResponse
+	(*TemplateInfo)(nil),              // 21: reportgen.v1.TemplateInfo
+	(*TemplateSection)(nil),           // 22: reportgen.v1.TemplateSection
+	(*Report)(nil),                    // 23: reportgen.v1.Report
+	(SectionKind)(0),                  // 24: reportgen.v1.SectionKind
+	(*Code)(nil),                      // 25: reportgen.v1.Code
 }
 var file_reportgen_v1_service_proto_depIdxs = []int32{
-	22, // 0: reportgen.v1.GenerateReportRequest.report:type_name -> reportgen.v1.Report
+	23, // 0: reportgen.v1.GenerateReportRequest.report:type_name -> reportgen.v1.Report
 	0,  // 1: reportgen.v1.GenerateReportRequest.outputs:type_name -> reportgen.v1.DocumentKind
 	1,  // 2: reportgen.v1.GenerateReportRequest.sr_heading_codes:type_name -> reportgen.v1.SrHeadingCodes
-	8,  // 3: reportgen.v1.GenerateReportResponse.documents:type_name -> reportgen.v1.Document
-	5,  // 4: reportgen.v1.GenerateReportResponse.dictation_sections:type_name -> reportgen.v1.DictationSection
-	23, // 5: reportgen.v1.DictationSection.kind:type_name -> reportgen.v1.SectionKind
-	8,  // 6: reportgen.v1.TransformDocumentResponse.document:type_name -> reportgen.v1.Document
-	11, // 7: reportgen.v1.TransformDocumentResponse.source_issues:type_name -> reportgen.v1.Issue
-	0,  // 8: reportgen.v1.Document.kind:type_name -> reportgen.v1.DocumentKind
-	9,  // 9: reportgen.v1.Document.cda:type_name -> reportgen.v1.CdaIdentity
-	10, // 10: reportgen.v1.Document.sr:type_name -> reportgen.v1.SrIdentity
-	11, // 11: reportgen.v1.Document.issues:type_name -> reportgen.v1.Issue
-	2,  // 12: reportgen.v1.Issue.severity:type_name -> reportgen.v1.Severity
-	12, // 13: reportgen.v1.Failure.field_violations:type_name -> reportgen.v1.FieldViolation
-	11, // 14: reportgen.v1.Failure.issues:type_name -> reportgen.v1.Issue
-	3,  // 15: reportgen.v1.GenerateReportsRequest.request:type_name -> reportgen.v1.GenerateReportRequest
-	4,  // 16: reportgen.v1.GenerateReportsResponse.response:type_name -> reportgen.v1.GenerateReportResponse
-	13, // 17: reportgen.v1.GenerateReportsResponse.failure:type_name -> reportgen.v1.Failure
-	0,  // 18: reportgen.v1.ValidateDocumentRequest.kind:type_name -> reportgen.v1.DocumentKind
-	0,  // 19: reportgen.v1.ValidateDocumentResponse.kind:type_name -> reportgen.v1.DocumentKind
-	11, // 20: reportgen.v1.ValidateDocumentResponse.issues:type_name -> reportgen.v1.Issue
-	20, // 21: reportgen.v1.ListTemplatesResponse.templates:type_name -> reportgen.v1.TemplateInfo
-	24, // 22: reportgen.v1.TemplateInfo.document_code:type_name -> reportgen.v1.Code
-	21, // 23: reportgen.v1.TemplateInfo.sections:type_name -> reportgen.v1.TemplateSection
-	23, // 24: reportgen.v1.TemplateSection.kind:type_name -> reportgen.v1.SectionKind
-	3,  // 25: reportgen.v1.ReportService.GenerateReport:input_type -> reportgen.v1.GenerateReportRequest
-	14, // 26: reportgen.v1.ReportService.GenerateReports:input_type -> reportgen.v1.GenerateReportsRequest
-	16, // 27: reportgen.v1.ReportService.ValidateDocument:input_type -> reportgen.v1.ValidateDocumentRequest
-	18, // 28: reportgen.v1.ReportService.ListTemplates:input_type -> reportgen.v1.ListTemplatesRequest
-	6,  // 29: reportgen.v1.ReportService.TransformDocument:input_type -> reportgen.v1.TransformDocumentRequest
-	4,  // 30: reportgen.v1.ReportService.GenerateReport:output_type -> reportgen.v1.GenerateReportResponse
-	15, // 31: reportgen.v1.ReportService.GenerateReports:output_type -> reportgen.v1.GenerateReportsResponse
-	17, // 32: reportgen.v1.ReportService.ValidateDocument:output_type -> reportgen.v1.ValidateDocumentResponse
-	19, // 33: reportgen.v1.ReportService.ListTemplates:output_type -> reportgen.v1.ListTemplatesResponse
-	7,  // 34: reportgen.v1.ReportService.TransformDocument:output_type -> reportgen.v1.TransformDocumentResponse
-	30, // [30:35] is the sub-list for method output_type
-	25, // [25:30] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	2,  // 3: reportgen.v1.GenerateReportRequest.template_rules:type_name -> reportgen.v1.TemplateRules
+	9,  // 4: reportgen.v1.GenerateReportResponse.documents:type_name -> reportgen.v1.Document
+	6,  // 5: reportgen.v1.GenerateReportResponse.dictation_sections:type_name -> reportgen.v1.DictationSection
+	24, // 6: reportgen.v1.DictationSection.kind:type_name -> reportgen.v1.SectionKind
+	9,  // 7: reportgen.v1.TransformDocumentResponse.document:type_name -> reportgen.v1.Document
+	12, // 8: reportgen.v1.TransformDocumentResponse.source_issues:type_name -> reportgen.v1.Issue
+	0,  // 9: reportgen.v1.Document.kind:type_name -> reportgen.v1.DocumentKind
+	10, // 10: reportgen.v1.Document.cda:type_name -> reportgen.v1.CdaIdentity
+	11, // 11: reportgen.v1.Document.sr:type_name -> reportgen.v1.SrIdentity
+	12, // 12: reportgen.v1.Document.issues:type_name -> reportgen.v1.Issue
+	3,  // 13: reportgen.v1.Issue.severity:type_name -> reportgen.v1.Severity
+	13, // 14: reportgen.v1.Failure.field_violations:type_name -> reportgen.v1.FieldViolation
+	12, // 15: reportgen.v1.Failure.issues:type_name -> reportgen.v1.Issue
+	4,  // 16: reportgen.v1.GenerateReportsRequest.request:type_name -> reportgen.v1.GenerateReportRequest
+	5,  // 17: reportgen.v1.GenerateReportsResponse.response:type_name -> reportgen.v1.GenerateReportResponse
+	14, // 18: reportgen.v1.GenerateReportsResponse.failure:type_name -> reportgen.v1.Failure
+	0,  // 19: reportgen.v1.ValidateDocumentRequest.kind:type_name -> reportgen.v1.DocumentKind
+	0,  // 20: reportgen.v1.ValidateDocumentResponse.kind:type_name -> reportgen.v1.DocumentKind
+	12, // 21: reportgen.v1.ValidateDocumentResponse.issues:type_name -> reportgen.v1.Issue
+	21, // 22: reportgen.v1.ListTemplatesResponse.templates:type_name -> reportgen.v1.TemplateInfo
+	25, // 23: reportgen.v1.TemplateInfo.document_code:type_name -> reportgen.v1.Code
+	22, // 24: reportgen.v1.TemplateInfo.sections:type_name -> reportgen.v1.TemplateSection
+	24, // 25: reportgen.v1.TemplateSection.kind:type_name -> reportgen.v1.SectionKind
+	4,  // 26: reportgen.v1.ReportService.GenerateReport:input_type -> reportgen.v1.GenerateReportRequest
+	15, // 27: reportgen.v1.ReportService.GenerateReports:input_type -> reportgen.v1.GenerateReportsRequest
+	17, // 28: reportgen.v1.ReportService.ValidateDocument:input_type -> reportgen.v1.ValidateDocumentRequest
+	19, // 29: reportgen.v1.ReportService.ListTemplates:input_type -> reportgen.v1.ListTemplatesRequest
+	7,  // 30: reportgen.v1.ReportService.TransformDocument:input_type -> reportgen.v1.TransformDocumentRequest
+	5,  // 31: reportgen.v1.ReportService.GenerateReport:output_type -> reportgen.v1.GenerateReportResponse
+	16, // 32: reportgen.v1.ReportService.GenerateReports:output_type -> reportgen.v1.GenerateReportsResponse
+	18, // 33: reportgen.v1.ReportService.ValidateDocument:output_type -> reportgen.v1.ValidateDocumentResponse
+	20, // 34: reportgen.v1.ReportService.ListTemplates:output_type -> reportgen.v1.ListTemplatesResponse
+	8,  // 35: reportgen.v1.ReportService.TransformDocument:output_type -> reportgen.v1.TransformDocumentResponse
+	31, // [31:36] is the sub-list for method output_type
+	26, // [26:31] is the sub-list for method input_type
+	26, // [26:26] is the sub-list for extension type_name
+	26, // [26:26] is the sub-list for extension extendee
+	0,  // [0:26] is the sub-list for field type_name
 }
 
 func init() { file_reportgen_v1_service_proto_init() }
@@ -1688,7 +1781,7 @@ func file_reportgen_v1_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_reportgen_v1_service_proto_rawDesc), len(file_reportgen_v1_service_proto_rawDesc)),
-			NumEnums:      3,
+			NumEnums:      4,
 			NumMessages:   19,
 			NumExtensions: 0,
 			NumServices:   1,
