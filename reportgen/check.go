@@ -3,6 +3,7 @@ package reportgen
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
@@ -12,6 +13,7 @@ import (
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/dicomdict"
 	"github.com/reportgen/reportgen/reportgen/dictation"
+	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/uid"
 	"github.com/reportgen/reportgen/templates"
 )
@@ -20,14 +22,24 @@ import (
 // is written to (PS3.5 Table 6.2-1), or bounds the work one request can
 // cause.
 const (
-	MaxRequestID     = 128
-	MaxLO            = 64 // LO, and each PN component group
-	MaxSH            = 16 // SH: accession number, code value, designator
-	MaxCS            = 16 // CS: modality
-	MaxDS            = 16 // DS: numeric value
-	MaxTitle         = 256
-	MaxText          = 64 << 10  // narrative of a section or observation
-	MaxDictation     = 256 << 10 // a dictated report body, in bytes
+	MaxRequestID = 128
+	MaxLO        = 64 // LO, and each PN component group
+	MaxSH        = 16 // SH: accession number, code value, designator
+	MaxCS        = 16 // CS: modality
+	MaxDS        = 16 // DS: numeric value
+	MaxTitle     = 256
+	// DefaultMaxText is the default limit of one narrative text (a
+	// section's, an observation's, the reason for study) and of a dictated
+	// body, in bytes: archived reports paste in earlier reports. Config
+	// .MaxTextBytes changes it up to MaxTextLimit.
+	DefaultMaxText = 1 << 20
+	// MaxTextLimit is the largest text limit a server may set: below
+	// libxml2's 10 MB bound on one text node, which the CDA validation
+	// must parse.
+	MaxTextLimit = 8 << 20
+	// MinTextLimit is the smallest: the limit of earlier releases, so
+	// nothing accepted before is refused by a configured server.
+	MinTextLimit     = 64 << 10
 	MaxSections      = 64
 	MaxObservations  = 512 // per section
 	MaxImages        = 256 // per observation
@@ -51,6 +63,24 @@ type FieldViolation struct {
 	Description string
 }
 
+// Rule ids of the notes the request checks put on the documents.
+const (
+	// RuleNoFindings: the report has no findings; the CDA says so with a
+	// Findings Section of nullFlavor NI, the SR has no Findings container.
+	RuleNoFindings = "RG-NO-FINDINGS"
+	// RuleTemplateRelaxed: a template rule the report breaks, reported
+	// instead of enforced (TEMPLATE_RULES_WARN).
+	RuleTemplateRelaxed = "RG-TEMPLATE-RELAXED"
+	// RuleSRTab: a TAB of the field is written as a space in the SR.
+	RuleSRTab = "RG-SR-TAB"
+	// RulePartialBirthDate: the SR's Patient's Birth Date is empty
+	// because the date is known only to the year or month.
+	RulePartialBirthDate = "RG-PARTIAL-BIRTH-DATE"
+	// RuleDictationFooter: a signature or footer line of a dictation is
+	// left out of the documents.
+	RuleDictationFooter = "RG-DICTATION-FOOTER"
+)
+
 // checker collects every violation of a request, so the caller fixes
 // them all in one round trip.
 type checker struct {
@@ -59,6 +89,11 @@ type checker struct {
 	opt checkOptions
 	// dictated is the split of a valid dictation, for Generate.
 	dictated *dictated
+	// notes go on every document, srNotes on the SR only: what the
+	// documents say differently from what was sent, and why.
+	notes, srNotes issue.List
+	// findings counts the report's Findings sections.
+	findings int
 }
 
 // dictated is a dictated report body split into sections.
@@ -77,8 +112,7 @@ func (c *checker) add(field, format string, args ...any) {
 // ones. The template rules are checked by Generate, which knows the
 // template.
 func Check(req *pb.GenerateReportRequest, now time.Time) []FieldViolation {
-	v, _ := check(req, now, checkOptions{})
-	return v
+	return check(req, now, checkOptions{}).v
 }
 
 // checkOptions adjust the request rules for a report that no caller sent.
@@ -91,12 +125,26 @@ type checkOptions struct {
 	// encoder writes it as nullFlavor UNK. A caller's request must give
 	// them: the caller knows who wrote, signed and keeps the report.
 	unknownIDs bool
+	// maxText is the limit of a narrative text or dictation in bytes;
+	// 0 is DefaultMaxText.
+	maxText int
 }
 
-func check(req *pb.GenerateReportRequest, now time.Time, opt checkOptions) ([]FieldViolation, *dictated) {
+func (o checkOptions) textLimit() int {
+	if o.maxText <= 0 {
+		return DefaultMaxText
+	}
+	return o.maxText
+}
+
+func check(req *pb.GenerateReportRequest, now time.Time, opt checkOptions) *checker {
 	c := &checker{now: now, opt: opt}
 	c.request(req)
-	return c.v, c.dictated
+	if len(c.v) == 0 && c.findings == 0 {
+		c.notes.Add(issue.Info, RuleNoFindings, "report.sections",
+			"the report has no findings: the CDA Findings Section says nullFlavor NI (no information) and the SR has no Findings container")
+	}
+	return c
 }
 
 func (c *checker) request(req *pb.GenerateReportRequest) {
@@ -121,6 +169,9 @@ func (c *checker) request(req *pb.GenerateReportRequest) {
 	}
 	if _, ok := pb.SrHeadingCodes_name[int32(req.GetSrHeadingCodes())]; !ok {
 		c.add("sr_heading_codes", "unknown value %d", req.GetSrHeadingCodes())
+	}
+	if _, ok := pb.TemplateRules_name[int32(req.GetTemplateRules())]; !ok {
+		c.add("template_rules", "unknown value %d", req.GetTemplateRules())
 	}
 	if req.GetReport() == nil {
 		c.add("report", "is required")
@@ -224,8 +275,8 @@ func (c *checker) report(p string, r *pb.Report) {
 // and the section kind: the caller sent no sections to point at.
 func (c *checker) dictation(p, d string, st pb.ReportStatus) {
 	switch {
-	case len(d) > MaxDictation:
-		c.add(p, "is %d bytes; at most %d are allowed", len(d), MaxDictation)
+	case len(d) > c.opt.textLimit():
+		c.add(p, "is %d bytes; at most %d are allowed (the server's text limit)", len(d), c.opt.textLimit())
 		return
 	case !utf8.ValidString(d):
 		c.add(p, "is not valid UTF-8")
@@ -242,22 +293,34 @@ func (c *checker) dictation(p, d string, st pb.ReportStatus) {
 	}
 	parts := dictation.Split(d)
 	secs := dictation.Sections(d, parts)
-	findings, addendum := 0, false
+	addendum := false
+	if len(secs) == 0 {
+		c.add(p, "has headings but no text under any of them")
+		return
+	}
 	for i, s := range secs {
-		sub := &checker{now: c.now}
+		sub := &checker{now: c.now, opt: c.opt}
 		sub.section(fmt.Sprintf("sections[%d]", i), s)
 		for _, v := range sub.v {
 			c.add(p, "the %s section made from it: %s", sectionWord(s.GetKind()), v.Description)
 		}
+		for _, n := range sub.srNotes {
+			n.Location = p
+			n.Message = fmt.Sprintf("the %s section made from it: %s", sectionWord(s.GetKind()), n.Message)
+			c.srNotes = append(c.srNotes, n)
+		}
 		switch s.GetKind() {
 		case pb.SectionKind_SECTION_KIND_FINDINGS:
-			findings++
+			c.findings++
 		case pb.SectionKind_SECTION_KIND_ADDENDUM:
 			addendum = true
 		}
 	}
-	if findings == 0 {
-		c.add(p, "has a Findings heading with no text after it: a report needs findings (CONF:1198-30696)")
+	for _, part := range parts {
+		if part.Footer {
+			c.notes.Add(issue.Info, RuleDictationFooter, p,
+				"a signature or footer line (bytes %d to %d) is not report content and is left out of the documents; the signer is the request's legal_authenticator", part.HeadingStart, part.TextEnd)
+		}
 	}
 	if st == pb.ReportStatus_REPORT_STATUS_ADDENDUM && !addendum {
 		c.add(p, "an ADDENDUM report needs an Addendum heading with the addendum text")
@@ -274,16 +337,32 @@ func sectionWord(k pb.SectionKind) string {
 
 // checkTemplate returns the ways a checked report breaks the rules of its
 // template. secs are the report's sections (or those of its dictation).
+// A report without findings gets the Findings Section with nullFlavor NI,
+// so a template's required Findings is met by it: the documents have the
+// section and say it holds no information.
 func checkTemplate(t *templates.Template, secs []*pb.Section, dictated bool) []FieldViolation {
 	list, field := "report.sections", func(i int) string { return fmt.Sprintf("report.sections[%d]", i) }
 	if dictated {
 		list, field = "report.dictation", func(int) string { return "report.dictation" }
+	}
+	if !slices.ContainsFunc(secs, func(s *pb.Section) bool { return s.GetKind() == pb.SectionKind_SECTION_KIND_FINDINGS }) {
+		secs = append(slices.Clip(secs), &pb.Section{Kind: pb.SectionKind_SECTION_KIND_FINDINGS})
 	}
 	var out []FieldViolation
 	for _, v := range t.Check(secs, list, field) {
 		out = append(out, FieldViolation{Field: v.Field, Description: v.Description})
 	}
 	return out
+}
+
+// relaxed turns template violations into the warnings a regeneration
+// with TEMPLATE_RULES_WARN puts on every document.
+func relaxed(v []FieldViolation) issue.List {
+	var l issue.List
+	for _, fv := range v {
+		l.Warnf(RuleTemplateRelaxed, fv.Field, "template rule not enforced (TEMPLATE_RULES_WARN): %s", fv.Description)
+	}
+	return l
 }
 
 func statusWord(s pb.ReportStatus) string {
@@ -306,7 +385,7 @@ func (c *checker) patient(p string, pt *pb.Patient) {
 		c.name(p+".name", pt.GetName(), true)
 	}
 	if bd := pt.GetBirthDate(); bd != "" {
-		if t, err := content.ParseDate(bd); err != nil {
+		if t, ts, err := content.ParseBirthDate(bd); err != nil {
 			c.add(p+".birth_date", "%v", err)
 		} else if t.After(c.now) {
 			c.add(p+".birth_date", "lies in the future")
@@ -314,6 +393,10 @@ func (c *checker) patient(p string, pt *pb.Patient) {
 			// DICOM DA and CDA TS take year 0000, but no patient alive
 			// was born before 1800: such a date is a placeholder.
 			c.add(p+".birth_date", "is before 1800")
+		} else if len(ts) < len("20060102") {
+			c.srNotes.Add(issue.Info, RulePartialBirthDate, p+".birth_date",
+				"the birth date is known only to the %s: the CDA birthTime has that precision, the SR's Patient's Birth Date is empty (DICOM DA needs a whole date)",
+				map[int]string{4: "year", 6: "month"}[len(ts)])
 		}
 	}
 	if _, ok := pb.AdministrativeSex_name[int32(pt.GetSex())]; !ok {
@@ -350,7 +433,7 @@ func (c *checker) study(p string, s *pb.ImagingStudy) {
 		c.code(p+".procedure_code", pc)
 	}
 	c.text(p+".procedure_description", s.GetProcedureDescription(), MaxLO, false)
-	c.text(p+".reason_text", s.GetReasonText(), MaxText, true)
+	c.narrative(p+".reason_text", s.GetReasonText())
 	if len(s.GetReasonCodes()) > MaxReasonCodes {
 		c.add(p+".reason_codes", "more than %d", MaxReasonCodes)
 	}
@@ -388,19 +471,18 @@ func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 		c.add(p, "more than %d sections", MaxSections)
 		return
 	}
-	findings := 0
 	addendum := false
 	for i, s := range secs {
 		c.section(fmt.Sprintf("%s[%d]", p, i), s)
 		switch s.GetKind() {
 		case pb.SectionKind_SECTION_KIND_FINDINGS:
-			findings++
+			c.findings++
 		case pb.SectionKind_SECTION_KIND_ADDENDUM:
 			addendum = true
 		}
 	}
-	if findings != 1 {
-		c.add(p, "exactly one FINDINGS section is required, found %d (CONF:1198-30696)", findings)
+	if c.findings > 1 {
+		c.add(p, "at most one FINDINGS section is allowed, found %d (CONF:1198-30696)", c.findings)
 	}
 	if st == pb.ReportStatus_REPORT_STATUS_ADDENDUM && !addendum {
 		c.add(p, "an ADDENDUM report needs an ADDENDUM section")
@@ -421,7 +503,7 @@ func (c *checker) section(sp string, s *pb.Section) {
 		}
 	}
 	c.text(sp+".title", s.GetTitle(), MaxLO, false)
-	c.text(sp+".text", s.GetText(), MaxText, true)
+	c.narrative(sp+".text", s.GetText())
 	if strings.TrimSpace(s.GetText()) == "" && len(s.GetObservations()) == 0 {
 		c.add(sp, "needs text or observations: an empty section is not allowed (CONF:1198-31061)")
 	}
@@ -443,7 +525,7 @@ func (c *checker) observation(p string, o *pb.Observation) {
 		if strings.TrimSpace(v.Text) == "" {
 			c.add(p+".text", "must not be empty")
 		}
-		c.text(p+".text", v.Text, MaxText, true)
+		c.narrative(p+".text", v.Text)
 	case *pb.Observation_Code:
 		if v.Code == nil {
 			c.add(p+".code", "is required")
@@ -591,7 +673,8 @@ func (c *checker) identifier(p string, id *pb.Identifier, needRoot bool) {
 }
 
 // name checks a person name: each part is text without the PN delimiters
-// (^ = \) and the whole alphabetic group fits DICOM PN (64 characters).
+// (^ = \) and each component group (alphabetic, ideographic, phonetic)
+// fits DICOM PN (64 characters).
 func (c *checker) name(p string, n *pb.PersonName, patient bool) {
 	if strings.TrimSpace(n.GetFamily()) == "" {
 		c.add(p+".family", "is required")
@@ -599,11 +682,32 @@ func (c *checker) name(p string, n *pb.PersonName, patient bool) {
 	if patient && len(n.GetGiven()) == 0 {
 		c.add(p+".given", "at least one given name is required for the patient (PTN.US.FIELDED)")
 	}
-	if len(n.GetGiven()) > maxGivenNames {
+	c.nameParts(p, n.GetFamily(), n.GetGiven(), n.GetPrefix(), n.GetSuffix())
+	for _, g := range []struct {
+		field string
+		group *pb.PersonNameGroup
+	}{{"ideographic", n.GetIdeographic()}, {"phonetic", n.GetPhonetic()}} {
+		if g.group == nil {
+			continue
+		}
+		gp := p + "." + g.field
+		if strings.TrimSpace(g.group.GetFamily()) == "" {
+			c.add(gp+".family", "is required when the %s name is given", g.field)
+		}
+		if patient && len(g.group.GetGiven()) == 0 {
+			c.add(gp+".given", "at least one given name is required for the patient (PTN.US.FIELDED)")
+		}
+		c.nameParts(gp, g.group.GetFamily(), g.group.GetGiven(), g.group.GetPrefix(), g.group.GetSuffix())
+	}
+}
+
+// nameParts checks the parts of one PN component group.
+func (c *checker) nameParts(p, family string, given []string, prefix, suffix string) {
+	if len(given) > maxGivenNames {
 		c.add(p+".given", "more than %d given names", maxGivenNames)
 	}
-	parts := map[string]string{"family": n.GetFamily(), "prefix": n.GetPrefix(), "suffix": n.GetSuffix()}
-	for i, g := range n.GetGiven() {
+	parts := map[string]string{"family": family, "prefix": prefix, "suffix": suffix}
+	for i, g := range given {
 		parts[fmt.Sprintf("given[%d]", i)] = g
 		if strings.TrimSpace(g) == "" {
 			c.add(fmt.Sprintf("%s.given[%d]", p, i), "must not be empty")
@@ -763,6 +867,21 @@ func (c *checker) lo(p, v string) {
 	}
 	if !printable(v) || strings.ContainsRune(v, '\\') {
 		c.add(p, `must be printable text without control characters or \ (DICOM LO)`)
+	}
+}
+
+// narrative checks a narrative text: the text rules within the server's
+// text limit (in bytes, which bounds memory), and a note for the SR when
+// it holds a TAB, which XML and so the CDA allow but DICOM text does not
+// (PS3.5 6.1.3): the SR encoder writes each as a space.
+func (c *checker) narrative(p, v string) {
+	if len(v) > c.opt.textLimit() {
+		c.add(p, "is %d bytes; at most %d are allowed (the server's text limit)", len(v), c.opt.textLimit())
+		return
+	}
+	c.text(p, v, c.opt.textLimit(), true)
+	if n := strings.Count(v, "\t"); n > 0 {
+		c.srNotes.Warnf(RuleSRTab, p, "%d TAB characters are written as spaces in the SR: DICOM text allows only CR, LF, FF and ESC as control characters; the CDA keeps them", n)
 	}
 }
 

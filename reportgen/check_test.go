@@ -139,7 +139,7 @@ func TestCheckUnknownIDs(t *testing.T) {
 	if want := "report.author.ids,report.custodian.ids,report.legal_authenticator.ids"; strings.Join(got, ",") != want {
 		t.Errorf("Check: violations on %v, want %s", got, want)
 	}
-	if v, _ := check(q, now, checkOptions{unknownIDs: true}); len(v) != 0 {
+	if v := check(q, now, checkOptions{unknownIDs: true}).v; len(v) != 0 {
 		t.Errorf("check with unknownIDs: %v, want none", v)
 	}
 	// The option does not relax the ids it does not name, nor the
@@ -147,7 +147,7 @@ func TestCheckUnknownIDs(t *testing.T) {
 	q.Report.Patient.Ids = nil
 	q.Report.Author.Ids = []*pb.Identifier{{Value: "x"}}
 	got = nil
-	v, _ := check(q, now, checkOptions{unknownIDs: true})
+	v := check(q, now, checkOptions{unknownIDs: true}).v
 	for _, fv := range v {
 		got = append(got, fv.Field)
 	}

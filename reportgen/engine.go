@@ -13,6 +13,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -64,6 +65,13 @@ type Config struct {
 	// and reports every use. The zero value invents nothing: an SR that
 	// lacks an issuer or an institution fails with the reason.
 	TransformDefaults sr.ReadOptions
+	// MaxTextBytes limits each narrative text of a request (a section's,
+	// an observation's, the reason for study) and a dictated body, in
+	// bytes; 0 is DefaultMaxText (1 MiB). It must lie between
+	// MinTextLimit and MaxTextLimit. A whole request is bounded by the
+	// server's message size, and a stream by its in-flight count, so the
+	// memory of one call and one stream stays bounded whatever it is.
+	MaxTextBytes int
 }
 
 // Engine renders and validates reports.
@@ -89,6 +97,9 @@ func New(cfg Config) (*Engine, error) {
 	g, err := uid.NewGenerator(cfg.UIDRoot)
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: %w", err)
+	}
+	if t := cfg.MaxTextBytes; t != 0 && (t < MinTextLimit || t > MaxTextLimit) {
+		return nil, fmt.Errorf("reportgen: MaxTextBytes %d is outside %d to %d", t, MinTextLimit, MaxTextLimit)
 	}
 	if err := checkTransformDefaults(cfg.TransformDefaults); err != nil {
 		return nil, fmt.Errorf("reportgen: TransformDefaults: %w", err)
@@ -191,10 +202,11 @@ func kindWord(k pb.DocumentKind) string {
 // the same path as sent ones; the response says how it was split.
 func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*pb.GenerateReportResponse, error) {
 	reg := e.templates.Load()
-	v, dict := check(req, e.cfg.Now(), checkOptions{})
-	if len(v) > 0 {
-		return nil, &InvalidRequestError{Violations: v}
+	c := check(req, e.cfg.Now(), checkOptions{maxText: e.cfg.MaxTextBytes})
+	if len(c.v) > 0 {
+		return nil, &InvalidRequestError{Violations: c.v}
 	}
+	dict := c.dictated
 	tmpl, ok := chooseTemplate(reg, req)
 	if !ok {
 		return nil, &InvalidRequestError{Violations: []FieldViolation{{Field: "template_id", Description: "no template with this id; ListTemplates lists them"}}}
@@ -209,8 +221,12 @@ func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*
 		report.Sections, report.Dictation = dict.sections, ""
 		secs = dict.sections
 	}
+	notes := c.notes
 	if v := checkTemplate(tmpl, secs, dict != nil); len(v) > 0 {
-		return nil, &InvalidRequestError{Violations: v}
+		if req.GetTemplateRules() != pb.TemplateRules_TEMPLATE_RULES_WARN {
+			return nil, &InvalidRequestError{Violations: v}
+		}
+		notes = append(relaxed(v), notes...)
 	}
 	opt := content.Options{TemplateID: tmpl.ID, Template: tmpl}
 	if req.GetSrHeadingCodes() == pb.SrHeadingCodes_SR_HEADING_CODES_DCM {
@@ -240,6 +256,13 @@ func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*
 		if err != nil {
 			return nil, err
 		}
+		// What the request side knows the documents say differently
+		// from what was sent comes first, then the validator's issues.
+		own := notes
+		if k == pb.DocumentKind_DOCUMENT_KIND_SR {
+			own = append(slices.Clip(own), c.srNotes...)
+		}
+		d.Issues = append(IssuesToProto(own), d.Issues...)
 		resp.Documents = append(resp.Documents, d)
 	}
 	return resp, nil

@@ -117,9 +117,8 @@ var valueTypes = []variation{
 }
 
 // names sets the patient's, author's, legal authenticator's and
-// referring physician's names in one script. DICOM PN is written as the
-// alphabetic component group only: the API has no ideographic or
-// phonetic name yet.
+// referring physician's names in one script, as the alphabetic component
+// group; groups adds the ideographic and phonetic ones.
 func names(family string, given ...string) func(r *pb.Report) {
 	return func(r *pb.Report) {
 		n := &pb.PersonName{Family: family, Given: given}
@@ -139,6 +138,23 @@ var scripts = []variation{
 	{"Cyrillic", names("Иванова", "Анна", "Сергеевна")},
 	{"CJK", names("山田", "太郎")},
 	{"Arabic", names("الخطيب", "فاطمة")},
+	{"Japanese, three component groups", groups(
+		&pb.PersonName{Family: "Yamada", Given: []string{"Tarou"},
+			Ideographic: &pb.PersonNameGroup{Family: "山田", Given: []string{"太郎"}},
+			Phonetic:    &pb.PersonNameGroup{Family: "やまだ", Given: []string{"たろう"}}})},
+	{"Korean, three component groups", groups(
+		&pb.PersonName{Family: "Hong", Given: []string{"Gildong"},
+			Ideographic: &pb.PersonNameGroup{Family: "洪", Given: []string{"吉洞"}},
+			Phonetic:    &pb.PersonNameGroup{Family: "홍", Given: []string{"길동"}}})},
+}
+
+// groups sets the patient's and the author's names with their
+// ideographic and phonetic component groups.
+func groups(n *pb.PersonName) func(r *pb.Report) {
+	return func(r *pb.Report) {
+		r.Patient.Name = n
+		r.Author.Name = proto.Clone(n).(*pb.PersonName)
+	}
 }
 
 // longText repeats a sentence until the text has at least n characters.

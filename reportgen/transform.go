@@ -149,7 +149,8 @@ func (e *Engine) Transform(ctx context.Context, b []byte, opt TransformOptions) 
 	notes, templateID := e.forCDA(rep)
 	source = append(source, notes...)
 	req := &pb.GenerateReportRequest{Report: rep, UidNamespace: opt.UIDNamespace, Outputs: []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_CDA}}
-	if v, _ := check(req, e.cfg.Now(), checkOptions{unknownIDs: true}); len(v) > 0 {
+	c := check(req, e.cfg.Now(), checkOptions{unknownIDs: true, maxText: e.cfg.MaxTextBytes})
+	if v := c.v; len(v) > 0 {
 		for _, fv := range v {
 			source.Errorf(RuleXfrmCheck, fv.Field, "%s", fv.Description)
 		}
@@ -172,7 +173,7 @@ func (e *Engine) Transform(ctx context.Context, b []byte, opt TransformOptions) 
 	}
 	return &pb.TransformDocumentResponse{
 		Document: &pb.Document{
-			Kind: pb.DocumentKind_DOCUMENT_KIND_CDA, MediaType: MediaTypeCDA, Content: x, Issues: IssuesToProto(issues),
+			Kind: pb.DocumentKind_DOCUMENT_KIND_CDA, MediaType: MediaTypeCDA, Content: x, Issues: IssuesToProto(append(c.notes, issues...)),
 			Cda: &pb.CdaIdentity{DocumentId: id.DocumentID, SetId: id.SetID, VersionNumber: int32(id.Version)},
 		},
 		SourceIssues: IssuesToProto(source),

@@ -22,19 +22,70 @@ func (e *encoder) body(cd *etree.Element) {
 	}
 	sections := e.doc.Sections()
 	findings := 0
+	for _, s := range sections {
+		if s.Heading != nil && s.Heading.Kind == pb.SectionKind_SECTION_KIND_FINDINGS {
+			findings++
+		}
+	}
+	if findings > 1 {
+		e.fail("the report needs exactly one findings section, has %d", findings)
+	}
+	// A report without findings gets the Findings Section the DIR
+	// requires (CONF:1198-30696) as C-CDA says a required section the
+	// source lacks: nullFlavor NI with its code, title and "No
+	// information". It goes where the template's reading order puts
+	// findings: before the first of the sections that follow them.
+	niAt := -1
+	if findings == 0 {
+		niAt = len(sections)
+		for i, s := range sections {
+			if s.Heading != nil && afterFindings[s.Heading.Kind] {
+				niAt = i
+				break
+			}
+		}
+	}
 	for i, s := range sections {
+		if i == niAt {
+			e.noFindings(child(sb, "component"))
+		}
 		if s.Heading == nil {
 			e.fail("section %d has no heading", i+1)
 			continue
 		}
-		if s.Heading.Kind == pb.SectionKind_SECTION_KIND_FINDINGS {
-			findings++
-		}
 		e.section(child(sb, "component"), s, i+1)
 	}
-	if findings != 1 {
-		e.fail("the report needs exactly one findings section, has %d", findings)
+	if niAt == len(sections) {
+		e.noFindings(child(sb, "component"))
 	}
+}
+
+// afterFindings are the section kinds read after the findings.
+var afterFindings = map[pb.SectionKind]bool{
+	pb.SectionKind_SECTION_KIND_IMPRESSION:     true,
+	pb.SectionKind_SECTION_KIND_RECOMMENDATION: true,
+	pb.SectionKind_SECTION_KIND_COMPLICATIONS:  true,
+	pb.SectionKind_SECTION_KIND_ADDENDUM:       true,
+}
+
+// noFindingsText is the narrative of a section without information.
+const noFindingsText = "No information"
+
+// noFindings writes the Findings Section (DIR) of a report that has no
+// findings: nullFlavor NI, the section's template, code and title, and
+// the narrative "No information", so a reader sees that nothing was
+// reported rather than a missing section.
+func (e *encoder) noFindings(comp *etree.Element) {
+	h := content.Headings[pb.SectionKind_SECTION_KIND_FINDINGS]
+	sec := child(comp, "section", "nullFlavor", "NI")
+	templateID(sec, tmplFindings, "")
+	e.code(sec, "code", h.DCM)
+	title := e.doc.FindingsTitle
+	if title == "" {
+		title = h.Title
+	}
+	textChild(sec, "title", title)
+	textChild(sec, "text", noFindingsText)
 }
 
 // section writes one report heading: code, title, the narrative of every

@@ -157,6 +157,30 @@ func TestEncode(t *testing.T) {
 				}},
 			})
 		}), cda.Options{WADOBaseURL: wadoBase}, "", []check{contains("40 Hounsfield unit", "line <two> & \"three\"")}},
+		// An archived impression-only report: the Findings Section says
+		// nullFlavor NI; a birth date known to the month; a patient name
+		// in three representations; a TAB kept in the narrative.
+		encodeCase{"archived impression only", variant(t, byName["chest-radiograph"], "archived", func(r *pb.Report) {
+			var keep []*pb.Section
+			for _, s := range r.Sections {
+				if s.GetKind() != pb.SectionKind_SECTION_KIND_FINDINGS {
+					keep = append(keep, s)
+				}
+			}
+			keep[len(keep)-1].Text = "Right lower lobe\tpneumonia."
+			r.Sections = keep
+			r.Patient.BirthDate = "1952-03"
+			r.Patient.Name = &pb.PersonName{Family: "Yamada", Given: []string{"Tarou"},
+				Ideographic: &pb.PersonNameGroup{Family: "山田", Given: []string{"太郎"}},
+				Phonetic:    &pb.PersonNameGroup{Family: "やまだ", Given: []string{"たろう"}}}
+		}), cda.Options{}, "archived-impression-only.cda.xml", []check{contains("lobe\tpneumonia"), func(t *testing.T, x *etree.Document) {
+			for _, path := range []string{"//section[@nullFlavor='NI']/text", "//patient/birthTime[@value='195203']",
+				"//patient/name[@use='IDE']/family", "//patient/name[@use='SYL']/given"} {
+				if x.FindElement(path) == nil {
+					t.Errorf("no %s", path)
+				}
+			}
+		}}},
 	)
 
 	// The builder makes no section-level IMAGE items yet; the encoder

@@ -72,14 +72,8 @@ func TestEncodeErrors(t *testing.T) {
 		{"correction without predecessor", "chest-radiograph", func(d *content.Document) {
 			d.Report.Status = pb.ReportStatus_REPORT_STATUS_CORRECTED
 		}, cda.Options{}, "predecessor document id"},
-		{"no findings", "chest-radiograph", func(d *content.Document) {
-			var keep []*content.Node
-			for _, c := range d.Root.Children {
-				if c != findings(d) {
-					keep = append(keep, c)
-				}
-			}
-			d.Root.Children = keep
+		{"two findings", "chest-radiograph", func(d *content.Document) {
+			d.Root.Children = append(d.Root.Children, findings(d))
 		}, cda.Options{}, "exactly one findings section"},
 		{"two findings", "chest-radiograph", func(d *content.Document) { d.Root.Add(findings(d)) }, cda.Options{}, "exactly one findings section"},
 		{"empty section", "chest-radiograph", func(d *content.Document) { findings(d).Children = nil }, cda.Options{}, "has no content"},

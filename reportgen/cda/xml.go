@@ -185,22 +185,60 @@ func firstTelecom(parent *etree.Element, ts []*pb.Telecom) {
 }
 
 // patientName appends a PTN.US.FIELDED name: given names and one family
-// name are required.
+// name are required. The ideographic and phonetic representations follow
+// as names of their own, use "IDE" and "SYL" (CDA R2 EntityNameUse).
 func (e *encoder) patientName(parent *etree.Element, n *pb.PersonName) {
 	if n.GetFamily() == "" || len(n.GetGiven()) == 0 {
 		e.fail("patient name needs a family name and a given name")
 	}
 	fieldedName(child(parent, "name", "use", "L"), n)
+	for _, g := range groups(n) {
+		if g.group.GetFamily() == "" || len(g.group.GetGiven()) == 0 {
+			e.fail("patient name: the %s representation needs a family name and a given name", g.use)
+		}
+		fieldedName(child(parent, "name", "use", g.use), groupName(g.group))
+	}
 }
 
-// personName appends a PN.US.FIELDED name. A name without given names is
-// written as one string, the form that flavour allows for names that do
-// not split into the patient-name parts.
+// nameGroup is an ideographic or phonetic representation with its
+// EntityNameUse code.
+type nameGroup struct {
+	use   string
+	group *pb.PersonNameGroup
+}
+
+// groups returns the representations of a name beside the alphabetic
+// one, in DICOM component group order.
+func groups(n *pb.PersonName) []nameGroup {
+	var out []nameGroup
+	if g := n.GetIdeographic(); g != nil {
+		out = append(out, nameGroup{"IDE", g})
+	}
+	if g := n.GetPhonetic(); g != nil {
+		out = append(out, nameGroup{"SYL", g})
+	}
+	return out
+}
+
+func groupName(g *pb.PersonNameGroup) *pb.PersonName {
+	return &pb.PersonName{Family: g.GetFamily(), Given: g.GetGiven(), Prefix: g.GetPrefix(), Suffix: g.GetSuffix()}
+}
+
+// personName appends a PN.US.FIELDED name, and one more per ideographic
+// or phonetic representation (use "IDE", "SYL"). A name without given
+// names is written as one string, the form that flavour allows for names
+// that do not split into the patient-name parts.
 func (e *encoder) personName(parent *etree.Element, what string, n *pb.PersonName) {
 	if n.GetFamily() == "" {
 		e.fail("%s name needs a family name", what)
 	}
-	el := child(parent, "name")
+	oneName(child(parent, "name"), n)
+	for _, g := range groups(n) {
+		oneName(child(parent, "name", "use", g.use), groupName(g.group))
+	}
+}
+
+func oneName(el *etree.Element, n *pb.PersonName) {
 	if len(n.GetGiven()) > 0 {
 		fieldedName(el, n)
 		return

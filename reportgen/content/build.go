@@ -70,11 +70,9 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 		}
 	}
 	if s := r.GetPatient().GetBirthDate(); s != "" {
-		t, err := ParseDate(s)
-		if err != nil {
+		if _, d.BirthDate, err = ParseBirthDate(s); err != nil {
 			return nil, fmt.Errorf("report.patient.birth_date %w", err)
 		}
-		d.BirthDate = t.Format("20060102")
 	}
 	d.Language = r.GetLanguage()
 	if d.Language == "" {
@@ -110,6 +108,14 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 		root.Add(&Node{Relationship: HasObsContext, Type: Text, Concept: ConceptObserverOrg, Text: org})
 	}
 
+	if t != nil {
+		for _, ts := range t.Sections {
+			if ts.Kind == pb.SectionKind_SECTION_KIND_FINDINGS && ts.Title != "" {
+				d.FindingsTitle = ts.Title
+				break
+			}
+		}
+	}
 	seen := map[string]bool{}
 	b := &builder{
 		codes:    opt.HeadingCodes,
@@ -410,7 +416,15 @@ func Paragraphs(text string) []string {
 
 // Name converts an API person name.
 func Name(n *pb.PersonName) PersonName {
-	return PersonName{Family: n.GetFamily(), Given: n.GetGiven(), Prefix: n.GetPrefix(), Suffix: n.GetSuffix()}
+	p := PersonName{Family: n.GetFamily(), Given: n.GetGiven(), Prefix: n.GetPrefix(), Suffix: n.GetSuffix()}
+	group := func(g *pb.PersonNameGroup) *PersonName {
+		if g == nil {
+			return nil
+		}
+		return &PersonName{Family: g.GetFamily(), Given: g.GetGiven(), Prefix: g.GetPrefix(), Suffix: g.GetSuffix()}
+	}
+	p.Ideographic, p.Phonetic = group(n.GetIdeographic()), group(n.GetPhonetic())
+	return p
 }
 
 var languageMeanings = map[string]string{

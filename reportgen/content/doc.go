@@ -38,7 +38,8 @@ type Document struct {
 	// ReportTime, StudyTime and SignatureTime keep the caller's UTC offset.
 	// SignatureTime is zero when the report is not signed.
 	ReportTime, StudyTime, SignatureTime time.Time
-	// BirthDate is YYYYMMDD, or "" when unknown.
+	// BirthDate is an HL7 TS of the precision the request gave: YYYYMMDD,
+	// YYYYMM or YYYY; "" when unknown. Only the first form is a DICOM DA.
 	BirthDate string
 	// Identity holds the identifiers of both documents.
 	Identity Identity
@@ -48,6 +49,10 @@ type Document struct {
 	// DICOM Object Catalog of the CDA and the Current Requested Procedure
 	// Evidence of the SR.
 	Evidence []*ImageRef
+	// FindingsTitle is the title of the Findings Section for a report
+	// without findings, whose CDA section says nullFlavor NI: the
+	// template's title of findings, or "" for the kind's.
+	FindingsTitle string
 	// SourceSR is the SOP Instance UID of the DICOM SR this CDA is
 	// transformed from (PS3.20), "" for a generated report. The CDA
 	// encoder names it with relatedDocument XFRM, and, because the report

@@ -102,10 +102,13 @@ type Node struct {
 	Children []*Node
 }
 
-// PersonName is a name in parts, as the PN and CDA name types need it.
+// PersonName is a name in parts, as the PN and CDA name types need it:
+// the alphabetic representation, and optionally the ideographic and
+// phonetic ones (the second and third PN component groups).
 type PersonName struct {
 	Family, Prefix, Suffix string
 	Given                  []string
+	Ideographic, Phonetic  *PersonName
 }
 
 // Numeric is the value of a NUM item.

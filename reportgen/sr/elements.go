@@ -55,6 +55,9 @@ func (a *attrs) str(t tag.Tag, values ...string) {
 		return
 	}
 	vr := info.VRs[0]
+	if textVR(vr) {
+		values = dicomText(values)
+	}
 	total := len(values) - 1
 	for _, v := range values {
 		total += len(v)
@@ -131,6 +134,25 @@ func (a *attrs) sorted() []*dicom.Element {
 		if out[i].Tag == out[i-1].Tag {
 			a.enc.failf("%s added twice: %w", attrName(out[i].Tag), ErrUnsupported)
 		}
+	}
+	return out
+}
+
+// dicomText writes TAB as a space in the text VRs (LT, ST, UT): XML, and so
+// the report and its CDA, allow TAB, but DICOM text allows only CR, LF, FF
+// and ESC as control characters (PS3.5 6.1.3). The request checks refuse
+// every other control character and warn of each field whose TABs this
+// changes, so nothing is changed silently.
+func dicomText(values []string) []string {
+	out := values
+	for i, v := range values {
+		if !strings.ContainsRune(v, '\t') {
+			continue
+		}
+		if &out[0] == &values[0] {
+			out = slices.Clone(values)
+		}
+		out[i] = strings.ReplaceAll(v, "\t", " ")
 	}
 	return out
 }

@@ -39,7 +39,14 @@ func (d *docEncoder) patient(a *attrs) {
 		// two documents identify the patient the same way.
 		a.seq(tag.IssuerOfPatientIDQualifiersSequence, d.universalEntity(oid))
 	}
-	a.str(tag.PatientBirthDate, d.doc.BirthDate)
+	// DA cannot say "1952" or "1952-03" (PS3.5 Table 6.2-1); the
+	// attribute is Type 2, so a partial date leaves it empty rather than
+	// inventing a day. The engine notes it on the SR.
+	bd := d.doc.BirthDate
+	if len(bd) != len("20060102") {
+		bd = ""
+	}
+	a.str(tag.PatientBirthDate, bd)
 	a.str(tag.PatientSex, dicomSex(p.GetSex()))
 }
 

@@ -214,27 +214,50 @@ func rfc3339(t time.Time) string { return t.Format(time.RFC3339Nano) }
 
 // personName splits a PN value (PS3.5 §6.2.1) into the model's parts:
 // family^given^middle^prefix^suffix, the middle names becoming further
-// given names as the encoder writes them. Only the alphabetic group is
-// read; the model has no ideographic or phonetic names.
+// given names as the encoder writes them, for the alphabetic group and
+// for the ideographic and phonetic groups after "=".
 func (r *reader) personName(e *element, what string) *pb.PersonName {
 	s := r.textOf(e)
 	if strings.Trim(s, "^= ") == "" {
 		return nil
 	}
-	groups := strings.Split(s, "=")
-	if len(groups) > 1 && strings.Trim(strings.Join(groups[1:], ""), "^ ") != "" {
-		r.model.Add(issue.Info, RuleNotCarried, e.loc, "%s: the ideographic and phonetic name groups are not carried; the model has the alphabetic name", what)
+	groups := strings.SplitN(s, "=", 3)
+	a := pnComponents(groups[0])
+	n := &pb.PersonName{Family: a.family, Given: a.given, Prefix: a.prefix, Suffix: a.suffix}
+	if len(groups) > 1 && strings.Trim(groups[0], "^ ") == "" {
+		r.model.Warnf(RuleNotCarried, e.loc, "%s has no alphabetic name, only other representations; the model needs the alphabetic name first", what)
 	}
-	c := strings.SplitN(groups[0], "^", 5)
+	for i, g := range groups[1:] {
+		if strings.Trim(g, "^ ") == "" {
+			continue
+		}
+		c := pnComponents(g)
+		pg := &pb.PersonNameGroup{Family: c.family, Given: c.given, Prefix: c.prefix, Suffix: c.suffix}
+		if i == 0 {
+			n.Ideographic = pg
+		} else {
+			n.Phonetic = pg
+		}
+	}
+	return n
+}
+
+type pnParts struct {
+	family, prefix, suffix string
+	given                  []string
+}
+
+func pnComponents(g string) pnParts {
+	c := strings.SplitN(g, "^", 5)
 	for len(c) < 5 {
 		c = append(c, "")
 	}
-	n := &pb.PersonName{Family: strings.TrimSpace(c[0]), Prefix: strings.TrimSpace(c[3]), Suffix: strings.TrimSpace(c[4])}
+	p := pnParts{family: strings.TrimSpace(c[0]), prefix: strings.TrimSpace(c[3]), suffix: strings.TrimSpace(c[4])}
 	if g := strings.TrimSpace(c[1]); g != "" {
-		n.Given = append(n.Given, g)
+		p.given = append(p.given, g)
 	}
-	n.Given = append(n.Given, strings.Fields(c[2])...)
-	return n
+	p.given = append(p.given, strings.Fields(c[2])...)
+	return p
 }
 
 // header reads the modules into the report: status, times, patient,

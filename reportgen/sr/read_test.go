@@ -384,10 +384,12 @@ func TestRead(t *testing.T) {
 			issues: [][2]string{{sr.RuleNotRepresentable, "Specific Character Set"}},
 		},
 		{name: "ideographic and phonetic name groups",
-			sr:     edited("mr-brain", nil, set(tag.PatientName, []string{"Yamada^Tarou=山田^太郎=やまだ^たろう"})),
-			issues: [][2]string{{sr.RuleNotCarried, "ideographic and phonetic"}},
+			sr: edited("mr-brain", nil, set(tag.PatientName, []string{"Yamada^Tarou=山田^太郎=やまだ^たろう"})),
 			check: func(t *testing.T, rep *pb.Report) {
-				if n := rep.GetPatient().GetName(); n.GetFamily() != "Yamada" || n.GetGiven()[0] != "Tarou" {
+				n := rep.GetPatient().GetName()
+				if n.GetFamily() != "Yamada" || n.GetGiven()[0] != "Tarou" ||
+					n.GetIdeographic().GetFamily() != "山田" || n.GetIdeographic().GetGiven()[0] != "太郎" ||
+					n.GetPhonetic().GetFamily() != "やまだ" || n.GetPhonetic().GetGiven()[0] != "たろう" {
 					t.Errorf("name %v", n)
 				}
 			},

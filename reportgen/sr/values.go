@@ -20,9 +20,38 @@ func formatTM(t time.Time) string { return t.Format("150405.999999") }
 func formatDT(t time.Time) string { return t.Format("20060102150405.999999-0700") }
 
 // pn adds a PN attribute from name parts: Family^Given^Middle^Prefix^Suffix,
-// the later given names being the middle names. A part holding ^ or = would
-// shift the components, so it is refused rather than written.
+// the later given names being the middle names, then "=" and the
+// ideographic and phonetic component groups when the name has them
+// (PS3.5 6.2.1.1; ISO_IR 192 needs no escape sequences for them). A part
+// holding ^ or = would shift the components, so it is refused rather
+// than written.
 func (a *attrs) pn(t tag.Tag, n content.PersonName, required bool) {
+	alpha, ok := a.pnGroup(t, n)
+	if !ok {
+		return
+	}
+	groups := []string{alpha, "", ""}
+	for i, g := range []*content.PersonName{n.Ideographic, n.Phonetic} {
+		if g == nil {
+			continue
+		}
+		if groups[i+1], ok = a.pnGroup(t, *g); !ok {
+			return
+		}
+	}
+	for len(groups) > 1 && groups[len(groups)-1] == "" {
+		groups = groups[:len(groups)-1]
+	}
+	v := strings.Join(groups, "=")
+	if required {
+		a.req(t, v)
+		return
+	}
+	a.str(t, v)
+}
+
+// pnGroup writes one component group.
+func (a *attrs) pnGroup(t tag.Tag, n content.PersonName) (string, bool) {
 	var given, middle string
 	if len(n.Given) > 0 {
 		given = n.Given[0]
@@ -32,18 +61,13 @@ func (a *attrs) pn(t tag.Tag, n content.PersonName, required bool) {
 	for _, p := range parts {
 		if strings.ContainsAny(p, "^=") {
 			a.enc.failf("%s has a name part with ^ or =, which PN uses as delimiters: %w", attrName(t), ErrInvalidValue)
-			return
+			return "", false
 		}
 	}
 	for len(parts) > 0 && parts[len(parts)-1] == "" {
 		parts = parts[:len(parts)-1]
 	}
-	v := strings.Join(parts, "^")
-	if required {
-		a.req(t, v)
-		return
-	}
-	a.str(t, v)
+	return strings.Join(parts, "^"), true
 }
 
 // maxCodeValue is the longest code value that fits Code Value (SH); longer
