@@ -38,6 +38,11 @@ type Config struct {
 	UIDNamespace string
 	// SRHeadingCodes is set on every request that does not choose.
 	SRHeadingCodes pb.SrHeadingCodes
+	// TemplateRulesAsWarnings sets template_rules TEMPLATE_RULES_WARN on
+	// every request that does not choose: a regeneration of signed
+	// archives renders reports that break a template rule, and each
+	// document lists the relaxed rules as warnings.
+	TemplateRulesAsWarnings bool
 	// Progress receives the counts as the batch goes; nil shows nothing.
 	Progress *Progress
 	// FlushLines and FlushInterval group result lines: a group is written
@@ -306,6 +311,9 @@ func (d *dispatcher) job(in *Input) (*Job, *Record) {
 	}
 	if req.GetSrHeadingCodes() == pb.SrHeadingCodes_SR_HEADING_CODES_UNSPECIFIED {
 		req.SrHeadingCodes = d.cfg.SRHeadingCodes
+	}
+	if d.cfg.TemplateRulesAsWarnings && req.GetTemplateRules() == pb.TemplateRules_TEMPLATE_RULES_UNSPECIFIED {
+		req.TemplateRules = pb.TemplateRules_TEMPLATE_RULES_WARN
 	}
 	return &Job{Input: in, Name: d.names.assign(in, req.GetRequestId()), RequestID: req.GetRequestId(), Request: req}, nil
 }

@@ -176,11 +176,13 @@ func TestGenerateBadInput(t *testing.T) {
 		{"malformed UID", func(r *pb.Report) { r.Study.StudyInstanceUid = "1.2.03.abc" }, []string{"report.study.study_instance_uid"}},
 		{"date that does not exist", func(r *pb.Report) { r.Patient.BirthDate = "1948-02-30" }, []string{"report.patient.birth_date"}},
 		{"time without offset", func(r *pb.Report) { r.ReportTime = "2026-11-20T09:42:00" }, []string{"report.report_time"}},
-		{"text over its limit", func(r *pb.Report) { r.Sections[3].Text = strings.Repeat("x", reportgen.MaxText+1) }, []string{"report.sections[3].text"}},
+		{"text over its limit", func(r *pb.Report) { r.Sections[3].Text = strings.Repeat("x", reportgen.DefaultMaxText+1) }, []string{"report.sections[3].text"}},
 		{"name over the PN limit", func(r *pb.Report) { r.Patient.Name.Family = strings.Repeat("é", 70) }, []string{"report.patient.name"}},
 		{"accession over SH", func(r *pb.Report) { r.Study.AccessionNumber = "12345678901234567" }, []string{"report.study.accession_number"}},
 		{"final without signer", func(r *pb.Report) { r.LegalAuthenticator = nil }, []string{"report.legal_authenticator", "report.signature_time"}},
-		{"no findings section", func(r *pb.Report) { r.Sections = r.Sections[:1] }, []string{"report.sections"}},
+		{"two findings sections", func(r *pb.Report) {
+			r.Sections = append(r.Sections, &pb.Section{Kind: pb.SectionKind_SECTION_KIND_FINDINGS, Text: "Again."})
+		}, []string{"report.sections"}},
 		{"unknown SOP class", func(r *pb.Report) {
 			r.Sections[3].Observations[0].Images = []*pb.ImageReference{{SeriesInstanceUid: "1.2.3", SopClassUid: "1.2.3.4", SopInstanceUid: "1.2.3.5"}}
 		}, []string{"report.sections[3].observations[0].images[0].sop_class_uid"}},

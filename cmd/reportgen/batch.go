@@ -59,6 +59,7 @@ func batch(args []string, stdout, stderr io.Writer) int {
 	tokenFile := fs.String("token-file", "", "with --server: file holding the bearer token the servers require")
 	ns := fs.String("uid-namespace", "", "derive document ids and UIDs from this namespace and each report, so reruns give identical files")
 	heading := fs.String("sr-heading-codes", "", "SR section heading codes for requests that do not choose: loinc or dcm")
+	relax := fs.Bool("template-rules-as-warnings", false, "regeneration of signed archives: render reports that break a template rule (e.g. a required Impression) and list each relaxed rule as a warning, for requests that do not choose (template_rules)")
 	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal, else lines), bar, lines or none")
 	every := fs.Duration("progress-every", 10*time.Second, "time between progress lines when not drawing a bar")
 	cfg := engineFlags(fs)
@@ -135,7 +136,7 @@ func batch(args []string, stdout, stderr io.Writer) int {
 	defer stop()
 	sum, err := rgbatch.Run(ctx, rgbatch.Config{
 		In: *in, Out: *out, Results: *results, Renderer: renderer,
-		UIDNamespace: *ns, SRHeadingCodes: codes, Progress: prog,
+		UIDNamespace: *ns, SRHeadingCodes: codes, Progress: prog, TemplateRulesAsWarnings: *relax,
 	})
 	printSummary(stdout, sum)
 	if err != nil {

@@ -125,6 +125,7 @@ func engineFlags(fs *flag.FlagSet) *reportgen.Config {
 	fs.StringVar(&cfg.UIDRoot, "uid-root", "", "organisation OID for new UIDs and document ids (default 2.25.<UUID>)")
 	fs.StringVar(&cfg.WADOBaseURL, "wado-base-url", "", "WADO-URI base URL for image links in the CDA, e.g. https://pacs.example.org/wado")
 	fs.StringVar(&cfg.TemplateDir, "templates", "", "directory of custom report templates (*.json) loaded over the built-in ones; serve reloads it on SIGHUP")
+	fs.IntVar(&cfg.MaxTextBytes, "max-text-bytes", reportgen.DefaultMaxText, fmt.Sprintf("largest narrative text (a section's, an observation's, a dictation) accepted, in bytes, %d to %d", reportgen.MinTextLimit, reportgen.MaxTextLimit))
 	d := &cfg.TransformDefaults
 	fs.StringVar(&d.DefaultIssuerOID, "issuer-oid", "", "SR to CDA: assigning authority OID of the Patient ID when the SR names none")
 	fs.StringVar(&d.DefaultAccessionIssuerOID, "accession-issuer-oid", "", "SR to CDA: issuer OID of the Accession Number when the SR names none")
