@@ -219,3 +219,75 @@ func firstLines(s string, n int) string {
 	}
 	return strings.Join(lines, " | ")
 }
+
+// XMLLintFiles validates the files against the W3C XML schema xsd in one
+// xmllint run and returns, per file that has any, the lines in which
+// xmllint reports a problem. A file xmllint does not say validates counts
+// as failed too, so a crash or a cut output cannot pass a file.
+func XMLLintFiles(xsd string, paths []string) (map[string][]string, error) {
+	if _, err := os.Stat(xsd); err != nil {
+		return nil, fmt.Errorf("extval: xmllint schema: %w", err)
+	}
+	cmd := exec.Command("xmllint", append([]string{"--noout", "--nonet", "--schema", xsd}, paths...)...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	runErr := cmd.Run()
+	var exit *exec.ExitError
+	if runErr != nil && !errors.As(runErr, &exit) {
+		return nil, fmt.Errorf("extval: run xmllint: %w", runErr)
+	}
+	found := map[string][]string{}
+	valid := map[string]bool{}
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.Contains(l, "failed to compile") || strings.HasPrefix(l, "Schemas parser error") {
+			return nil, fmt.Errorf("extval: xmllint cannot load schema %s: %s", xsd, l)
+		}
+		for _, p := range paths {
+			switch {
+			case l == p+" validates":
+				valid[p] = true
+			case strings.HasPrefix(l, p+":"):
+				found[p] = append(found[p], l)
+			}
+		}
+	}
+	for _, p := range paths {
+		if !valid[p] && len(found[p]) == 0 {
+			found[p] = []string{p + ": xmllint did not report it valid"}
+		}
+	}
+	return found, nil
+}
+
+// RunFiles checks the files in one xsltproc run (the stylesheet is
+// compiled once) and returns the failed asserts of each, in order. The
+// error result means the check did not run on every file.
+func (s *Schematron) RunFiles(paths []string) ([][]SVRLAssert, error) {
+	if len(paths) == 0 {
+		return nil, nil
+	}
+	cmd := exec.Command("xsltproc", append([]string{s.xsl}, paths...)...)
+	var out, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &stderr
+	if err := cmd.Run(); err != nil {
+		return nil, fmt.Errorf("extval: run schematron: %w: %s", err, firstLines(stderr.String(), 5))
+	}
+	// xsltproc writes one result document per input, each with its own
+	// XML declaration.
+	docs := strings.Split(out.String(), "<?xml ")
+	if len(docs) > 0 && strings.TrimSpace(docs[0]) == "" {
+		docs = docs[1:]
+	}
+	if len(docs) != len(paths) {
+		return nil, fmt.Errorf("extval: schematron gave %d results for %d files: %s", len(docs), len(paths), firstLines(stderr.String(), 5))
+	}
+	res := make([][]SVRLAssert, len(paths))
+	for i, d := range docs {
+		failed, err := parseSVRL(strings.NewReader("<?xml " + d))
+		if err != nil {
+			return nil, fmt.Errorf("extval: read SVRL of %s: %w", paths[i], err)
+		}
+		res[i] = failed
+	}
+	return res, nil
+}

@@ -38,6 +38,16 @@ func DSRDump(path string, args ...string) (DCMTKReport, error) {
 	return runDCMTK("dsrdump", path, args)
 }
 
+// DSRDumpFiles runs dsrdump once on all the files (it reads each as an SR
+// document in turn), for checking many files without a process each. Its
+// errors do not say which file they are about; any error fails the set.
+func DSRDumpFiles(paths []string) (DCMTKReport, error) {
+	if len(paths) == 0 {
+		return DCMTKReport{}, nil
+	}
+	return runDCMTK("dsrdump", paths[len(paths)-1], paths[:len(paths)-1])
+}
+
 // DSR2XML runs dcmtk's dsr2xml, a second reading of the SR document that
 // renders it as XML.
 func DSR2XML(path string, args ...string) (DCMTKReport, error) {
