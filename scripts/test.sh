@@ -30,7 +30,15 @@ if git rev-parse -q --verify HEAD~1 >/dev/null; then
 fi
 
 echo "== go test"
-go test -count=1 -timeout 30m ./...
+go test -count=1 -timeout 30m -skip '^TestArchiveCorpus$' ./...
+
+# The two corpus scores, run verbose so CI shows them: the perfect-split
+# rate of each dictation style, and the archive corpus through batch
+# with its counts and the independent validators' verdicts.
+echo "== dictation styles"
+go test -count=1 -v -run '^TestDictationStyles$' ./reportgen/dictation/ | grep -v '^=== RUN'
+echo "== archive corpus"
+go test -count=1 -timeout 30m -v -run '^TestArchiveCorpus$' ./cmd/reportgen/ | grep -v '^=== RUN'
 
 # The concurrent parts (server, streams, template reload, batch workers)
 # once more under the race detector.
