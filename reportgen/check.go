@@ -235,8 +235,8 @@ func (c *checker) dictation(p, d string, st pb.ReportStatus) {
 		return
 	}
 	for _, r := range d {
-		if r != '\n' && r != '\r' && r != '\t' && (unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF') {
-			c.add(p, "contains a control character; only line breaks and tabs are allowed")
+		if r != '\n' && r != '\r' && (unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF') {
+			c.add(p, "contains a control character; only line breaks are allowed (DICOM text has no TAB)")
 			return
 		}
 	}
@@ -777,7 +777,10 @@ func (c *checker) text(p, v string, max int, multiline bool) {
 		c.add(p, "is %d characters; at most %d are allowed", n, max)
 	}
 	for _, r := range v {
-		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+		// Line breaks only: a TAB is valid XML but no DICOM text VR may
+		// hold it (PS3.5 §6.1.3; dciodvfy: "Character invalid for this
+		// VR"), so the SR could not carry the text as sent.
+		if multiline && (r == '\n' || r == '\r') {
 			continue
 		}
 		if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {

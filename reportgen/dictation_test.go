@@ -43,6 +43,15 @@ func TestDictationCorpus(t *testing.T) {
 			req := dictated(t, text)
 			req.TemplateId = "generic"
 			resp, err := e.Generate(context.Background(), req)
+			if strings.ContainsRune(text, '\t') {
+				// No DICOM text VR holds a TAB (PS3.5 §6.1.3), so the SR
+				// could not carry such a dictation as sent: refused.
+				var ire *reportgen.InvalidRequestError
+				if !errors.As(err, &ire) || len(ire.Violations) == 0 || ire.Violations[0].Field != "report.dictation" {
+					t.Fatalf("a dictation with a TAB: want a violation on report.dictation, got %v", err)
+				}
+				return
+			}
 			if err != nil {
 				t.Fatalf("Generate: %v", err)
 			}
