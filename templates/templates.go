@@ -82,6 +82,12 @@ type Template struct {
 	Extends string
 	// DocumentCode is the LOINC document type code.
 	DocumentCode *pb.Code
+	// SRTitle is the SR document title (the root concept name, DICOM CID
+	// 7000) of a report whose document code is not a CID 7000 title; nil
+	// when the document code is one, or when the generic title
+	// (18748-4, LN, "Diagnostic Imaging Report") is the closest. The CDA
+	// keeps the document code.
+	SRTitle *pb.Code
 	// ProcedureCodes select the template for a study with one of these
 	// procedure codes; the first is the default procedure code of a report
 	// that has none.

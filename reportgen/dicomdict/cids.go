@@ -1,5 +1,7 @@
 package dicomdict
 
+import pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+
 // The context groups and defined terms of PS3.16 and PS3.3 that decide
 // what a report is called and what its sections and modalities may be.
 // Each list is written here once; the encoders, the readers, the request
@@ -209,3 +211,32 @@ func IsFindings(scheme, value string) bool {
 // IsModality reports whether term is a Defined Term of Modality (PS3.3
 // C.7.3.1.1.1).
 func IsModality(term string) bool { return modalityIndex[term] }
+
+// Designator returns the DICOM Coding Scheme Designator (PS3.16 Section 8)
+// of an API coding scheme; "" for LOCAL and unspecified, whose designator
+// the code itself carries.
+func Designator(s pb.CodingScheme) string {
+	switch s {
+	case pb.CodingScheme_CODING_SCHEME_LOINC:
+		return "LN"
+	case pb.CodingScheme_CODING_SCHEME_SNOMED_CT:
+		return "SCT"
+	case pb.CodingScheme_CODING_SCHEME_RADLEX:
+		return "RADLEX"
+	case pb.CodingScheme_CODING_SCHEME_DCM:
+		return "DCM"
+	case pb.CodingScheme_CODING_SCHEME_UCUM:
+		return "UCUM"
+	}
+	return ""
+}
+
+// IsDocumentTitle reports whether a code of the API is a CID 7000 title.
+func IsDocumentTitle(c *pb.Code) bool {
+	d := Designator(c.GetScheme())
+	if c.GetScheme() == pb.CodingScheme_CODING_SCHEME_LOCAL {
+		d = c.GetLocalDesignator()
+	}
+	_, ok := DocumentTitle(d, c.GetCode())
+	return ok
+}
