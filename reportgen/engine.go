@@ -26,6 +26,7 @@ import (
 	"github.com/reportgen/reportgen/reportgen/uid"
 	"github.com/reportgen/reportgen/schemas"
 	"github.com/reportgen/reportgen/schemas/dirrules"
+	"github.com/reportgen/reportgen/schemas/ucum"
 	"github.com/reportgen/reportgen/templates"
 )
 
@@ -68,10 +69,12 @@ type Config struct {
 
 // Engine renders and validates reports.
 type Engine struct {
-	cfg  Config
-	xsd  *schemas.CDA
-	dir  *dirrules.Checker
-	uids uid.Generator
+	cfg Config
+	xsd *schemas.CDA
+	dir *dirrules.Checker
+	// units are UCUM's, for request measurement units and CDA PQ units.
+	units *ucum.System
+	uids  uid.Generator
 	// templates is swapped whole on reload; each call reads it once, so a
 	// call never mixes two template sets.
 	templates atomic.Pointer[templates.Registry]
@@ -108,12 +111,17 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: %w", err)
 	}
-	dir, err := dirrules.New()
+	units, err := ucum.Load(cfg.SchemaDir)
+	if err != nil {
+		x.Close()
+		return nil, fmt.Errorf("reportgen: %w; run: %s", err, schemas.SyncCommandHint)
+	}
+	dir, err := dirrules.New(dirrules.WithUCUM(units))
 	if err != nil {
 		x.Close()
 		return nil, fmt.Errorf("reportgen: DIR rules: %w", err)
 	}
-	e := &Engine{cfg: cfg, xsd: x, dir: dir, uids: g}
+	e := &Engine{cfg: cfg, xsd: x, dir: dir, units: units, uids: g}
 	e.templates.Store(reg)
 	return e, nil
 }
@@ -191,7 +199,7 @@ func kindWord(k pb.DocumentKind) string {
 // the same path as sent ones; the response says how it was split.
 func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*pb.GenerateReportResponse, error) {
 	reg := e.templates.Load()
-	v, dict := check(req, e.cfg.Now(), checkOptions{})
+	v, dict := check(req, e.cfg.Now(), checkOptions{units: e.units})
 	if len(v) > 0 {
 		return nil, &InvalidRequestError{Violations: v}
 	}

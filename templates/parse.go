@@ -23,10 +23,9 @@ const (
 )
 
 var (
-	idSyntax       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-	versionSyntax  = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$`)
-	modalitySyntax = regexp.MustCompile(`^[A-Z0-9_]{1,16}$`)
-	oidSyntax      = regexp.MustCompile(`^[0-2](\.(0|[1-9][0-9]*))+$`)
+	idSyntax      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	versionSyntax = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$`)
+	oidSyntax     = regexp.MustCompile(`^[0-2](\.(0|[1-9][0-9]*))+$`)
 )
 
 var topFields = []string{"format", "id", "version", "title", "description", "extends", "document_code", "sr_title",
@@ -388,8 +387,8 @@ func (l *fileLoader) modalities(v *jvalue) []string {
 		if !ok {
 			continue
 		}
-		if !modalitySyntax.MatchString(s) {
-			l.fail(e.off, p, RuleModality, "must be a DICOM modality such as MG: 1 to 16 of A-Z, 0-9 and _")
+		if !dicomdict.IsModality(s) {
+			l.fail(e.off, p, RuleModality, "must be a DICOM Defined Term for Modality (PS3.3 C.7.3.1.1.1) such as MG")
 			continue
 		}
 		out = append(out, s)

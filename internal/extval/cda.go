@@ -219,3 +219,64 @@ func firstLines(s string, n int) string {
 	}
 	return strings.Join(lines, " | ")
 }
+
+// XMLLintMany validates every document of docs against xsd in one xmllint
+// process (the schema is compiled once, which is most of a run) and
+// returns, per document, the lines that report a problem with it; no
+// lines means valid. The error result is for failures that say nothing
+// about the documents.
+func XMLLintMany(xsd string, docs [][]byte) ([][]string, error) {
+	if _, err := os.Stat(xsd); err != nil {
+		return nil, fmt.Errorf("extval: xmllint schema: %w", err)
+	}
+	dir, err := os.MkdirTemp("", "xmllint-")
+	if err != nil {
+		return nil, fmt.Errorf("extval: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	args := []string{"--noout", "--nonet", "--schema", xsd}
+	names := make([]string, len(docs))
+	for i, d := range docs {
+		names[i] = filepath.Join(dir, fmt.Sprintf("doc%05d.xml", i))
+		if err := os.WriteFile(names[i], d, 0o644); err != nil {
+			return nil, fmt.Errorf("extval: %w", err)
+		}
+		args = append(args, names[i])
+	}
+	cmd := exec.Command("xmllint", args...)
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	runErr := cmd.Run()
+	var exit *exec.ExitError
+	if runErr != nil && !errors.As(runErr, &exit) {
+		return nil, fmt.Errorf("extval: run xmllint: %w", runErr)
+	}
+	index := make(map[string]int, len(names))
+	for i, n := range names {
+		index[n] = i
+	}
+	found := make([][]string, len(docs))
+	validated := make([]bool, len(docs))
+	for _, l := range strings.Split(out.String(), "\n") {
+		if strings.Contains(l, "failed to compile") || strings.HasPrefix(l, "Schemas parser error") {
+			return nil, fmt.Errorf("extval: xmllint cannot load schema %s: %s", xsd, l)
+		}
+		name, rest, ok := strings.Cut(l, ":")
+		if strings.HasSuffix(l, " validates") {
+			name, rest, ok = strings.TrimSuffix(l, " validates"), "", true
+			if i, known := index[name]; known {
+				validated[i] = true
+			}
+			continue
+		}
+		if i, known := index[name]; ok && known && !strings.HasSuffix(l, "fails to validate") {
+			found[i] = append(found[i], rest)
+		}
+	}
+	for i := range docs {
+		if !validated[i] && len(found[i]) == 0 {
+			found[i] = []string{"xmllint gave no verdict"}
+		}
+	}
+	return found, nil
+}

@@ -250,7 +250,12 @@ type builder struct {
 
 func (b *builder) section(s *pb.Section, idx int, ts *templates.Section) (*Node, error) {
 	var h Heading
-	if s.GetKind() == pb.SectionKind_SECTION_KIND_CODED {
+	if templates.SectionKindOf(s) == pb.SectionKind_SECTION_KIND_FINDINGS {
+		// The code decides what a section is: a CODED section coded as
+		// Findings is the Findings section, with its heading codes (one
+		// meaning, the codes both documents expect for it).
+		h = Headings[pb.SectionKind_SECTION_KIND_FINDINGS]
+	} else if s.GetKind() == pb.SectionKind_SECTION_KIND_CODED {
 		c := FromProto(s.GetCode())
 		h = Heading{Kind: s.GetKind(), LOINC: c, DCM: c, Title: c.Meaning, Element: ConceptFinding}
 	} else {
