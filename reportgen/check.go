@@ -15,6 +15,7 @@ import (
 	"github.com/reportgen/reportgen/reportgen/dictation"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/uid"
+	"github.com/reportgen/reportgen/schemas/ucum"
 	"github.com/reportgen/reportgen/templates"
 )
 
@@ -109,10 +110,11 @@ func (c *checker) add(field, format string, args ...any) {
 // Check returns every violation of the request's rules; none means the
 // request can be rendered. now bounds dates that cannot lie in the future.
 // A dictated body is split into sections and those are checked like sent
-// ones. The template rules are checked by Generate, which knows the
-// template.
-func Check(req *pb.GenerateReportRequest, now time.Time) []FieldViolation {
-	return check(req, now, checkOptions{}).v
+// ones. Measurement units are checked against units, the UCUM essence
+// (ucum.Load). The template rules are checked by Generate, which knows
+// the template.
+func Check(req *pb.GenerateReportRequest, now time.Time, units *ucum.System) []FieldViolation {
+	return check(req, now, checkOptions{units: units}).v
 }
 
 // checkOptions adjust the request rules for a report that no caller sent.
@@ -128,6 +130,9 @@ type checkOptions struct {
 	// maxText is the limit of a narrative text or dictation in bytes;
 	// 0 is DefaultMaxText.
 	maxText int
+	// units are UCUM's: a measurement unit must parse against them. Nil
+	// refuses every unit, since none can be shown to be UCUM.
+	units *ucum.System
 }
 
 func (o checkOptions) textLimit() int {
@@ -201,11 +206,14 @@ func (c *checker) report(p string, r *pb.Report) {
 	} else {
 		c.patient(p+".patient", r.GetPatient())
 	}
+	var studyStart time.Time
 	if r.GetStudy() == nil {
 		c.add(p+".study", "is required")
 	} else {
-		c.study(p+".study", r.GetStudy())
+		studyStart = c.study(p+".study", r.GetStudy())
 	}
+	c.birthBefore(p, r.GetPatient().GetBirthDate(), studyStart, p+".study.start_time")
+	c.birthBefore(p, r.GetPatient().GetBirthDate(), reportTime, p+".report_time")
 	if o := r.GetOrder(); o != nil {
 		c.identifier(p+".order.placer_order_number", o.GetPlacerOrderNumber(), false)
 		c.identifier(p+".order.filler_order_number", o.GetFillerOrderNumber(), false)
@@ -286,6 +294,7 @@ func (c *checker) dictation(p, d string, st pb.ReportStatus) {
 		return
 	}
 	for _, r := range d {
+		// TAB is allowed: the SR writes it as a space (see narrative).
 		if r != '\n' && r != '\r' && r != '\t' && (unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF') {
 			c.add(p, "contains a control character; only line breaks and tabs are allowed")
 			return
@@ -378,6 +387,11 @@ func (c *checker) patient(p string, pt *pb.Patient) {
 	}
 	for i, id := range pt.GetIds() {
 		c.identifier(fmt.Sprintf("%s.ids[%d]", p, i), id, true)
+		if strings.TrimSpace(id.GetValue()) == "" {
+			// An id with a root and no extension names the issuing
+			// authority, not the patient.
+			c.add(fmt.Sprintf("%s.ids[%d].value", p, i), "is required: a patient identifier without a value identifies only its assigning authority")
+		}
 	}
 	if pt.GetName() == nil {
 		c.add(p+".name", "is required")
@@ -408,7 +422,26 @@ func (c *checker) patient(p string, pt *pb.Patient) {
 	c.telecoms(p+".telecoms", pt.GetTelecoms())
 }
 
-func (c *checker) study(p string, s *pb.ImagingStudy) {
+// birthBefore refuses a birth date after the date of t (in t's own UTC
+// offset, the one both documents carry): a patient is not studied, nor
+// reported on, before being born. field names t.
+func (c *checker) birthBefore(p, birthDate string, t time.Time, field string) {
+	if birthDate == "" || t.IsZero() {
+		return
+	}
+	bd, err := content.ParseDate(birthDate)
+	if err != nil || bd.After(c.now) {
+		return // the patient check reports it
+	}
+	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	if bd.After(day) {
+		c.add(p+".patient.birth_date", "is after %s: a patient is not imaged or reported on before birth", field)
+	}
+}
+
+// study checks the imaging study and returns its start time (zero when
+// invalid).
+func (c *checker) study(p string, s *pb.ImagingStudy) time.Time {
 	c.uid(p+".study_instance_uid", s.GetStudyInstanceUid(), true)
 	if a := s.GetAccessionNumber(); a != "" {
 		c.text(p+".accession_number", a, MaxSH, false)
@@ -422,12 +455,12 @@ func (c *checker) study(p string, s *pb.ImagingStudy) {
 	if o := s.GetAccessionIssuerOid(); o != "" {
 		c.uid(p+".accession_issuer_oid", o, true)
 	}
-	c.time(p+".start_time", s.GetStartTime(), true)
+	start := c.time(p+".start_time", s.GetStartTime(), true)
 	if len(s.GetModalities()) > MaxModalities {
 		c.add(p+".modalities", "more than %d", MaxModalities)
 	}
 	for i, m := range s.GetModalities() {
-		c.cs(fmt.Sprintf("%s.modalities[%d]", p, i), m)
+		c.modality(fmt.Sprintf("%s.modalities[%d]", p, i), m)
 	}
 	if pc := s.GetProcedureCode(); pc != nil {
 		c.code(p+".procedure_code", pc)
@@ -439,6 +472,19 @@ func (c *checker) study(p string, s *pb.ImagingStudy) {
 	}
 	for i, rc := range s.GetReasonCodes() {
 		c.code(fmt.Sprintf("%s.reason_codes[%d]", p, i), rc)
+	}
+	return start
+}
+
+// modality checks a DICOM modality: a Defined Term of Modality (PS3.3
+// C.7.3.1.1.1), e.g. CT, MR, CR, DX, US, MG. Both documents carry it
+// (CDA modality codes, SR image references), and a receiver reads only
+// the defined terms.
+func (c *checker) modality(p, m string) {
+	before := len(c.v)
+	c.cs(p, m)
+	if len(c.v) == before && !dicomdict.IsModality(m) {
+		c.add(p, "must be a DICOM Defined Term for Modality (PS3.3 C.7.3.1.1.1) such as CT, MR, CR, DX, US or MG")
 	}
 }
 
@@ -474,7 +520,9 @@ func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 	addendum := false
 	for i, s := range secs {
 		c.section(fmt.Sprintf("%s[%d]", p, i), s)
-		switch s.GetKind() {
+		// The code decides what a section is: a CODED section coded as
+		// Findings is a Findings section.
+		switch templates.SectionKindOf(s) {
 		case pb.SectionKind_SECTION_KIND_FINDINGS:
 			c.findings++
 		case pb.SectionKind_SECTION_KIND_ADDENDUM:
@@ -482,7 +530,7 @@ func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 		}
 	}
 	if c.findings > 1 {
-		c.add(p, "at most one FINDINGS section is allowed, found %d (CONF:1198-30696)", c.findings)
+		c.add(p, "at most one FINDINGS section is allowed, found %d, counting CODED sections coded as Findings (LOINC 59776-5 or 18782-3, DCM 121070) (CONF:1198-30696)", c.findings)
 	}
 	if st == pb.ReportStatus_REPORT_STATUS_ADDENDUM && !addendum {
 		c.add(p, "an ADDENDUM report needs an ADDENDUM section")
@@ -555,14 +603,6 @@ func (c *checker) observation(p string, o *pb.Observation) {
 // dsValue is a DICOM decimal string: the value of NUM items and CDA PQ.
 var dsValue = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
 
-// ucumUnit is the character set of UCUM case-sensitive expressions: ASCII
-// without spaces (UCUM §1-3).
-var ucumUnit = regexp.MustCompile(`^[!-~]+$`)
-
-// ucumNever are characters no UCUM unit uses; a unit holding them is
-// markup or a mistake, not a unit to carry into both documents.
-const ucumNever = `<>&"\`
-
 func (c *checker) measurement(p string, m *pb.Measurement) {
 	if m == nil {
 		c.add(p, "is required")
@@ -579,8 +619,14 @@ func (c *checker) measurement(p string, m *pb.Measurement) {
 	switch u := m.GetUnit(); {
 	case u == "":
 		c.add(p+".unit", "is required: a UCUM unit such as mm")
-	case len(u) > maxUCUM || !ucumUnit.MatchString(u) || strings.ContainsAny(u, ucumNever):
-		c.add(p+".unit", "must be a UCUM unit: printable ASCII without spaces, < > & \" or \\, at most %d characters", maxUCUM)
+	case len(u) > maxUCUM:
+		c.add(p+".unit", "must be a UCUM unit of at most %d characters", maxUCUM)
+	case c.opt.units == nil:
+		c.add(p+".unit", "cannot be checked: no UCUM essence is loaded")
+	default:
+		if err := c.opt.units.Check(u); err != nil {
+			c.add(p+".unit", "must be a UCUM case-sensitive unit such as mm, cm3 or mg/dL: %v", err)
+		}
 	}
 	c.text(p+".unit_display_name", m.GetUnitDisplayName(), MaxLO, false)
 }
@@ -608,7 +654,7 @@ func (c *checker) image(p string, im *pb.ImageReference) {
 		c.code(p+".purpose", pu)
 	}
 	if m := im.GetModality(); m != "" {
-		c.cs(p+".modality", m)
+		c.modality(p+".modality", m)
 	}
 }
 
@@ -886,7 +932,8 @@ func (c *checker) narrative(p, v string) {
 }
 
 // text checks free text: valid UTF-8, a length limit in characters, and no
-// control characters except line breaks and tabs where multiline is true.
+// control characters except line breaks and tabs where multiline is true
+// (the SR encoder writes a TAB as a space, see narrative).
 func (c *checker) text(p, v string, max int, multiline bool) {
 	if !utf8.ValidString(v) {
 		c.add(p, "is not valid UTF-8")

@@ -33,7 +33,7 @@ func TestCheckExamplesPass(t *testing.T) {
 	files, _ := filepath.Glob("../examples/*.json")
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		if v := Check(loadExample(t, name), now); len(v) != 0 {
+		if v := Check(loadExample(t, name), now, mustUCUM(t, "../schemas/synced")); len(v) != 0 {
 			t.Errorf("%s: %v", name, v)
 		}
 	}
@@ -98,6 +98,27 @@ func TestCheckRules(t *testing.T) {
 			q.Report.Predecessor = &pb.PredecessorDocument{CdaDocumentId: "2.25.1", SrSeriesInstanceUid: "2.25.2", SrSopInstanceUid: "2.25.3"}
 		}, []string{"report.predecessor"}},
 		{"custodian without id", func(q *pb.GenerateReportRequest) { q.Report.Custodian.Ids = nil }, []string{"report.custodian.ids"}},
+		// A patient id with a root and no value names only the issuer.
+		{"patient id without value", func(q *pb.GenerateReportRequest) { q.Report.Patient.Ids[0].Value = "" }, []string{"report.patient.ids[0].value"}},
+		// Born after the study and the report: refused against both.
+		{"birth date after study and report", func(q *pb.GenerateReportRequest) { q.Report.Patient.BirthDate = "2026-11-22" }, []string{"report.patient.birth_date", "report.patient.birth_date"}},
+		{"modality not a defined term", func(q *pb.GenerateReportRequest) { q.Report.Study.Modalities = []string{"XRAY"} }, []string{"report.study.modalities[0]"}},
+		{"retired modality", func(q *pb.GenerateReportRequest) { q.Report.Study.Modalities = []string{"CD"} }, []string{"report.study.modalities[0]"}},
+		{"image modality not a defined term", func(q *pb.GenerateReportRequest) { obs(q.Report).Images[0].Modality = "CAT" }, []string{"report.sections[3].observations[1].images[0].modality"}},
+		// A CODED section coded as Findings is a second Findings section.
+		{"CODED section coded 121070 DCM", func(q *pb.GenerateReportRequest) {
+			q.Report.Sections = append(q.Report.Sections, &pb.Section{Kind: pb.SectionKind_SECTION_KIND_CODED, Code: &pb.Code{Code: "121070", Scheme: pb.CodingScheme_CODING_SCHEME_DCM, DisplayName: "Findings"}, Text: "x"})
+		}, []string{"report.sections"}},
+		{"CODED section coded 18782-3 LOINC", func(q *pb.GenerateReportRequest) {
+			q.Report.Sections = append(q.Report.Sections, &pb.Section{Kind: pb.SectionKind_SECTION_KIND_CODED, Code: &pb.Code{Code: "18782-3", Scheme: pb.CodingScheme_CODING_SCHEME_LOINC, DisplayName: "Radiology Study observation"}, Text: "x"})
+		}, []string{"report.sections"}},
+		// UCUM is case-sensitive and has no spelled-out names.
+		{"unit millimetre", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "millimetre" }, []string{"report.sections[3].observations[1].measurement.unit"}},
+		{"unit MM", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "MM" }, []string{"report.sections[3].observations[1].measurement.unit"}},
+		{"unit 12h", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "mg/12h" }, []string{"report.sections[3].observations[1].measurement.unit"}},
+		{"unit 10*3/uL", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "10*3/uL" }, nil},
+		{"unit {ratio}", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "{ratio}" }, nil},
+		{"unit mg/dL", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "mg/dL" }, nil},
 		{"too many sections", func(q *pb.GenerateReportRequest) {
 			for len(q.Report.Sections) <= MaxSections {
 				q.Report.Sections = append(q.Report.Sections, &pb.Section{Kind: pb.SectionKind_SECTION_KIND_HISTORY, Text: "x"})
@@ -109,7 +130,7 @@ func TestCheckRules(t *testing.T) {
 			q := proto.Clone(base).(*pb.GenerateReportRequest)
 			tt.mutate(q)
 			var got []string
-			for _, v := range Check(q, now) {
+			for _, v := range Check(q, now, mustUCUM(t, "../schemas/synced")) {
 				got = append(got, v.Field)
 				if v.Description == "" {
 					t.Errorf("%s: empty description", v.Field)
@@ -132,14 +153,14 @@ func TestCheckUnknownIDs(t *testing.T) {
 	q := loadExample(t, "ct-chest-measurements")
 	q.Report.Author.Ids, q.Report.LegalAuthenticator.Ids, q.Report.Custodian.Ids = nil, nil, nil
 	var got []string
-	for _, v := range Check(q, now) {
+	for _, v := range Check(q, now, mustUCUM(t, "../schemas/synced")) {
 		got = append(got, v.Field)
 	}
 	sort.Strings(got)
 	if want := "report.author.ids,report.custodian.ids,report.legal_authenticator.ids"; strings.Join(got, ",") != want {
 		t.Errorf("Check: violations on %v, want %s", got, want)
 	}
-	if v := check(q, now, checkOptions{unknownIDs: true}).v; len(v) != 0 {
+	if v := check(q, now, checkOptions{unknownIDs: true, units: mustUCUM(t, "../schemas/synced")}).v; len(v) != 0 {
 		t.Errorf("check with unknownIDs: %v, want none", v)
 	}
 	// The option does not relax the ids it does not name, nor the
@@ -147,7 +168,7 @@ func TestCheckUnknownIDs(t *testing.T) {
 	q.Report.Patient.Ids = nil
 	q.Report.Author.Ids = []*pb.Identifier{{Value: "x"}}
 	got = nil
-	v := check(q, now, checkOptions{unknownIDs: true}).v
+	v := check(q, now, checkOptions{unknownIDs: true, units: mustUCUM(t, "../schemas/synced")}).v
 	for _, fv := range v {
 		got = append(got, fv.Field)
 	}
@@ -174,11 +195,12 @@ func FuzzCheck(f *testing.F) {
 		}
 		f.Add(wire)
 	}
+	units := mustUCUM(f, "../schemas/synced")
 	f.Fuzz(func(t *testing.T, wire []byte) {
 		req := &pb.GenerateReportRequest{}
 		if proto.Unmarshal(wire, req) != nil {
 			return
 		}
-		_ = Check(req, now)
+		_ = Check(req, now, units)
 	})
 }

@@ -27,6 +27,7 @@ import (
 	"github.com/reportgen/reportgen/reportgen/uid"
 	"github.com/reportgen/reportgen/schemas"
 	"github.com/reportgen/reportgen/schemas/dirrules"
+	"github.com/reportgen/reportgen/schemas/ucum"
 	"github.com/reportgen/reportgen/templates"
 )
 
@@ -76,10 +77,12 @@ type Config struct {
 
 // Engine renders and validates reports.
 type Engine struct {
-	cfg  Config
-	xsd  *schemas.CDA
-	dir  *dirrules.Checker
-	uids uid.Generator
+	cfg Config
+	xsd *schemas.CDA
+	dir *dirrules.Checker
+	// units are UCUM's, for request measurement units and CDA PQ units.
+	units *ucum.System
+	uids  uid.Generator
 	// templates is swapped whole on reload; each call reads it once, so a
 	// call never mixes two template sets.
 	templates atomic.Pointer[templates.Registry]
@@ -119,12 +122,17 @@ func New(cfg Config) (*Engine, error) {
 	if err != nil {
 		return nil, fmt.Errorf("reportgen: %w", err)
 	}
-	dir, err := dirrules.New()
+	units, err := ucum.Load(cfg.SchemaDir)
+	if err != nil {
+		x.Close()
+		return nil, fmt.Errorf("reportgen: %w; run: %s", err, schemas.SyncCommandHint)
+	}
+	dir, err := dirrules.New(dirrules.WithUCUM(units))
 	if err != nil {
 		x.Close()
 		return nil, fmt.Errorf("reportgen: DIR rules: %w", err)
 	}
-	e := &Engine{cfg: cfg, xsd: x, dir: dir, uids: g}
+	e := &Engine{cfg: cfg, xsd: x, dir: dir, units: units, uids: g}
 	e.templates.Store(reg)
 	return e, nil
 }
@@ -202,7 +210,7 @@ func kindWord(k pb.DocumentKind) string {
 // the same path as sent ones; the response says how it was split.
 func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*pb.GenerateReportResponse, error) {
 	reg := e.templates.Load()
-	c := check(req, e.cfg.Now(), checkOptions{maxText: e.cfg.MaxTextBytes})
+	c := check(req, e.cfg.Now(), checkOptions{maxText: e.cfg.MaxTextBytes, units: e.units})
 	if len(c.v) > 0 {
 		return nil, &InvalidRequestError{Violations: c.v}
 	}

@@ -1,6 +1,7 @@
 package reportgen_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
@@ -217,5 +218,40 @@ func BenchmarkGenerateReport(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestFindingsByCode: a CODED section whose code names Findings is the
+// report's Findings section: accepted alone, written as the DIR Findings
+// Section and the SR Findings heading; beside a FINDINGS section it is a
+// second one, refused.
+func TestFindingsByCode(t *testing.T) {
+	e := newEngine(t)
+	for _, c := range []*pb.Code{
+		{Code: "18782-3", Scheme: pb.CodingScheme_CODING_SCHEME_LOINC, DisplayName: "Radiology Study observation"},
+		{Code: "121070", Scheme: pb.CodingScheme_CODING_SCHEME_DCM, DisplayName: "Findings"},
+		{Code: "59776-5", Scheme: pb.CodingScheme_CODING_SCHEME_LOINC, DisplayName: "Findings"},
+	} {
+		req := example(t, "chest-radiograph")
+		var findings *pb.Section
+		for _, s := range req.Report.Sections {
+			if s.Kind == pb.SectionKind_SECTION_KIND_FINDINGS {
+				findings = s
+			}
+		}
+		findings.Kind, findings.Code = pb.SectionKind_SECTION_KIND_CODED, c
+		resp, err := e.Generate(context.Background(), req)
+		if err != nil {
+			t.Fatalf("%s alone: %v", c.GetCode(), err)
+		}
+		if cda := resp.GetDocuments()[0].GetContent(); !bytes.Contains(cda, []byte(`root="2.16.840.1.113883.10.20.6.1.2"`)) {
+			t.Errorf("%s: the CDA has no DIR Findings Section", c.GetCode())
+		}
+		req.Report.Sections = append(req.Report.Sections, &pb.Section{Kind: pb.SectionKind_SECTION_KIND_FINDINGS, Text: "More findings."})
+		_, err = e.Generate(context.Background(), req)
+		var ire *reportgen.InvalidRequestError
+		if !errors.As(err, &ire) || ire.Violations[0].Field != "report.sections" {
+			t.Errorf("%s beside FINDINGS: want a violation on report.sections, got %v", c.GetCode(), err)
+		}
 	}
 }

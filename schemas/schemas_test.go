@@ -1,10 +1,16 @@
 package schemas_test
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -63,10 +69,15 @@ func TestManifest(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]bool{schemas.CDASDTCEntry: false, schemas.CCDASchematron: false, schemas.CCDAVocabulary: false}
+	want := map[string]bool{schemas.CDASDTCEntry: false, schemas.CCDASchematron: false, schemas.CCDAVocabulary: false, schemas.UCUMEssence: false}
 	for _, f := range m.Files {
 		if len(f.SHA256) != 64 || !strings.HasPrefix(f.URL, "https://") {
 			t.Errorf("%s: bad entry %+v", f.Path, f)
+		}
+		// A file taken from a package tarball names its member and the
+		// tarball's checksum: the URL pins the package version.
+		if f.Archive != nil && (len(f.Archive.SHA256) != 64 || f.Archive.Member == "") {
+			t.Errorf("%s: bad archive %+v", f.Path, f.Archive)
 		}
 		// Upstream URLs must be pinned to a commit, not a branch.
 		if strings.Contains(f.URL, "/main/") || strings.Contains(f.URL, "/master/") {
@@ -168,5 +179,70 @@ func TestCDAValidateConcurrent(t *testing.T) {
 	close(errs)
 	for e := range errs {
 		t.Error(e)
+	}
+}
+
+// tgz returns a gzip-compressed tar holding one file.
+func tgz(t *testing.T, name string, body []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	tw := tar.NewWriter(zw)
+	if err := tw.WriteHeader(&tar.Header{Name: name, Mode: 0o644, Size: int64(len(body)), Typeflag: tar.TypeReg}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tw.Write(body); err != nil {
+		t.Fatal(err)
+	}
+	if err := tw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+// TestSyncFromArchive takes a file out of its pinned package tarball,
+// from a local copy of the tarball and from its URL, and refuses a
+// tarball or a member whose checksum differs.
+func TestSyncFromArchive(t *testing.T) {
+	body := []byte("<root/>")
+	archive := tgz(t, "package/vendor/essence.xml", body)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(archive) }))
+	defer srv.Close()
+	f := schemas.File{Path: "u/essence.xml", URL: srv.URL + "/pkg-1.0.0.tgz", SHA256: sum(body),
+		Archive: &schemas.Archive{SHA256: sum(archive), Member: "package/vendor/essence.xml"}}
+	local := t.TempDir()
+	if err := os.WriteFile(filepath.Join(local, "pkg-1.0.0.tgz"), archive, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	empty := t.TempDir()
+	for name, src := range map[string]schemas.Source{
+		"local tarball":          schemas.DirSource(local),
+		"download":               schemas.HTTPSource{Client: srv.Client()},
+		"empty folder, then URL": schemas.Sources{schemas.DirSource(empty), schemas.HTTPSource{Client: srv.Client()}},
+	} {
+		dest := t.TempDir()
+		m := schemas.Manifest{Files: []schemas.File{f}}
+		if err := schemas.Sync(context.Background(), m, src, dest); err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		if err := schemas.Verify(m, dest); err != nil {
+			t.Errorf("%s: %v", name, err)
+		}
+	}
+	badArchive, badMember := f, f
+	badArchive.Archive = &schemas.Archive{SHA256: sum([]byte("x")), Member: f.Archive.Member}
+	badMember.SHA256 = sum([]byte("y"))
+	for name, bad := range map[string]schemas.File{"archive checksum": badArchive, "member checksum": badMember} {
+		err := schemas.Sync(context.Background(), schemas.Manifest{Files: []schemas.File{bad}}, schemas.DirSource(local), t.TempDir())
+		var ce *schemas.ChecksumError
+		if !errors.As(err, &ce) {
+			t.Errorf("%s: Sync = %v, want ChecksumError", name, err)
+		}
+	}
+	if err := schemas.Sync(context.Background(), schemas.Manifest{Files: []schemas.File{f}}, schemas.DirSource(empty), t.TempDir()); !errors.Is(err, fs.ErrNotExist) {
+		t.Errorf("a folder without the file or its tarball: %v, want not exist", err)
 	}
 }

@@ -1,12 +1,16 @@
 package schemas
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -31,12 +35,82 @@ type Source interface {
 	Open(ctx context.Context, f File) (io.ReadCloser, error)
 }
 
-// DirSource reads files from a local folder laid out like the manifest.
+// DirSource reads files from a local folder laid out like the manifest. A
+// file that comes in an archive may also be there as that archive, under
+// the name its URL ends with (as npm pack writes it).
 type DirSource string
 
-// Open opens the file below the folder.
+// Open opens the file below the folder, or extracts it from its archive
+// there. A file in neither place gives an error wrapping fs.ErrNotExist.
 func (d DirSource) Open(_ context.Context, f File) (io.ReadCloser, error) {
-	return os.Open(filepath.Join(string(d), filepath.FromSlash(f.Path)))
+	fh, err := os.Open(filepath.Join(string(d), filepath.FromSlash(f.Path)))
+	if err == nil || f.Archive == nil || !errors.Is(err, fs.ErrNotExist) {
+		return fh, err
+	}
+	a, err := os.Open(filepath.Join(string(d), f.archiveName()))
+	if err != nil {
+		return nil, err
+	}
+	defer a.Close()
+	return extract(a, f)
+}
+
+// Sources tries each source in turn: a file comes from the first that has
+// it (the others say fs.ErrNotExist).
+type Sources []Source
+
+// Open opens the file from the first source that has it.
+func (s Sources) Open(ctx context.Context, f File) (io.ReadCloser, error) {
+	err := error(fs.ErrNotExist)
+	for _, src := range s {
+		rc, e := src.Open(ctx, f)
+		if e == nil {
+			return rc, nil
+		}
+		if !errors.Is(e, fs.ErrNotExist) {
+			return nil, e
+		}
+		err = e
+	}
+	return nil, err
+}
+
+// extract reads the archive of f from r, refuses it unless it has the
+// manifest's archive checksum, and returns the member's bytes.
+func extract(r io.Reader, f File) (io.ReadCloser, error) {
+	b, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxFileSize {
+		return nil, fmt.Errorf("archive larger than %d bytes", maxFileSize)
+	}
+	sum := sha256.Sum256(b)
+	if got := hex.EncodeToString(sum[:]); got != f.Archive.SHA256 {
+		return nil, &ChecksumError{Path: f.archiveName(), Got: got, Want: f.Archive.SHA256}
+	}
+	zr, err := gzip.NewReader(bytes.NewReader(b))
+	if err != nil {
+		return nil, fmt.Errorf("archive %s: %w", f.archiveName(), err)
+	}
+	tr := tar.NewReader(zr)
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("archive %s has no %s", f.archiveName(), f.Archive.Member)
+		}
+		if err != nil {
+			return nil, fmt.Errorf("archive %s: %w", f.archiveName(), err)
+		}
+		if h.Name != f.Archive.Member || h.Typeflag != tar.TypeReg {
+			continue
+		}
+		m, err := io.ReadAll(io.LimitReader(tr, maxFileSize+1))
+		if err != nil {
+			return nil, fmt.Errorf("archive %s: %w", f.archiveName(), err)
+		}
+		return io.NopCloser(bytes.NewReader(m)), nil
+	}
 }
 
 // HTTPSource downloads files from their pinned upstream URLs.
@@ -59,6 +133,10 @@ func (h HTTPSource) Open(ctx context.Context, f File) (io.ReadCloser, error) {
 	if resp.StatusCode != http.StatusOK {
 		resp.Body.Close()
 		return nil, fmt.Errorf("GET %s: %s", f.URL, resp.Status)
+	}
+	if f.Archive != nil {
+		defer resp.Body.Close()
+		return extract(resp.Body, f)
 	}
 	return resp.Body, nil
 }

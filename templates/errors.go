@@ -21,6 +21,7 @@ const (
 	RuleText         = "text"          // titles and descriptions
 	RuleCode         = "code"          // a coded concept
 	RuleDocumentCode = "document-code" // the document type code
+	RuleSRTitle      = "sr-title"      // the SR document title
 	RuleSectionKind  = "section-kind"  // unknown section kind, CODED without code
 	RuleDuplicate    = "duplicate"     // a section or rule listed twice
 	RuleFindings     = "findings"      // no FINDINGS section

@@ -10,6 +10,7 @@ import (
 	"unicode/utf8"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/dicomdict"
 )
 
 // Text limits of template fields. Section titles and display names end up
@@ -22,13 +23,12 @@ const (
 )
 
 var (
-	idSyntax       = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
-	versionSyntax  = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$`)
-	modalitySyntax = regexp.MustCompile(`^[A-Z0-9_]{1,16}$`)
-	oidSyntax      = regexp.MustCompile(`^[0-2](\.(0|[1-9][0-9]*))+$`)
+	idSyntax      = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,63}$`)
+	versionSyntax = regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z.+-]{0,31}$`)
+	oidSyntax     = regexp.MustCompile(`^[0-2](\.(0|[1-9][0-9]*))+$`)
 )
 
-var topFields = []string{"format", "id", "version", "title", "description", "extends", "document_code",
+var topFields = []string{"format", "id", "version", "title", "description", "extends", "document_code", "sr_title",
 	"procedure_codes", "default_for_modalities", "sr_iod", "sections"}
 
 var sectionFields = []string{"kind", "code", "title", "required", "narrative", "observations", "description"}
@@ -53,6 +53,7 @@ type draft struct {
 	extends       string
 	extendsOff    int
 	documentCode  *pb.Code
+	srTitle       *pb.Code
 	procedures    []*pb.Code
 	hasProcedures bool
 	modalities    []string
@@ -162,6 +163,14 @@ func parseFile(name string, src []byte, builtin bool) (*draft, LoadErrors) {
 				l.fail(f.val.off, "document_code", RuleDocumentCode, "must be a LOINC code: the CDA document type is a LOINC document code (CONF:1198-32948)")
 			}
 			d.documentCode = c
+		}
+	}
+	if f := root.field("sr_title"); f != nil {
+		if c := l.code(f.val, "sr_title"); c != nil {
+			if !dicomdict.IsDocumentTitle(c) {
+				l.fail(f.val.off, "sr_title", RuleSRTitle, "must be a title of DICOM CID 7000 Diagnostic Imaging Report Document Title (PS3.16): the SR title of a report whose document code is not one")
+			}
+			d.srTitle = c
 		}
 	}
 	if f := root.field("procedure_codes"); f != nil {
@@ -378,8 +387,8 @@ func (l *fileLoader) modalities(v *jvalue) []string {
 		if !ok {
 			continue
 		}
-		if !modalitySyntax.MatchString(s) {
-			l.fail(e.off, p, RuleModality, "must be a DICOM modality such as MG: 1 to 16 of A-Z, 0-9 and _")
+		if !dicomdict.IsModality(s) {
+			l.fail(e.off, p, RuleModality, "must be a DICOM Defined Term for Modality (PS3.3 C.7.3.1.1.1) such as MG")
 			continue
 		}
 		out = append(out, s)

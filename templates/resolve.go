@@ -125,7 +125,7 @@ func merge(d *draft, p *Template) (*Template, LoadErrors) {
 	t := &Template{ID: d.id, Version: d.version, Description: d.description, Extends: d.extends, Source: d.file, Builtin: d.builtin, SRIOD: SRIODAuto}
 	if p != nil {
 		t.depth = p.depth + 1
-		t.Title, t.DocumentCode, t.ProcedureCodes = p.Title, p.DocumentCode, p.ProcedureCodes
+		t.Title, t.DocumentCode, t.SRTitle, t.ProcedureCodes = p.Title, p.DocumentCode, p.SRTitle, p.ProcedureCodes
 		t.DefaultForModalities, t.SRIOD, t.Sections = p.DefaultForModalities, p.SRIOD, p.Sections
 		if t.Description == "" {
 			t.Description = p.Description
@@ -135,7 +135,11 @@ func merge(d *draft, p *Template) (*Template, LoadErrors) {
 		t.Title = *d.title
 	}
 	if d.documentCode != nil {
-		t.DocumentCode = d.documentCode
+		// A parent's SR title stood for the parent's document code.
+		t.DocumentCode, t.SRTitle = d.documentCode, nil
+	}
+	if d.srTitle != nil {
+		t.SRTitle = d.srTitle
 	}
 	if d.hasProcedures {
 		t.ProcedureCodes = d.procedures

@@ -26,6 +26,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/dicomdict"
 )
 
 // Generic is the id of the template used when nothing more specific
@@ -82,6 +83,12 @@ type Template struct {
 	Extends string
 	// DocumentCode is the LOINC document type code.
 	DocumentCode *pb.Code
+	// SRTitle is the SR document title (the root concept name, DICOM CID
+	// 7000) of a report whose document code is not a CID 7000 title; nil
+	// when the document code is one, or when the generic title
+	// (18748-4, LN, "Diagnostic Imaging Report") is the closest. The CDA
+	// keeps the document code.
+	SRTitle *pb.Code
 	// ProcedureCodes select the template for a study with one of these
 	// procedure codes; the first is the default procedure code of a report
 	// that has none.
@@ -145,8 +152,9 @@ func (t *Template) DefaultProcedure() *pb.Code {
 // the same kind, and for CODED sections the same code. Nil means the
 // template does not list it.
 func (t *Template) SectionFor(s *pb.Section) *Section {
+	kind := SectionKindOf(s)
 	for _, ts := range t.Sections {
-		if ts.Kind != s.GetKind() {
+		if ts.Kind != kind {
 			continue
 		}
 		if ts.Kind != pb.SectionKind_SECTION_KIND_CODED || sameCode(ts.Code, s.GetCode()) {
@@ -154,6 +162,17 @@ func (t *Template) SectionFor(s *pb.Section) *Section {
 		}
 	}
 	return nil
+}
+
+// SectionKindOf returns what a section is: its kind, except that a CODED
+// section whose code names Findings (LOINC 59776-5 or 18782-3, DCM
+// 121070) is FINDINGS. The code decides, so that the rules on Findings
+// (exactly one; required by a template) see such a section too.
+func SectionKindOf(s *pb.Section) pb.SectionKind {
+	if s.GetKind() == pb.SectionKind_SECTION_KIND_CODED && s.GetCode() != nil && dicomdict.IsFindings(dicomdict.Designator(s.GetCode().GetScheme()), s.GetCode().GetCode()) {
+		return pb.SectionKind_SECTION_KIND_FINDINGS
+	}
+	return s.GetKind()
 }
 
 // RuleFor returns the observation rule for an observation, or nil.

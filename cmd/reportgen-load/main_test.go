@@ -16,6 +16,7 @@ import (
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen"
+	"github.com/reportgen/reportgen/schemas/ucum"
 	"github.com/reportgen/reportgen/server"
 )
 
@@ -112,14 +113,18 @@ func TestMakeJSONL(t *testing.T) {
 	}
 	s := bufio.NewScanner(&out)
 	s.Buffer(nil, 1<<20)
+	units, err := ucum.Load("schemas/synced")
+	if err != nil {
+		t.Fatalf("%v (sync the schemas: bash scripts/setup.sh)", err)
+	}
 	ids := map[string]bool{}
 	for s.Scan() {
 		r := &pb.GenerateReportRequest{}
 		if err := protojson.Unmarshal(s.Bytes(), r); err != nil {
 			t.Fatal(err)
 		}
-		if reportgen.Check(r, time.Now()) != nil {
-			t.Errorf("%s is not a valid request: %v", r.GetRequestId(), reportgen.Check(r, time.Now()))
+		if v := reportgen.Check(r, time.Now(), units); v != nil {
+			t.Errorf("%s is not a valid request: %v", r.GetRequestId(), v)
 		}
 		ids[r.GetRequestId()+r.GetReport().GetStudy().GetAccessionNumber()] = true
 	}

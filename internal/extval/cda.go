@@ -9,7 +9,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
+	"sync"
 )
 
 // SkeletonDir is the ISO schematron XSLT 1 implementation that python3-lxml
@@ -288,6 +290,84 @@ func (s *Schematron) RunFiles(paths []string) ([][]SVRLAssert, error) {
 			return nil, fmt.Errorf("extval: read SVRL of %s: %w", paths[i], err)
 		}
 		res[i] = failed
+	}
+	return res, nil
+}
+
+// XMLLintMany validates every document of docs against xsd in one xmllint
+// process (the schema is compiled once, which is most of a run) and
+// returns, per document, the lines that report a problem with it; no
+// lines means valid. The error result is for failures that say nothing
+// about the documents.
+func XMLLintMany(xsd string, docs [][]byte) ([][]string, error) {
+	dir, err := os.MkdirTemp("", "xmllint-")
+	if err != nil {
+		return nil, fmt.Errorf("extval: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	names := make([]string, len(docs))
+	for i, d := range docs {
+		names[i] = filepath.Join(dir, fmt.Sprintf("doc%05d.xml", i))
+		if err := os.WriteFile(names[i], d, 0o644); err != nil {
+			return nil, fmt.Errorf("extval: %w", err)
+		}
+	}
+	found, err := XMLLintFiles(xsd, names)
+	if err != nil {
+		return nil, err
+	}
+	res := make([][]string, len(docs))
+	for i, n := range names {
+		res[i] = found[n]
+	}
+	return res, nil
+}
+
+// RunMany checks every non-nil document of docs and returns the failed
+// asserts of each (nil for a nil document). The documents are split over
+// one xsltproc process per core, so the large stylesheet is compiled once
+// per process rather than once per document.
+func (s *Schematron) RunMany(docs [][]byte) ([][]SVRLAssert, error) {
+	dir, err := os.MkdirTemp("", "schematron-")
+	if err != nil {
+		return nil, fmt.Errorf("extval: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	var idx []int
+	var paths []string
+	for i, d := range docs {
+		if d == nil {
+			continue
+		}
+		p := filepath.Join(dir, fmt.Sprintf("doc%05d.xml", i))
+		if err := os.WriteFile(p, d, 0o644); err != nil {
+			return nil, fmt.Errorf("extval: %w", err)
+		}
+		idx, paths = append(idx, i), append(paths, p)
+	}
+	n := max(1, runtime.GOMAXPROCS(0))
+	size := (len(paths) + n - 1) / n
+	res := make([][]SVRLAssert, len(docs))
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for w := 0; w < n && w*size < len(paths); w++ {
+		lo, hi := w*size, min(len(paths), (w+1)*size)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := s.RunFiles(paths[lo:hi])
+			if err != nil {
+				errs[w] = err
+				return
+			}
+			for k, f := range got {
+				res[idx[lo+k]] = f
+			}
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 	return res, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"strings"
 	"time"
@@ -121,3 +122,77 @@ func runDICOMTool(tool string, args ...string) (stdout, stderr string, code int,
 	}
 	return "", "", 0, fmt.Errorf("extval: run %s: %w", tool, runErr)
 }
+
+// DSRSchemaPath is where Debian's dcmtk installs the XML Schema of
+// dsr2xml's output.
+const DSRSchemaPath = "/usr/share/dcmtk/dsr2xml.xsd"
+
+// DSR2XMLSchema renders the SR at path with dcmtk's dsr2xml (with its XML
+// namespace) and validates that XML against dcmtk's dsr2xml.xsd with
+// xmllint: a third dcmtk judgement, which holds value constraints the
+// other tools do not check, such as the form of Timezone Offset From UTC
+// and the Defined Terms of Specific Character Set. It returns xmllint's
+// error lines, plus one for a dsr2xml run that failed; the error result
+// is only for failing to run the tools.
+func DSR2XMLSchema(path string) ([]string, error) {
+	r, err := DSR2XML(path, "+Xn")
+	if err != nil {
+		return nil, err
+	}
+	if len(r.Errors) > 0 {
+		return r.Errors, nil
+	}
+	x, err := writeTempFile("dsr2xml-*.xml", []byte(r.Output))
+	if err != nil {
+		return nil, err
+	}
+	defer removeFile(x)
+	stdout, stderr, code, err := runDICOMTool("xmllint", "--noout", "--schema", DSRSchemaPath, x)
+	if err != nil {
+		return nil, err
+	}
+	var errs []string
+	for _, l := range strings.Split(stdout+"\n"+stderr, "\n") {
+		if strings.Contains(l, "error") {
+			errs = append(errs, strings.TrimPrefix(l, x+":"))
+		}
+	}
+	if code != 0 && len(errs) == 0 {
+		errs = append(errs, fmt.Sprintf("xmllint exited with status %d", code))
+	}
+	return errs, nil
+}
+
+// DCMConv rewrites the DICOM file in with dcmtk's dcmconv into out, with
+// options such as "+tb" (Explicit VR Big Endian) or "+td" (Deflated
+// Explicit VR Little Endian): an independent writer of the transfer
+// syntaxes the project reads but does not write.
+func DCMConv(in, out string, args ...string) error {
+	_, stderr, code, err := runDICOMTool("dcmconv", append(args, in, out)...)
+	if err != nil {
+		return err
+	}
+	if code != 0 {
+		return fmt.Errorf("extval: dcmconv exited with status %d: %s", code, strings.TrimSpace(stderr))
+	}
+	return nil
+}
+
+func writeTempFile(pattern string, b []byte) (string, error) {
+	f, err := os.CreateTemp("", pattern)
+	if err != nil {
+		return "", fmt.Errorf("extval: %w", err)
+	}
+	if _, err := f.Write(b); err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return "", fmt.Errorf("extval: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		os.Remove(f.Name())
+		return "", fmt.Errorf("extval: %w", err)
+	}
+	return f.Name(), nil
+}
+
+func removeFile(p string) { _ = os.Remove(p) }

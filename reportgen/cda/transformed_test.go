@@ -22,7 +22,7 @@ const sourceSR = "1.2.826.0.1.3680043.10.1074.7.1"
 // CDA schema, the HL7 schematron and our DIR rules.
 func TestEncodeTransformed(t *testing.T) {
 	v := compile(t)
-	dir, err := dirrules.New()
+	dir, err := dirrules.New(dirrules.WithUCUM(mustUCUM(t, "../../schemas/synced")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/dicomdict"
 	"github.com/reportgen/reportgen/templates"
 )
 
@@ -93,7 +94,8 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 		d.Title = d.DocumentCode.Meaning
 	}
 
-	root := &Node{Type: Container, Concept: d.DocumentCode, ID: "root"}
+	d.SRTitle = SRTitleFor(d.DocumentCode, t)
+	root := &Node{Type: Container, Concept: d.SRTitle, ID: "root"}
 	d.Root = root
 	root.Add(&Node{Relationship: HasConceptMod, Type: CodeValue, Concept: ConceptLanguage,
 		Code: Code{Value: d.Language, Designator: "RFC5646", Meaning: languageMeaning(d.Language)}})
@@ -143,6 +145,32 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 		}
 	}
 	return d, nil
+}
+
+// GenericSRTitle is the CID 7000 title of a report for which no more
+// specific one is known.
+var GenericSRTitle = LOINC("18748-4", "Diagnostic Imaging Report")
+
+// SRTitleFor returns the SR document title of a report with document code
+// dc built with template t (nil for none). TID 2000 takes its title from
+// CID 7000, which holds far fewer codes than the LOINC imaging document
+// codes a CDA may use: a document code that is a CID 7000 title is the SR
+// title too, as the caller wrote it; otherwise the template's SR
+// title when dc is the template's document code; otherwise the generic
+// Diagnostic Imaging Report. The CDA keeps dc either way.
+func SRTitleFor(dc Code, t *templates.Template) Code {
+	if _, ok := dicomdict.DocumentTitle(dc.Designator, dc.Value); ok {
+		return dc
+	}
+	if t != nil && t.SRTitle != nil && FromProto(t.DocumentCode).Value == dc.Value && FromProto(t.DocumentCode).Designator == dc.Designator {
+		// The CID's code meaning: the template's title stands for it.
+		st := FromProto(t.SRTitle)
+		if c, ok := dicomdict.DocumentTitle(st.Designator, st.Value); ok {
+			st.Meaning = c.Meaning
+			return st
+		}
+	}
+	return GenericSRTitle
 }
 
 // iodRank orders the SR IODs by what they can hold: each holds all the
@@ -228,7 +256,12 @@ type builder struct {
 
 func (b *builder) section(s *pb.Section, idx int, ts *templates.Section) (*Node, error) {
 	var h Heading
-	if s.GetKind() == pb.SectionKind_SECTION_KIND_CODED {
+	if templates.SectionKindOf(s) == pb.SectionKind_SECTION_KIND_FINDINGS {
+		// The code decides what a section is: a CODED section coded as
+		// Findings is the Findings section, with its heading codes (one
+		// meaning, the codes both documents expect for it).
+		h = Headings[pb.SectionKind_SECTION_KIND_FINDINGS]
+	} else if s.GetKind() == pb.SectionKind_SECTION_KIND_CODED {
 		c := FromProto(s.GetCode())
 		h = Heading{Kind: s.GetKind(), LOINC: c, DCM: c, Title: c.Meaning, Element: ConceptFinding}
 	} else {
@@ -360,6 +393,22 @@ func buildObservation(o *pb.Observation, element Code, def defaultImage) (*Node,
 		item.Concept = element
 	}
 	if fs := o.GetFindingSite(); fs != nil {
+		// The finding site post-coordinates the concept name of the
+		// finding (TEXT or CODE, TID 2002 rows 1 and 3) or measurement
+		// (NUM, TID 1400-1404 via TID 300 $TargetSite). TID 2002 has no
+		// row for it and is non-extensible, yet PS3.16 §6.2.4
+		// "Post-coordinated Codes and Has Concept Modifier Relationship"
+		// allows it in any template: "the use of any coded Concept Name
+		// in any Content Item may be defined in a post-coordinated rather
+		// than pre-coordinated manner, unless explicitly forbidden by the
+		// IOD or the Template. Accordingly, any such Content Item may have
+		// any number of Target Content Items via a HAS CONCEPT MOD
+		// relationship, even if not explicitly specified in a Template."
+		// Neither TID 2002 nor the SR IODs forbid it (the IODs' tables
+		// allow HAS CONCEPT MOD from any source to CODE), and it is what
+		// PS3.20 maps to the CDA targetSiteCode. Adding content items to
+		// a non-extensible template (§6.2.5) is a different thing: a
+		// concept modifier refines an item, it adds no row.
 		item.Add(&Node{Relationship: HasConceptMod, Type: CodeValue, Concept: ConceptFindingSite, Code: FromProto(fs)})
 	}
 	for _, im := range o.GetImages() {

@@ -2,6 +2,7 @@ package content
 
 import (
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/dicomdict"
 )
 
 // Code is a coded concept as both documents need it: the DICOM Coding
@@ -47,11 +48,11 @@ var schemeNames = map[string]string{
 type scheme struct{ designator, oid string }
 
 var schemes = map[pb.CodingScheme]scheme{
-	pb.CodingScheme_CODING_SCHEME_LOINC:     {"LN", OIDLOINC},
-	pb.CodingScheme_CODING_SCHEME_SNOMED_CT: {"SCT", OIDSNOMED},
-	pb.CodingScheme_CODING_SCHEME_RADLEX:    {"RADLEX", OIDRadLex},
-	pb.CodingScheme_CODING_SCHEME_DCM:       {"DCM", OIDDCM},
-	pb.CodingScheme_CODING_SCHEME_UCUM:      {"UCUM", OIDUCUM},
+	pb.CodingScheme_CODING_SCHEME_LOINC:     {dicomdict.Designator(pb.CodingScheme_CODING_SCHEME_LOINC), OIDLOINC},
+	pb.CodingScheme_CODING_SCHEME_SNOMED_CT: {dicomdict.Designator(pb.CodingScheme_CODING_SCHEME_SNOMED_CT), OIDSNOMED},
+	pb.CodingScheme_CODING_SCHEME_RADLEX:    {dicomdict.Designator(pb.CodingScheme_CODING_SCHEME_RADLEX), OIDRadLex},
+	pb.CodingScheme_CODING_SCHEME_DCM:       {dicomdict.Designator(pb.CodingScheme_CODING_SCHEME_DCM), OIDDCM},
+	pb.CodingScheme_CODING_SCHEME_UCUM:      {dicomdict.Designator(pb.CodingScheme_CODING_SCHEME_UCUM), OIDUCUM},
 }
 
 // FromProto converts an API code. The caller has checked it; an

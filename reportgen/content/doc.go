@@ -33,6 +33,10 @@ type Document struct {
 	// Title and DocumentCode are the document title and type code.
 	Title        string
 	DocumentCode Code
+	// SRTitle is the SR document title, the concept name of Root: a
+	// title of DICOM CID 7000, which DocumentCode is not always (see
+	// SRTitleFor).
+	SRTitle Code
 	// Language is a BCP 47 tag such as "en-US".
 	Language string
 	// ReportTime, StudyTime and SignatureTime keep the caller's UTC offset.

@@ -3,9 +3,13 @@ package sr_test
 import (
 	"bytes"
 	"errors"
+	"maps"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/reportgen/reportgen/internal/extval"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/issue"
@@ -182,19 +186,49 @@ func TestEncodeVariants(t *testing.T) {
 func TestValidateOtherTransferSyntaxes(t *testing.T) {
 	b := encodedExamples(t)["ct-chest-measurements"]
 	implicit := mutate(t, b, nil, set(tagTransferSyntax, []string{"1.2.840.10008.1.2"}))
+	bigEndian := mutate(t, b, nil, set(tagTransferSyntax, []string{"1.2.840.10008.1.2.2"}))
 	deflated := deflate(t, b)
-	for name, f := range map[string][]byte{"implicit": implicit, "deflated": deflated} {
+	// dcmtk's dcmconv writes the other two once more: a writer that is
+	// not this project's nor its test library's.
+	src := writeTemp(t, b)
+	byDCMTK := map[string][]byte{}
+	for name, opt := range map[string]string{"big endian (dcmconv)": "+tb", "deflated (dcmconv)": "+td"} {
+		out := filepath.Join(t.TempDir(), "conv.dcm")
+		if err := extval.DCMConv(src, out, opt); err != nil {
+			t.Fatal(err)
+		}
+		c, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byDCMTK[name] = c
+	}
+	files := map[string][]byte{"implicit": implicit, "big endian": bigEndian, "deflated": deflated}
+	maps.Copy(files, byDCMTK)
+	for name, f := range files {
 		t.Run(name, func(t *testing.T) {
 			issues := sr.Validate(f)
 			if issues.HasErrors() || len(issues) != 1 || issues[0].RuleID != "SR-FILE-03" || issues[0].Severity != issue.Warning {
 				t.Errorf("want one SR-FILE-03 warning, got:\n%s", list(issues))
 			}
+			if strings.HasPrefix(name, "big endian") && !strings.Contains(issues[0].Message, "retired") {
+				t.Errorf("the warning does not say the transfer syntax is retired: %s", issues[0].Message)
+			}
 			path := writeTemp(t, f)
 			checkDCMTK(t, path)
-			if name != "deflated" {
+			if !strings.HasPrefix(name, "deflated") {
 				// dicom3tools 20220618 cannot read deflated files at all.
 				checkDCIODVfy(t, path)
 			}
 		})
+	}
+	// The same tree comes out of every transfer syntax: the validator
+	// reads what the file says, not what its byte order happens to be.
+	want := sr.Validate(b)
+	for name, f := range files {
+		got := sr.Validate(f)
+		if len(got) != len(want)+1 {
+			t.Errorf("%s: %d issues, the Explicit VR Little Endian file has %d (plus the transfer syntax warning)", name, len(got), len(want))
+		}
 	}
 }

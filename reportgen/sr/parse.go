@@ -58,11 +58,29 @@ type parseError struct {
 
 func (e *parseError) Error() string { return e.msg }
 
-// parser reads Explicit or Implicit VR Little Endian from b.
+// parser reads Explicit or Implicit VR Little Endian, or Explicit VR Big
+// Endian, from b.
 type parser struct {
 	b        []byte
 	implicit bool
-	issues   *issue.List
+	// bo is the byte order of the dataset; nil means little endian. The
+	// file meta information is always little endian (PS3.10 §7.1).
+	bo     binary.ByteOrder
+	issues *issue.List
+}
+
+// order returns the byte order of the dataset.
+func (p *parser) order() binary.ByteOrder {
+	if p.bo == nil {
+		return binary.LittleEndian
+	}
+	return p.bo
+}
+
+// tagAt reads the tag at pos in the dataset's byte order.
+func (p *parser) tagAt(pos int) uint32 {
+	o := p.order()
+	return uint32(o.Uint16(p.b[pos:]))<<16 | uint32(o.Uint16(p.b[pos+2:]))
 }
 
 // parseFile reads preamble, file meta information and dataset. It reports
@@ -129,8 +147,9 @@ func readFile(b []byte, l *issue.List) *file {
 		l.Errorf("SR-FILE-01", tagPath(tTransferSyntax), "Transfer Syntax UID is missing: the dataset cannot be read")
 		return nil
 	case explicitVRBigEndian:
-		l.Errorf("SR-FILE-03", tagPath(tTransferSyntax), "Explicit VR Big Endian is retired and not read")
-		return nil
+		// Retired (PS3.5 Annex A.3), but files of other systems still
+		// use it: read and checked, with a warning (fileRules).
+		p.bo = binary.BigEndian
 	default:
 		// Encapsulated (compressed) transfer syntaxes still encode the
 		// dataset as Explicit VR Little Endian; only the pixel data
@@ -186,7 +205,7 @@ func (p *parser) dataset(pos, end int, undefined bool, loc string, depth int) (*
 		if pos+4 > end {
 			return nil, pos, p.fail(loc, "%d stray bytes at the end", end-pos)
 		}
-		t := uint32(binary.LittleEndian.Uint16(p.b[pos:]))<<16 | uint32(binary.LittleEndian.Uint16(p.b[pos+2:]))
+		t := p.tagAt(pos)
 		switch t {
 		case tItemDelim:
 			if !undefined {
@@ -218,8 +237,9 @@ func (p *parser) dataset(pos, end int, undefined bool, loc string, depth int) (*
 
 // element reads one data element at pos.
 func (p *parser) element(pos, end int, parentLoc string, depth int) (*element, int, *parseError) {
-	g := binary.LittleEndian.Uint16(p.b[pos:])
-	t := uint32(g)<<16 | uint32(binary.LittleEndian.Uint16(p.b[pos+2:]))
+	o := p.order()
+	t := p.tagAt(pos)
+	g := uint16(t >> 16)
 	loc := childLoc(parentLoc, t)
 	e := &element{tag: t, loc: loc}
 	var length uint32
@@ -229,7 +249,7 @@ func (p *parser) element(pos, end int, parentLoc string, depth int) (*element, i
 			return nil, pos, p.fail(loc, "element header runs past the end")
 		}
 		e.vr = dictVR(t)
-		length = binary.LittleEndian.Uint32(p.b[pos+4:])
+		length = o.Uint32(p.b[pos+4:])
 		pos += 8
 	} else {
 		if pos+8 > end {
@@ -244,10 +264,10 @@ func (p *parser) element(pos, end int, parentLoc string, depth int) (*element, i
 			if pos+12 > end {
 				return nil, pos, p.fail(loc, "element header runs past the end")
 			}
-			length = binary.LittleEndian.Uint32(p.b[pos+8:])
+			length = o.Uint32(p.b[pos+8:])
 			pos += 12
 		} else {
-			length = uint32(binary.LittleEndian.Uint16(p.b[pos+6:]))
+			length = uint32(o.Uint16(p.b[pos+6:]))
 			pos += 8
 		}
 	}
@@ -270,7 +290,35 @@ func (p *parser) element(pos, end int, parentLoc string, depth int) (*element, i
 		return e, next, nil
 	}
 	e.value = p.b[pos:next]
+	if p.bo == binary.BigEndian {
+		e.value = littleEndian(e.vr, e.value)
+	}
 	return e, next, nil
+}
+
+// littleEndian returns a big endian binary value in little endian, so the
+// rules read every file the same way. Character data has no byte order;
+// OB and UN are bytes.
+func littleEndian(vr string, v []byte) []byte {
+	var width int
+	switch vr {
+	case "US", "SS", "OW", "AT":
+		width = 2 // AT is a pair of 16-bit group and element numbers
+	case "UL", "SL", "FL", "OF", "OL":
+		width = 4
+	case "FD", "OD", "SV", "UV", "OV":
+		width = 8
+	default:
+		return v
+	}
+	out := make([]byte, len(v))
+	copy(out, v)
+	for i := 0; i+width <= len(out); i += width {
+		for a, b := i, i+width-1; a < b; a, b = a+1, b-1 {
+			out[a], out[b] = out[b], out[a]
+		}
+	}
+	return out
 }
 
 // undefinedValue reads an element of undefined length: a sequence, a UN
@@ -315,8 +363,8 @@ func (p *parser) items(pos, end int, undefined bool, loc string, depth int) ([]*
 		if pos+8 > end {
 			return nil, pos, p.fail(loc, "sequence has no Sequence Delimitation Item or is cut short")
 		}
-		t := uint32(binary.LittleEndian.Uint16(p.b[pos:]))<<16 | uint32(binary.LittleEndian.Uint16(p.b[pos+2:]))
-		length := binary.LittleEndian.Uint32(p.b[pos+4:])
+		t := p.tagAt(pos)
+		length := p.order().Uint32(p.b[pos+4:])
 		pos += 8
 		switch {
 		case t == tSeqDelim && undefined:
@@ -350,8 +398,8 @@ func (p *parser) skipFragments(pos, end int, loc string) (int, *parseError) {
 		if pos+8 > end {
 			return pos, p.fail(loc, "encapsulated data has no Sequence Delimitation Item")
 		}
-		t := uint32(binary.LittleEndian.Uint16(p.b[pos:]))<<16 | uint32(binary.LittleEndian.Uint16(p.b[pos+2:]))
-		length := binary.LittleEndian.Uint32(p.b[pos+4:])
+		t := p.tagAt(pos)
+		length := p.order().Uint32(p.b[pos+4:])
 		pos += 8
 		if t == tSeqDelim {
 			return pos, nil

@@ -7,6 +7,7 @@ import (
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/reportgen/dicomdict"
 	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
@@ -106,19 +107,6 @@ var headingKinds = func() map[code]pb.SectionKind {
 	for k, h := range content.Headings {
 		m[code{h.LOINC.Value, h.LOINC.Designator}] = k
 		m[code{h.DCM.Value, h.DCM.Designator}] = k
-	}
-	return m
-}()
-
-// otherHeadings are the other CID 7001 headings (tid2000.md §6), current
-// and retired: read as CODED sections.
-var otherHeadings = func() map[code]bool {
-	m := map[code]bool{}
-	for _, v := range strings.Fields("55115-0 55114-3 55110-1 55108-5 55112-7 55113-5 55752-0 29549-3 73569-6 73568-8") {
-		m[code{v, "LN"}] = true
-	}
-	for _, v := range strings.Fields("121062 121066 121076 121110 121111 121180") {
-		m[code{v, "DCM"}] = true
 	}
 	return m
 }()
@@ -292,7 +280,7 @@ func (r *reader) section(it *dataset) *pb.Section {
 		s.Kind = k
 		element = content.Headings[k].Element
 	} else {
-		if otherHeadings[c] {
+		if _, _, ok := dicomdict.ReportHeading(c.scheme, c.value); ok {
 			r.knownHeadings++
 		} else {
 			r.model.Warnf("SR-TID-06", it.at(tConceptNameSeq), "section heading is not from CID 7001; it is read as a coded section")

@@ -1,6 +1,8 @@
 package sr_test
 
 import (
+	"bytes"
+	"compress/flate"
 	"encoding/binary"
 	"math/rand/v2"
 	"slices"
@@ -66,7 +68,8 @@ func TestValidateMalformed(t *testing.T) {
 		{"DICM only", append(make([]byte, 128), "DICM"...), true},
 		// suyashkumar/dicom v1.1.0 panics on this one.
 		{"empty transfer syntax", part10("", nil), true},
-		{"big endian", part10("1.2.840.10008.1.2.2", nil), true},
+		{"big endian length past the end", part10("1.2.840.10008.1.2.2", []byte{0, 0x10, 0, 0x10, 'P', 'N', 0x7f, 0xff}), true},
+		{"big endian item tag outside a sequence", part10("1.2.840.10008.1.2.2", []byte{0xff, 0xfe, 0xe0, 0, 0, 0, 0, 0}), true},
 		{"bad deflate", part10("1.2.840.10008.1.2.1.99", []byte{0xff, 0xff, 0xff, 0xff}), true},
 		{"length past the end", part10("1.2.840.10008.1.2.1", []byte{0x10, 0, 0x10, 0, 'P', 'N', 0xff, 0x7f}), true},
 		{"sequence length past the end", part10("1.2.840.10008.1.2.1", []byte{0x40, 0, 0x30, 0xA7, 'S', 'Q', 0, 0, 0xf0, 0xff, 0xff, 0x7f}), true},
@@ -154,4 +157,47 @@ func TestValidateLocations(t *testing.T) {
 		}
 	}
 	t.Error("no SR-CI-04 issue")
+}
+
+// FuzzReadTransferSyntaxes drives the readers of the transfer syntaxes
+// this project reads but does not write: mode 0 reads the bytes as an
+// Explicit VR Big Endian dataset, mode 1 deflates them first (the reader
+// inflates, then parses), mode 2 hands them to the inflater as they are.
+// The seeds are the examples in big endian and deflated form.
+func FuzzReadTransferSyntaxes(f *testing.F) {
+	t := &testing.T{}
+	for _, b := range encodedExamples(t) {
+		be := mutate(t, b, nil, set(tagTransferSyntax, []string{"1.2.840.10008.1.2.2"}))
+		f.Add(byte(0), datasetOf(be))
+		f.Add(byte(1), datasetOf(b))
+		f.Add(byte(2), datasetOf(deflate(t, b)))
+	}
+	f.Add(byte(0), nested(3))
+	f.Fuzz(func(t *testing.T, mode byte, ds []byte) {
+		var file []byte
+		switch mode % 3 {
+		case 0:
+			file = part10("1.2.840.10008.1.2.2", ds)
+		case 1:
+			var z bytes.Buffer
+			w, _ := flate.NewWriter(&z, flate.BestSpeed)
+			w.Write(ds)
+			w.Close()
+			file = part10("1.2.840.10008.1.2.1.99", z.Bytes())
+		default:
+			file = part10("1.2.840.10008.1.2.1.99", ds)
+		}
+		for _, i := range sr.Validate(file) {
+			if i.RuleID == "" || i.Message == "" {
+				t.Fatalf("issue without rule or message: %#v", i)
+			}
+		}
+	})
+}
+
+// datasetOf returns the dataset of a Part 10 file: what follows the file
+// meta information group.
+func datasetOf(b []byte) []byte {
+	groupLen := int(binary.LittleEndian.Uint32(b[140:]))
+	return b[144+groupLen:]
 }

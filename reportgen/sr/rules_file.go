@@ -28,5 +28,7 @@ func (v *validator) fileRules() {
 		// Valid DICOM, so files of other systems are read and checked;
 		// but not the Explicit VR Little Endian this project writes.
 		v.l.Warnf("SR-FILE-03", tagPath(tTransferSyntax), "transfer syntax is valid but not Explicit VR Little Endian")
+	case explicitVRBigEndian:
+		v.l.Warnf("SR-FILE-03", tagPath(tTransferSyntax), "Explicit VR Big Endian is retired (PS3.5 Annex A.3): the file was read and checked, but receivers need not accept it")
 	}
 }

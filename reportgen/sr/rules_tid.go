@@ -1,5 +1,7 @@
 package sr
 
+import "github.com/reportgen/reportgen/reportgen/dicomdict"
+
 // Codes of TID 2000 and TID 1002/1003/1004 the template rules look for.
 const (
 	codeLanguage       = "121049" // Language of Content Item and Descendants
@@ -12,9 +14,11 @@ const (
 
 // templateRules checks the root of TID 2000 (PS3.16): the template
 // reference (SR-TID-10), the language (SR-TID-02), the observer context
-// (SR-TID-03) and that the root CONTAINS only section CONTAINERs
-// (SR-TID-05).
+// (SR-TID-03), that the root CONTAINS only section CONTAINERs (SR-TID-05),
+// and that title and headings come from their baseline context groups
+// (SR-TID-01, SR-TID-06).
 func (v *validator) templateRules() {
+	v.titleRule()
 	tpl := v.ds.seq(tContentTemplateSeq)
 	switch {
 	case len(tpl) != 1:
@@ -37,6 +41,8 @@ func (v *validator) templateRules() {
 			observer = true
 		case rel == "CONTAINS" && vt != "CONTAINER":
 			v.l.Errorf("SR-TID-05", it.at(tValueType), "the root CONTAINS an item of value type %s; TID 2000 allows only section CONTAINERs", vtName(vt))
+		case rel == "CONTAINS":
+			v.headingRule(it, concept)
 		}
 	}
 	if languages != 1 {
@@ -57,4 +63,31 @@ func conceptOf(ds *dataset) code {
 		return code{}
 	}
 	return code{names[0].str(tCodeValue), names[0].str(tCodingScheme)}
+}
+
+// titleRule warns about a document title outside CID 7000 (TID 2000 row
+// 1, BCID 7000). The group is baseline, so another title is valid, but a
+// receiver that knows the group flags it: a warning, not an error.
+func (v *validator) titleRule() {
+	names := v.ds.seq(tConceptNameSeq)
+	if len(names) != 1 {
+		return // SR-CI-01 reports it
+	}
+	c := conceptOf(v.ds)
+	if _, ok := dicomdict.DocumentTitle(c.scheme, c.value); !ok {
+		v.l.Warnf("SR-TID-01", names[0].at(tCodeValue), "the document title is not from CID 7000 Diagnostic Imaging Report Document Title (a baseline group: receivers may not know it)")
+	}
+}
+
+// headingRule warns about a section heading outside CID 7001 (TID 2000
+// row 8, BCID 7001), current or retired codes. Baseline again: a
+// warning.
+func (v *validator) headingRule(section *dataset, c code) {
+	names := section.seq(tConceptNameSeq)
+	if len(names) != 1 {
+		return // SR-CI-02 reports it
+	}
+	if _, _, ok := dicomdict.ReportHeading(c.scheme, c.value); !ok {
+		v.l.Warnf("SR-TID-06", names[0].at(tCodeValue), "the section heading is not from CID 7001 Diagnostic Imaging Report Heading (a baseline group: receivers may not know it)")
+	}
 }

@@ -3,14 +3,11 @@ package sr
 import (
 	"errors"
 	"slices"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
-
-// charsetVRs are the VRs whose values Specific Character Set governs
-// (PS3.5 §6.1.2.3); the others stay in the default repertoire.
-var charsetVRs = vts("SH, LO, ST, PN, LT, UC, UT")
 
 // valueRules checks every element of the file meta information and the
 // dataset: VR against the dictionary (SR-FILE-03), padding (SR-FILE-05),
@@ -19,11 +16,16 @@ var charsetVRs = vts("SH, LO, ST, PN, LT, UC, UT")
 func (v *validator) valueRules() {
 	cs := v.ds.get(tSpecificCharacterSet)
 	charsets := cs.strings()
-	utf8Set := slices.Contains(charsets, CharsetUTF8)
-	if utf8Set && len(charsets) > 1 {
-		v.l.Errorf("SR-MOD-14", cs.loc, "ISO_IR 192 must be the only value of Specific Character Set")
+	mode, problems := checkCharsets(charsets)
+	for _, p := range problems {
+		if p.warn {
+			v.l.Warnf("SR-MOD-14", cs.loc, "value %d: %s", p.index+1, p.msg)
+		} else {
+			v.l.Errorf("SR-MOD-14", cs.loc, "value %d: %s", p.index+1, p.msg)
+		}
 	}
-	w := &valueWalk{v: v, charset: cs != nil && !cs.empty(), utf8: utf8Set}
+	v.timezoneRule()
+	w := &valueWalk{v: v, charset: cs != nil && !cs.empty(), utf8: mode == modeUTF8, mode: mode}
 	w.walk(v.f.meta)
 	w.walk(v.ds)
 }
@@ -31,6 +33,7 @@ func (v *validator) valueRules() {
 type valueWalk struct {
 	v             *validator
 	charset, utf8 bool
+	mode          charMode
 	nonASCIIFound bool
 }
 
@@ -47,7 +50,7 @@ func (w *valueWalk) walk(ds *dataset) {
 			continue
 		}
 		w.padding(e)
-		if charsetVRs[e.vr] && !isASCII(e.value) {
+		if charsetVR(e.vr) && !isASCII(e.value) {
 			switch {
 			case !w.charset && !w.nonASCIIFound:
 				w.nonASCIIFound = true
@@ -55,6 +58,10 @@ func (w *valueWalk) walk(ds *dataset) {
 			case w.utf8 && !utf8.Valid(e.value):
 				w.v.l.Errorf("SR-MOD-14", e.loc, "value is not valid UTF-8 although Specific Character Set is ISO_IR 192")
 			}
+		}
+		if charsetVR(e.vr) {
+			w.charValues(e)
+			continue
 		}
 		for _, val := range e.strings() {
 			if e.vr == "UI" && val != "" {
@@ -66,6 +73,52 @@ func (w *valueWalk) walk(ds *dataset) {
 			if err := checkValue(e.vr, val); errors.As(err, &ve) {
 				w.v.l.Errorf(ve.rule, e.loc, "%s %s", tagName(e.tag), ve.msg)
 			}
+		}
+	}
+}
+
+// charValues checks the values of a character-set VR decoded in the
+// file's character set: repertoire, control characters and length in
+// characters.
+func (w *valueWalk) charValues(e *element) {
+	b := e.value
+	if textVR(e.vr) {
+		b = trimRight(b, " ")
+	} else {
+		b = trimRight(b, " \x00")
+	}
+	mode := w.mode
+	if !w.charset {
+		mode = modeSingle
+	}
+	s := decodeChars(b, mode)
+	vals := []string{s}
+	if !textVR(e.vr) {
+		vals = strings.Split(s, "\\")
+	}
+	for _, val := range vals {
+		if !textVR(e.vr) {
+			val = strings.Trim(val, " ")
+		}
+		var ve *vrError
+		if err := checkChars(e.vr, val); errors.As(err, &ve) {
+			w.v.l.Errorf(ve.rule, e.loc, "%s %s", tagName(e.tag), ve.msg)
+		}
+	}
+}
+
+// timezoneRule checks Timezone Offset From UTC (0008,0201): "&ZZXX", & a
+// "+" or "-", ZZ hours and XX minutes (PS3.3 C.12.1.1 attribute
+// description), within the -12:00 to +14:00 of PS3.5's DT offset.
+func (v *validator) timezoneRule() {
+	e := v.ds.get(tTimezoneOffset)
+	if e == nil || e.empty() {
+		return
+	}
+	for _, val := range e.strings() {
+		if !validOffset(val) {
+			v.l.Errorf("SR-MOD-16", e.loc, "Timezone Offset From UTC is not of the form &ZZXX (a + or - sign, hours and minutes, from -1200 to +1400)")
+			return
 		}
 	}
 }

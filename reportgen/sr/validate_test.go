@@ -1,6 +1,7 @@
 package sr_test
 
 import (
+	"fmt"
 	"os"
 	"slices"
 	"strings"
@@ -43,11 +44,23 @@ type brokenCase struct {
 	path    []step
 	edit    edit
 	raw     func([]byte) []byte // a byte-level break instead of path and edit
-	rule    string              // the rule Validate must report as an error
+	rule    string              // the rule Validate must report as an error; "" for a valid mutant
 	// dciodvfy and dsrdump are true where the tool has an opinion on the
-	// same break: it must then report an error too.
-	dciodvfy, dsrdump bool
+	// same break: it must then report an error too. schema is the same
+	// for dcmtk's dsr2xml output against its XML Schema.
+	dciodvfy, dsrdump, schema bool
+	// why explains a disagreement: Validate fails the mutant and no
+	// independent tool does, or the reverse. A mutant on which they
+	// disagree without a reason fails the test, and so does a reason
+	// that no longer explains a disagreement.
+	why string
 }
+
+// Reasons for the disagreements that come from what a tool checks.
+const (
+	whyTemplate = "TID 2000 rule: dciodvfy and dcmtk do not check templates (PixelMed judges templates, but only trees with the DCM headings its 2022 build knows: it judges the examples and built-in templates, not these mutants)"
+	whyStricter = "the value is wrong by the standard's words (quoted at the rule) but no tool here checks it"
+)
 
 var brokenCases = []brokenCase{
 	{name: "no preamble", example: "chest-radiograph", raw: func(b []byte) []byte { return b[128:] }, rule: "SR-FILE-01", dciodvfy: true, dsrdump: true},
@@ -76,7 +89,7 @@ var brokenCases = []brokenCase{
 	{name: "referenced request without accession number", example: "chest-radiograph", path: []step{{tag.ReferencedRequestSequence, 1}}, edit: remove(tag.AccessionNumber), rule: "SR-MOD-10", dciodvfy: true},
 	{name: "Patient's Sex X", example: "chest-radiograph", edit: set(tag.PatientSex, []string{"X"}), rule: "SR-MOD-13", dciodvfy: true},
 	{name: "UTF-8 without Specific Character Set", example: "mr-brain", edit: remove(tag.SpecificCharacterSet), rule: "SR-MOD-14", dciodvfy: true, dsrdump: true},
-	{name: "SR in an image series", example: "ct-chest-measurements", edit: set(tag.SeriesInstanceUID, []string{ctImageSeries}), rule: "SR-MOD-15"},
+	{name: "SR in an image series", example: "ct-chest-measurements", edit: set(tag.SeriesInstanceUID, []string{ctImageSeries}), rule: "SR-MOD-15", why: "project rule SR-MOD-15 (an SR goes in a series of its own, PS3.3 C.17.1); no tool compares series UIDs with the evidence"},
 	{name: "root without Continuity Of Content", example: "chest-radiograph", edit: remove(tag.ContinuityOfContent), rule: "SR-CI-01", dciodvfy: true, dsrdump: true},
 	{name: "TEXT without concept name", example: "ct-chest-measurements", path: ctText, edit: remove(tag.ConceptNameCodeSequence), rule: "SR-CI-02", dciodvfy: true, dsrdump: true},
 	{name: "Relationship Type not enumerated", example: "ct-chest-measurements", path: ctText, edit: set(tag.RelationshipType, []string{"OWNS"}), rule: "SR-CI-03", dsrdump: true},
@@ -93,11 +106,42 @@ var brokenCases = []brokenCase{
 	{name: "series UID equals study UID", example: "chest-radiograph", edit: set(tag.SeriesInstanceUID, []string{"2.25.89910037148811380849154474346994523236"}), rule: "SR-UID-03", dciodvfy: true},
 	{name: "LO longer than 64", example: "chest-radiograph", edit: set(tag.Manufacturer, []string{strings.Repeat("m", 65)}), rule: "SR-VR-01", dciodvfy: true},
 	{name: "CS in lower case", example: "chest-radiograph", path: []step{{tag.IssuerOfPatientIDQualifiersSequence, 1}}, edit: set(tag.UniversalEntityIDType, []string{"iso"}), rule: "SR-VR-02", dciodvfy: true},
-	{name: "no language", example: "chest-radiograph", edit: removeItem(cs, 1), rule: "SR-TID-02"},
-	{name: "no observer in an unverified report", example: "mr-brain", edit: removeItem(cs, 4), rule: "SR-TID-03"},
-	{name: "root CONTAINS a TEXT", example: "chest-radiograph", path: []step{{cs, 5}}, edit: set(tag.RelationshipType, []string{"CONTAINS"}), rule: "SR-TID-05"},
-	{name: "no template reference", example: "chest-radiograph", edit: remove(tag.ContentTemplateSequence), rule: "SR-TID-10"},
+	{name: "no language", example: "chest-radiograph", edit: removeItem(cs, 1), rule: "SR-TID-02", why: whyTemplate},
+	{name: "no observer in an unverified report", example: "mr-brain", edit: removeItem(cs, 4), rule: "SR-TID-03", why: whyTemplate},
+	{name: "root CONTAINS a TEXT", example: "chest-radiograph", path: []step{{cs, 5}}, edit: set(tag.RelationshipType, []string{"CONTAINS"}), rule: "SR-TID-05", why: whyTemplate},
+	{name: "no template reference", example: "chest-radiograph", edit: remove(tag.ContentTemplateSequence), rule: "SR-TID-10", why: whyTemplate},
 	{name: "date that does not exist", example: "chest-radiograph", edit: set(tag.ContentDate, []string{"20261331"}), rule: "SR-VR-03"},
+
+	// Timezone Offset From UTC is &ZZXX, & a sign (PS3.3 C.12.1).
+	{name: "timezone offset without sign", example: "chest-radiograph", edit: set(tag.TimezoneOffsetFromUTC, []string{"0500"}), rule: "SR-MOD-16", schema: true},
+	{name: "timezone offset of 25 hours", example: "chest-radiograph", edit: set(tag.TimezoneOffsetFromUTC, []string{"+2500"}), rule: "SR-MOD-16",
+		why: "PS3.5 Table 6.2-1 bounds a UTC offset to -1200..+1400; dsr2xml's schema checks only the pattern [-+][0-9]{4}"},
+	{name: "timezone offset with a colon", example: "chest-radiograph", edit: set(tag.TimezoneOffsetFromUTC, []string{"-05:0"}), rule: "SR-MOD-16", schema: true},
+	// Specific Character Set: Defined Terms of PS3.3 C.12.1.1.2 only.
+	{name: "unknown Specific Character Set", example: "chest-radiograph", edit: set(tag.SpecificCharacterSet, []string{"ISO_IR 999"}), rule: "SR-MOD-14", schema: true},
+	{name: "ISO_IR 192 with a second value", example: "mr-brain", edit: set(tag.SpecificCharacterSet, []string{"ISO_IR 192", "ISO 2022 IR 87"}), rule: "SR-MOD-14", schema: true},
+	{name: "GB18030 with a second value", example: "chest-radiograph", edit: set(tag.SpecificCharacterSet, []string{"GB18030", "ISO 2022 IR 100"}), rule: "SR-MOD-14", schema: true},
+	// Control characters: only CR, LF, FF and ESC in LT, ST and UT; only
+	// ESC in SH, LO, PN and UC (PS3.5 §6.1.3, Table 6.2-1).
+	{name: "TAB in a TEXT value (UT)", example: "ct-chest-measurements", path: ctText, edit: set(tag.TextValue, []string{"one\ttwo"}), rule: "SR-VR-05", dciodvfy: true},
+	{name: "VT in a TEXT value (UT)", example: "ct-chest-measurements", path: ctText, edit: set(tag.TextValue, []string{"one\vtwo"}), rule: "SR-VR-05", dciodvfy: true},
+	{name: "TAB in Manufacturer (LO)", example: "chest-radiograph", edit: set(tag.Manufacturer, []string{"report\tgen"}), rule: "SR-VR-05", dciodvfy: true},
+	{name: "TAB in Patient's Name (PN)", example: "chest-radiograph", edit: set(tag.PatientName, []string{"Doe\tX^Jane"}), rule: "SR-VR-05", dciodvfy: true},
+	{name: "LF in Accession Number (SH)", example: "chest-radiograph", edit: set(tag.AccessionNumber, []string{"A\nB"}), rule: "SR-VR-05", dciodvfy: true},
+	// Length in characters, in the file's character set: 9 two-byte
+	// UTF-8 sequences are 18 characters of ISO 8859-1, more than SH's 16.
+	{name: "SH of 18 ISO 8859-1 characters that read as 9 UTF-8 ones", example: "chest-radiograph",
+		edit: all(set(tag.SpecificCharacterSet, []string{"ISO_IR 100"}), set(tag.AccessionNumber, []string{strings.Repeat("\u00e9", 9)})), rule: "SR-VR-01", dciodvfy: true},
+
+	// Valid mutants: every validator must pass them.
+	{name: "SH of 16 two-byte UTF-8 characters", example: "chest-radiograph", edit: set(tag.AccessionNumber, []string{strings.Repeat("\u00e9", 16)}),
+		why: "PS3.5 §6.2 counts SH's 16 in characters (\"16 chars maximum\"); dciodvfy 20220618 counts the 32 UTF-8 bytes"},
+	{name: "LT with CR LF and FF", example: "ct-chest-measurements", path: ctText, edit: set(tag.TextValue, []string{"one\r\ntwo\fthree"}),
+		why: "PS3.5 Table 6.2-1 allows FF in LT, ST and UT; dsr2xml copies it into XML 1.0, which cannot hold it, so only its schema check fails"},
+	{name: "timezone offset -1200", example: "chest-radiograph", edit: set(tag.TimezoneOffsetFromUTC, []string{"-1200"})},
+	{name: "Latin-1 text with ISO_IR 100", example: "chest-radiograph", edit: all(set(tag.SpecificCharacterSet, []string{"ISO_IR 100"}), set(tag.InstitutionName, []string{"H\xf4pital"}))},
+	{name: "section heading outside CID 7001 (a warning)", example: "chest-radiograph", path: []step{{cs, 6}, {tag.ConceptNameCodeSequence, 1}}, edit: all(set(tag.CodeValue, []string{"99X"}), set(tag.CodingSchemeDesignator, []string{"99LOCAL"}))},
+	{name: "document title outside CID 7000 (a warning)", example: "chest-radiograph", path: rootName, edit: set(tag.CodeValue, []string{"30745-4"})},
 }
 
 // basicText relabels a file as Basic Text SR.
@@ -114,11 +158,16 @@ func mustElement(tg tag.Tag, data any) *dicom.Element {
 }
 
 // TestValidateBroken breaks encoded files one way each: Validate must
-// report the rule as an error, and where dciodvfy or dsrdump judge the
-// same break, they must report an error too.
+// report the rule as an error (or nothing, for a valid mutant), and where
+// dciodvfy, dsrdump or dsr2xml's schema judge the same break, they must
+// report an error too. It counts, over the corpus, where Validate and the
+// independent tools agree, and fails on a disagreement without a
+// documented reason.
 func TestValidateBroken(t *testing.T) {
 	sources := encodedExamples(t)
 	sources["corrected"] = encodeCorrected(t)
+	var bothFail, bothPass int
+	var disagree []string
 	for _, tc := range brokenCases {
 		t.Run(tc.name, func(t *testing.T) {
 			b, ok := sources[tc.example]
@@ -131,7 +180,10 @@ func TestValidateBroken(t *testing.T) {
 				b = mutate(t, b, tc.path, tc.edit)
 			}
 			issues := sr.Validate(b)
-			if !hasError(issues, tc.rule) {
+			switch {
+			case tc.rule == "" && issues.HasErrors():
+				t.Errorf("valid mutant, but Validate reported:\n%s", list(issues))
+			case tc.rule != "" && !hasError(issues, tc.rule):
 				t.Errorf("Validate did not report %s; it reported:\n%s", tc.rule, list(issues))
 			}
 			path := writeTemp(t, b)
@@ -143,9 +195,14 @@ func TestValidateBroken(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			schemaErrs, err := extval.DSR2XMLSchema(path)
+			if err != nil {
+				t.Fatal(err)
+			}
 			if os.Getenv("SR_TOOL_OPINIONS") != "" {
 				t.Logf("dciodvfy: %q", dcErrs)
 				t.Logf("dsrdump: %q", ds.Errors)
+				t.Logf("dsr2xml schema: %q", schemaErrs)
 			}
 			if tc.dciodvfy && len(dcErrs) == 0 {
 				t.Errorf("dciodvfy reported no error; it used to agree with %s", tc.rule)
@@ -153,7 +210,33 @@ func TestValidateBroken(t *testing.T) {
 			if tc.dsrdump && len(ds.Errors) == 0 {
 				t.Errorf("dsrdump reported no error; it used to agree with %s", tc.rule)
 			}
+			if tc.schema && len(schemaErrs) == 0 {
+				t.Errorf("dsr2xml's schema reported no error; it used to agree with %s", tc.rule)
+			}
+			ours := issues.HasErrors()
+			theirs := len(dcErrs)+len(ds.Errors)+len(schemaErrs) > 0
+			switch {
+			case ours == theirs && tc.why != "":
+				t.Errorf("documented disagreement %q, but Validate and the tools agree (both fail: %v)", tc.why, ours)
+			case ours == theirs && ours:
+				bothFail++
+			case ours == theirs:
+				bothPass++
+			case tc.why == "":
+				t.Errorf("Validate fails it: %v; dciodvfy %q, dsrdump %q, dsr2xml schema %q; no documented reason", ours, dcErrs, ds.Errors, schemaErrs)
+			default:
+				side := "Validate fails, the tools pass"
+				if !ours {
+					side = "the tools fail, Validate passes"
+				}
+				disagree = append(disagree, fmt.Sprintf("%s: %s: %s", tc.name, side, tc.why))
+			}
 		})
+	}
+	t.Logf("SR mutation corpus against dciodvfy, dsrdump and dsr2xml's schema: %d mutants, both fail %d, both pass %d, disagreements %d",
+		len(brokenCases), bothFail, bothPass, len(disagree))
+	for _, d := range disagree {
+		t.Logf("  disagreement: %s", d)
 	}
 }
 

@@ -61,6 +61,12 @@ func checkValue(vr, v string) error {
 	if !utf8.ValidString(v) {
 		return vrErr("SR-VR-05", "is not valid UTF-8")
 	}
+	return checkChars(vr, v)
+}
+
+// checkChars is checkValue for a value already decoded to one rune per
+// character, whatever its character set (decodeChars).
+func checkChars(vr, v string) error {
 	if limit, ok := maxChars[vr]; ok && vr != "PN" {
 		if n := utf8.RuneCountInString(v); n > limit {
 			return vrErr("SR-VR-01", "is %d characters, more than the %d of %s", n, limit, vr)
@@ -108,23 +114,46 @@ func checkValue(vr, v string) error {
 	return nil
 }
 
-// checkControls rejects control characters: only the text VRs may hold line
-// breaks, form feeds and tabs, and ESC is allowed everywhere a character set
-// may switch (PS3.5 §6.1.3).
+// checkControls enforces the control characters each VR allows (PS3.5
+// §6.1.3 and Table 6.2-1): LT, ST and UT may hold CR, LF, FF and ESC; the
+// other character-set VRs (SH, LO, PN, UC) only ESC, which starts an ISO
+// 2022 escape sequence; every other VR none. TAB, VT and the rest are
+// never allowed: XML takes TAB, DICOM does not (dciodvfy: "Character
+// invalid for this VR").
 func checkControls(vr string, v string) error {
 	for _, r := range v {
 		if r >= 0x20 && r != 0x7f {
 			continue
 		}
-		if r == 0x1b && vr != "CS" && vr != "UI" {
+		if r == 0x1b && (charsetVR(vr)) {
 			continue
 		}
-		if textVR(vr) && (r == '\r' || r == '\n' || r == '\f' || r == '\t') {
+		if textVR(vr) && (r == '\r' || r == '\n' || r == '\f') {
 			continue
 		}
-		return vrErr("SR-VR-05", "contains a control character not allowed in %s", vr)
+		return vrErr("SR-VR-05", "contains a control character not allowed in %s (only %s)", vr, allowedControls(vr))
 	}
 	return nil
+}
+
+// charsetVR reports whether Specific Character Set governs the VR (PS3.5
+// §6.1.2.3); the other string VRs stay in the default repertoire.
+func charsetVR(vr string) bool {
+	switch vr {
+	case "SH", "LO", "ST", "PN", "LT", "UC", "UT":
+		return true
+	}
+	return false
+}
+
+func allowedControls(vr string) string {
+	switch {
+	case textVR(vr):
+		return "CR, LF, FF and ESC are"
+	case charsetVR(vr):
+		return "ESC is"
+	}
+	return "none is"
 }
 
 // checkPN applies the PN structure: at most three component groups, five
@@ -195,6 +224,23 @@ func validTM(v string) bool {
 		}
 	}
 	return true
+}
+
+// validOffset accepts a UTC offset &ZZXX: sign, two digits of hours, two
+// of minutes, from -1200 to +1400 (PS3.5 Table 6.2-1, DT).
+func validOffset(v string) bool {
+	if len(v) != 5 || (v[0] != '+' && v[0] != '-') || !allDigits(v[1:]) {
+		return false
+	}
+	h, _ := strconv.Atoi(v[1:3])
+	m, _ := strconv.Atoi(v[3:])
+	if m > 59 {
+		return false
+	}
+	if v[0] == '-' {
+		return h < 12 || h == 12 && m == 0
+	}
+	return h < 14 || h == 14 && m == 0
 }
 
 // validDT accepts YYYY[MM[DD[HH[MM[SS[.F{1,6}]]]]]][&ZZXX].

@@ -1,11 +1,13 @@
 package dirrules
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
 
 	"github.com/reportgen/reportgen/reportgen/issue"
+	"github.com/reportgen/reportgen/schemas/ucum"
 )
 
 // RuleXML is the rule id of documents that cannot be read as XML.
@@ -15,13 +17,28 @@ const RuleXML = "XML"
 // Checker is safe for concurrent use.
 type Checker struct {
 	compat map[string]bool // root:extension pairs of the compatible-id rule
+	ucum   *ucum.System    // the units PQ values may have
 }
 
-// New returns a ready Checker.
-func New() (*Checker, error) {
+// Option configures a Checker.
+type Option func(*Checker)
+
+// WithUCUM gives the UCUM essence that PQ units are checked against
+// (ucum.Load on the synced schema folder). It is required: a checker
+// that could not tell a unit from a typo would pass wrong documents.
+func WithUCUM(s *ucum.System) Option { return func(c *Checker) { c.ucum = s } }
+
+// New returns a ready Checker. It fails without WithUCUM.
+func New(opts ...Option) (*Checker, error) {
 	c := &Checker{compat: make(map[string]bool, len(compatTemplateIDs))}
 	for _, id := range compatTemplateIDs {
 		c.compat[id] = true
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	if c.ucum == nil {
+		return nil, errors.New("dirrules: no UCUM essence (WithUCUM): PQ units could not be checked")
 	}
 	return c, nil
 }
@@ -174,6 +191,7 @@ func (c *Checker) check(d *document) issue.List {
 	r.relatedDocument(cd)
 	r.componentOf(cd)
 	r.headerDataTypes(cd)
+	r.valueRules(cd)
 	r.body(cd)
 	r.walk(cd)
 	r.crossChecks()

@@ -10,7 +10,7 @@ import (
 
 func checker(t testing.TB) *dirrules.Checker {
 	t.Helper()
-	c, err := dirrules.New()
+	c, err := dirrules.New(dirrules.WithUCUM(mustUCUM(t, "../synced")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -142,7 +142,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Add([]byte(`<ClinicalDocument xmlns="urn:hl7-org:v3"><templateId root="2.16.840.1.113883.10.20.22.1.5" extension="2015-08-01"/></ClinicalDocument>`))
 	f.Add([]byte(`<!DOCTYPE r [<!ENTITY e SYSTEM "x">]><r>&e;</r>`))
-	c, err := dirrules.New()
+	c, err := dirrules.New(dirrules.WithUCUM(mustUCUM(f, "../synced")))
 	if err != nil {
 		f.Fatal(err)
 	}
