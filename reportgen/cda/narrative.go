@@ -2,7 +2,6 @@ package cda
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -78,36 +77,6 @@ func writeLines(el *etree.Element, text string) {
 	}
 }
 
-// quantityText renders a measurement as a reader expects it, e.g. "12 mm".
-// UCUM codes in brackets or braces ("[hnsf'U]") read badly, so those use
-// the unit's display name instead.
-func quantityText(n *content.Numeric) string {
-	u := n.Unit
-	switch {
-	case u.Value == "" || u.Value == "1":
-		return n.Value
-	case strings.ContainsAny(u.Value, "[{") && u.Meaning != "":
-		return n.Value + " " + u.Meaning
-	}
-	return n.Value + " " + u.Value
-}
+func quantityText(n *content.Numeric) string { return content.QuantityText(n) }
 
-// imageLabel names an image for the reader, e.g. "CT image, frames 12, 13".
-func imageLabel(ref *content.ImageRef) string {
-	s := "image"
-	if ref.Modality != "" {
-		s = ref.Modality + " image"
-	}
-	if len(ref.Frames) > 0 {
-		fs := make([]string, len(ref.Frames))
-		for i, f := range ref.Frames {
-			fs[i] = strconv.Itoa(int(f))
-		}
-		word := "frame"
-		if len(fs) > 1 {
-			word = "frames"
-		}
-		s += ", " + word + " " + strings.Join(fs, ", ")
-	}
-	return s
-}
+func imageLabel(ref *content.ImageRef) string { return content.ImageLabel(ref) }
