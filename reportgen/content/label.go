@@ -21,14 +21,6 @@ func UnitText(u Code) string {
 	return u.Value
 }
 
-// QuantityText shows a measurement as a reader expects it, e.g. "12 mm".
-func QuantityText(n *Numeric) string {
-	if u := UnitText(n.Unit); u != "" {
-		return n.Value + " " + u
-	}
-	return n.Value
-}
-
 // ImageLabel names an image for the reader, e.g. "CT image, frames 12, 13".
 func ImageLabel(ref *ImageRef) string {
 	s := "image"
