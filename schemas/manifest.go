@@ -26,7 +26,18 @@ type File struct {
 	URL string `json:"url"`
 	// SHA256 is the hex checksum every copy must have.
 	SHA256 string `json:"sha256"`
+	// Member, when set, says URL is a gzipped tar archive (an npm package
+	// tarball) and names the file inside it: some HL7 files are published
+	// only inside such packages.
+	Member string `json:"member,omitempty"`
+	// Purpose is "" for the validation set the service needs to start,
+	// or PurposeRendering for a file only the rendering tests read.
+	Purpose string `json:"purpose,omitempty"`
 }
+
+// PurposeRendering marks a manifest file that renders documents for
+// people (HL7's CDA.xsl) and that the service does not need.
+const PurposeRendering = "rendering"
 
 // Manifest lists the schema files.
 type Manifest struct {
@@ -39,6 +50,7 @@ const (
 	CDASDTCEntry    = "cda-sdtc/infrastructure/cda/CDA_SDTC.xsd"
 	CCDASchematron  = "ccda-2.1/ccda-2.1.sch"
 	CCDAVocabulary  = "ccda-2.1/voc.xml"
+	CDAStylesheet   = "cda-xsl/CDA.xsl"
 	DefaultDir      = "schemas/synced"
 	SyncCommandHint = "reportgen schemas sync --from DIR (a folder holding the HL7 files), or reportgen schemas sync to download the pinned upstream files"
 )

@@ -1,6 +1,9 @@
 package schemas
 
 import (
+	"archive/tar"
+	"bytes"
+	"compress/gzip"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -42,8 +45,64 @@ func (d DirSource) Open(_ context.Context, f File) (io.ReadCloser, error) {
 // HTTPSource downloads files from their pinned upstream URLs.
 type HTTPSource struct{ Client *http.Client }
 
-// Open downloads the file.
+// Open downloads the file, or the archive it is a member of and takes the
+// member out.
 func (h HTTPSource) Open(ctx context.Context, f File) (io.ReadCloser, error) {
+	rc, err := h.get(ctx, f)
+	if err != nil || f.Member == "" {
+		return rc, err
+	}
+	defer rc.Close()
+	b, err := tgzMember(io.LimitReader(rc, maxFileSize+1), f.Member)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", f.URL, err)
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+// tgzMember returns the bytes of one file of a gzipped tar archive.
+func tgzMember(r io.Reader, member string) ([]byte, error) {
+	zr, err := gzip.NewReader(r)
+	if err != nil {
+		return nil, err
+	}
+	tr := tar.NewReader(zr)
+	for {
+		hd, err := tr.Next()
+		if err == io.EOF {
+			return nil, fmt.Errorf("archive has no member %s", member)
+		}
+		if err != nil {
+			return nil, err
+		}
+		if hd.Name == member && hd.Typeflag == tar.TypeReg {
+			b, err := io.ReadAll(io.LimitReader(tr, maxFileSize+1))
+			if err != nil {
+				return nil, err
+			}
+			if len(b) > maxFileSize {
+				return nil, fmt.Errorf("member %s larger than %d bytes", member, maxFileSize)
+			}
+			return b, nil
+		}
+	}
+}
+
+// FallbackSource reads each file from First and, where First has no such
+// file, from Then: a local copy of the validation set, and the pinned
+// upstream for a file the copy lacks.
+type FallbackSource struct{ First, Then Source }
+
+// Open opens the file from First, else from Then.
+func (s FallbackSource) Open(ctx context.Context, f File) (io.ReadCloser, error) {
+	rc, err := s.First.Open(ctx, f)
+	if errors.Is(err, os.ErrNotExist) {
+		return s.Then.Open(ctx, f)
+	}
+	return rc, err
+}
+
+func (h HTTPSource) get(ctx context.Context, f File) (io.ReadCloser, error) {
 	c := h.Client
 	if c == nil {
 		c = &http.Client{Timeout: 2 * time.Minute}
@@ -77,12 +136,15 @@ func Sync(ctx context.Context, m Manifest, src Source, dest string) error {
 }
 
 func syncFile(ctx context.Context, f File, src Source, dest string) error {
+	target := filepath.Join(dest, filepath.FromSlash(f.Path))
+	if got, err := fileSHA256(target); err == nil && got == f.SHA256 {
+		return nil // already there and verified: nothing to fetch
+	}
 	rc, err := src.Open(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	target := filepath.Join(dest, filepath.FromSlash(f.Path))
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
@@ -118,10 +180,14 @@ func syncFile(ctx context.Context, f File, src Source, dest string) error {
 // ErrNotSynced says the schema folder is missing or incomplete.
 var ErrNotSynced = errors.New("schema set is not synced")
 
-// Verify checks that dir holds every manifest file with its checksum. The
-// error names the first bad file and the command that fixes it.
+// Verify checks that dir holds every file of the validation set with its
+// checksum (rendering files are not needed to validate). The error names
+// the first bad file and the command that fixes it.
 func Verify(m Manifest, dir string) error {
 	for _, f := range m.Files {
+		if f.Purpose == PurposeRendering {
+			continue
+		}
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
 		got, err := fileSHA256(p)
 		if errors.Is(err, os.ErrNotExist) {

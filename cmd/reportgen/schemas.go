@@ -18,7 +18,7 @@ func schemasCmd(args []string, stdout, stderr io.Writer) int {
 	}
 	fs := flag.NewFlagSet("schemas sync", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	from := fs.String("from", "", "copy from this folder (laid out like the manifest) instead of downloading the pinned upstream files")
+	from := fs.String("from", "", "copy from this folder (laid out like the manifest) instead of downloading the pinned upstream files; a file the folder lacks is downloaded")
 	dir := fs.String("dir", schemas.DefaultDir, "the schema folder to fill")
 	if err := fs.Parse(args[1:]); err != nil {
 		return exitUsage
@@ -31,7 +31,7 @@ func schemasCmd(args []string, stdout, stderr io.Writer) int {
 	var src schemas.Source = schemas.HTTPSource{}
 	where := "the pinned upstream URLs"
 	if *from != "" {
-		src, where = schemas.DirSource(*from), *from
+		src, where = schemas.FallbackSource{First: schemas.DirSource(*from), Then: schemas.HTTPSource{}}, *from+" (files it lacks: the pinned upstream URLs)"
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
