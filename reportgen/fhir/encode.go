@@ -358,7 +358,11 @@ func (e *encoder) observation(id string, n *content.Node, st cpb.ObservationStat
 			e.fail("measurement %s has no value", n.ID)
 			return o
 		}
-		q := &dpb.Quantity{Value: &dpb.Decimal{Value: n.Num.Value}}
+		v, err := decimal(n.Num.Value)
+		if err != nil {
+			e.fail("measurement %s: %v", n.ID, err)
+		}
+		q := &dpb.Quantity{Value: &dpb.Decimal{Value: v}}
 		if u := n.Num.Unit; u.Value != "" {
 			q.System, q.Code = uri(SystemUCUM), &dpb.Code{Value: u.Value}
 			q.Unit = str(u.Meaning)

@@ -207,3 +207,66 @@ func telecoms(ts []*pb.Telecom) []*dpb.ContactPoint {
 	}
 	return out
 }
+
+// decimal writes a measurement value (DICOM DS, as the request gives it)
+// as a FHIR decimal, which allows no "+" sign, no leading zeros and no
+// bare decimal point. The digits after the point are kept: they are the
+// value's precision.
+func decimal(s string) (string, error) {
+	in := strings.TrimSpace(s)
+	neg := false
+	switch {
+	case strings.HasPrefix(in, "+"):
+		in = in[1:]
+	case strings.HasPrefix(in, "-"):
+		neg, in = true, in[1:]
+	}
+	mant, exp, hasExp := in, "", false
+	if i := strings.IndexAny(in, "eE"); i >= 0 {
+		mant, exp, hasExp = in[:i], in[i+1:], true
+	}
+	whole, frac, hasPoint := strings.Cut(mant, ".")
+	whole = strings.TrimLeft(whole, "0")
+	if whole == "" {
+		whole = "0"
+	}
+	if mant == "" || mant == "." || !digits(whole) || !digits(frac) {
+		return "", fmt.Errorf("value is not a decimal number")
+	}
+	out := whole
+	if hasPoint && frac != "" {
+		out += "." + frac
+	}
+	if hasExp {
+		e := strings.TrimPrefix(exp, "+")
+		en := strings.HasPrefix(e, "-")
+		e = strings.TrimPrefix(e, "-")
+		if e == "" || !digits(e) {
+			return "", fmt.Errorf("value is not a decimal number")
+		}
+		e = strings.TrimLeft(e, "0")
+		if !digits(e) {
+			return "", fmt.Errorf("value is not a decimal number")
+		}
+		if e == "" {
+			e = "0"
+		}
+		if en {
+			e = "-" + e
+		}
+		out += "e" + e
+	}
+	if neg && strings.Trim(out, "0.e-") != "" {
+		out = "-" + out
+	}
+	return out, nil
+}
+
+func digits(s string) bool {
+	for _, r := range s {
+		if r < '0' || r > '9' {
+			return false
+		}
+	}
+	return true
+}

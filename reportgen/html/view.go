@@ -77,7 +77,9 @@ func build(d *content.Document, links *wado.Links) (*page, error) {
 		}
 		p.Footer = append(p.Footer, field{verb, pr.GetCdaDocumentId()})
 	}
-	p.Footer = append(p.Footer, field{"Template", d.TemplateID})
+	if d.TemplateID != "" {
+		p.Footer = append(p.Footer, field{"Template", d.TemplateID})
+	}
 	return p, nil
 }
 
