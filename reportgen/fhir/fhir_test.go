@@ -18,6 +18,19 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+func encodeTB(tb testing.TB, d *content.Document) []byte {
+	tb.Helper()
+	page, err := html.Encode(d, html.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	b, err := fhir.Encode(d, fhir.Options{HTML: page})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
+
 func encode(t *testing.T, d *content.Document, links *wado.Links) []byte {
 	t.Helper()
 	page, err := html.Encode(d, html.Options{Links: links})

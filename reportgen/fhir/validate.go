@@ -58,8 +58,8 @@ func Validate(b []byte) issue.List {
 		l = append(l, issue.Issue{Severity: sev, RuleID: rule, Location: where, Message: fmt.Sprintf(format, args...)})
 	}
 	if _, err := unmarshaller.UnmarshalR4(b); err != nil {
-		// jsonformat's messages name the element path, not values.
-		add(issue.Error, RuleR4, "", "%v", firstLine(err.Error()))
+		where, what := jsonformatError(err)
+		add(issue.Error, RuleR4, where, "%s", what)
 		return l
 	}
 	var bundle obj
@@ -270,9 +270,25 @@ func arr(o obj, k string) []any {
 	return a
 }
 
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
+// jsonformatError splits jsonformat's `error at "PATH": DETAIL` into the
+// element path and the rule broken. Both are structure, never values,
+// except the path of an unknown resource type, which is the input's own
+// word and is left out (messages carry no document content).
+func jsonformatError(err error) (where, what string) {
+	msg := err.Error()
+	if i := strings.IndexByte(msg, '\n'); i >= 0 {
+		msg = msg[:i]
 	}
-	return s
+	rest, ok := strings.CutPrefix(msg, `error at "`)
+	if !ok {
+		return "", "not FHIR R4 JSON"
+	}
+	path, detail, ok := strings.Cut(rest, `": `)
+	if !ok {
+		return "", "not FHIR R4 JSON"
+	}
+	if strings.Contains(detail, "unknown resource type") {
+		return "", detail
+	}
+	return path, detail
 }
