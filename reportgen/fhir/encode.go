@@ -294,11 +294,14 @@ func (e *encoder) patient() {
 		pt.Name = []*dpb.HumanName{h}
 	}
 	if bd := p.GetBirthDate(); bd != "" {
-		t, err := content.ParseDate(bd)
+		// Archives know some birth dates to the month or year only; a
+		// FHIR date keeps that precision.
+		t, ts, err := content.ParseBirthDate(bd)
 		if err != nil {
 			e.fail("patient birth date %v", err)
 		}
-		pt.BirthDate = &dpb.Date{ValueUs: t.UnixMicro(), Timezone: "UTC", Precision: dpb.Date_DAY}
+		prec := map[int]dpb.Date_Precision{4: dpb.Date_YEAR, 6: dpb.Date_MONTH, 8: dpb.Date_DAY}[len(ts)]
+		pt.BirthDate = &dpb.Date{ValueUs: t.UnixMicro(), Timezone: "UTC", Precision: prec}
 	}
 	e.contain(&bpb.ContainedResource{OneofResource: &bpb.ContainedResource_Patient{Patient: pt}})
 }
