@@ -162,8 +162,9 @@ func (c *checker) request(req *pb.GenerateReportRequest) {
 	for i, k := range req.GetOutputs() {
 		f := fmt.Sprintf("outputs[%d]", i)
 		switch {
-		case k != pb.DocumentKind_DOCUMENT_KIND_CDA && k != pb.DocumentKind_DOCUMENT_KIND_SR:
-			c.add(f, "must be DOCUMENT_KIND_CDA or DOCUMENT_KIND_SR")
+		case k != pb.DocumentKind_DOCUMENT_KIND_CDA && k != pb.DocumentKind_DOCUMENT_KIND_SR &&
+			k != pb.DocumentKind_DOCUMENT_KIND_FHIR && k != pb.DocumentKind_DOCUMENT_KIND_HTML:
+			c.add(f, "must be DOCUMENT_KIND_CDA, DOCUMENT_KIND_SR, DOCUMENT_KIND_FHIR or DOCUMENT_KIND_HTML")
 		case seen[k]:
 			c.add(f, "repeats %s", k)
 		}

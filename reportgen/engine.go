@@ -22,9 +22,12 @@ import (
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/cda"
 	"github.com/reportgen/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/reportgen/fhir"
+	"github.com/reportgen/reportgen/reportgen/html"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/sr"
 	"github.com/reportgen/reportgen/reportgen/uid"
+	"github.com/reportgen/reportgen/reportgen/wado"
 	"github.com/reportgen/reportgen/schemas"
 	"github.com/reportgen/reportgen/schemas/dirrules"
 	"github.com/reportgen/reportgen/schemas/ucum"
@@ -35,6 +38,8 @@ import (
 const (
 	MediaTypeCDA   = "application/xml"
 	MediaTypeDICOM = "application/dicom"
+	MediaTypeFHIR  = fhir.MediaType
+	MediaTypeHTML  = html.MediaType
 )
 
 // MaxDocumentSize bounds a document given to ValidateDocument.
@@ -50,6 +55,11 @@ type Config struct {
 	// WADOBaseURL, when set, links key images in the CDA to a WADO-URI
 	// service, e.g. "https://pacs.example.org/wado".
 	WADOBaseURL string
+	// WADORSBaseURL, when set, is the archive's WADO-RS service root, e.g.
+	// "https://pacs.example.org/dicom-web": the HTML page links images to
+	// their rendered form there, and the FHIR ImagingStudy gets it as the
+	// endpoint IHE IMR requires.
+	WADORSBaseURL string
 	// Templates are the known report templates; nil loads the built-in
 	// set plus TemplateDir.
 	Templates *templates.Registry
@@ -77,9 +87,10 @@ type Config struct {
 
 // Engine renders and validates reports.
 type Engine struct {
-	cfg Config
-	xsd *schemas.CDA
-	dir *dirrules.Checker
+	cfg   Config
+	links *wado.Links // image addresses for the HTML page and FHIR
+	xsd   *schemas.CDA
+	dir   *dirrules.Checker
 	// units are UCUM's, for request measurement units and CDA PQ units.
 	units *ucum.System
 	uids  uid.Generator
@@ -112,6 +123,10 @@ func New(cfg Config) (*Engine, error) {
 		// later must not change transforms in flight.
 		cfg.TransformDefaults.Custodian = proto.Clone(c).(*pb.Organization)
 	}
+	links, err := wado.New(cfg.WADOBaseURL, cfg.WADORSBaseURL)
+	if err != nil {
+		return nil, fmt.Errorf("reportgen: %w", err)
+	}
 	reg := cfg.Templates
 	if reg == nil {
 		if reg, err = templates.Load(cfg.TemplateDir); err != nil {
@@ -132,7 +147,7 @@ func New(cfg Config) (*Engine, error) {
 		x.Close()
 		return nil, fmt.Errorf("reportgen: DIR rules: %w", err)
 	}
-	e := &Engine{cfg: cfg, xsd: x, dir: dir, units: units, uids: g}
+	e := &Engine{cfg: cfg, links: links, xsd: x, dir: dir, units: units, uids: g}
 	e.templates.Store(reg)
 	return e, nil
 }
@@ -197,6 +212,10 @@ func kindWord(k pb.DocumentKind) string {
 		return "CDA document"
 	case pb.DocumentKind_DOCUMENT_KIND_SR:
 		return "DICOM SR"
+	case pb.DocumentKind_DOCUMENT_KIND_FHIR:
+		return "FHIR Bundle"
+	case pb.DocumentKind_DOCUMENT_KIND_HTML:
+		return "HTML page"
 	}
 	return "document"
 }
@@ -256,11 +275,12 @@ func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*
 			resp.DictationSections = append(resp.DictationSections, p.Proto())
 		}
 	}
+	r := &rendering{doc: doc}
 	for _, k := range outputs(req) {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		d, err := e.render(doc, k)
+		d, err := e.render(r, k)
 		if err != nil {
 			return nil, err
 		}
@@ -336,8 +356,55 @@ func (e *Engine) identity(req *pb.GenerateReportRequest) (content.Identity, erro
 	return id, nil
 }
 
-func (e *Engine) render(doc *content.Document, k pb.DocumentKind) (*pb.Document, error) {
+// rendering is one request's tree and what its outputs share: the HTML
+// page is both an output and the FHIR presentedForm, made once.
+type rendering struct {
+	doc  *content.Document
+	page []byte
+}
+
+// htmlPage makes (once) and checks the HTML page.
+func (e *Engine) htmlPage(r *rendering) ([]byte, issue.List, error) {
+	if r.page == nil {
+		b, err := html.Encode(r.doc, html.Options{Links: e.links})
+		if err != nil {
+			return nil, nil, fmt.Errorf("reportgen: encode HTML: %w", err)
+		}
+		r.page = b
+	}
+	return r.page, html.Validate(r.page), nil
+}
+
+func (e *Engine) render(r *rendering, k pb.DocumentKind) (*pb.Document, error) {
+	doc := r.doc
 	switch k {
+	case pb.DocumentKind_DOCUMENT_KIND_HTML:
+		b, issues, err := e.htmlPage(r)
+		if err != nil {
+			return nil, err
+		}
+		if issues.HasErrors() {
+			return nil, &InvalidDocumentError{Kind: k, Issues: issues}
+		}
+		return &pb.Document{Kind: k, MediaType: MediaTypeHTML, Content: b, Issues: IssuesToProto(issues)}, nil
+	case pb.DocumentKind_DOCUMENT_KIND_FHIR:
+		page, issues, err := e.htmlPage(r)
+		if err != nil {
+			return nil, err
+		}
+		if issues.HasErrors() {
+			// The page inside the Bundle is the same page: it fails alike.
+			return nil, &InvalidDocumentError{Kind: pb.DocumentKind_DOCUMENT_KIND_HTML, Issues: issues}
+		}
+		b, err := fhir.Encode(doc, fhir.Options{HTML: page, Links: e.links})
+		if err != nil {
+			return nil, fmt.Errorf("reportgen: encode FHIR: %w", err)
+		}
+		issues = fhir.Validate(b)
+		if issues.HasErrors() {
+			return nil, &InvalidDocumentError{Kind: k, Issues: issues}
+		}
+		return &pb.Document{Kind: k, MediaType: MediaTypeFHIR, Content: b, Issues: IssuesToProto(issues)}, nil
 	case pb.DocumentKind_DOCUMENT_KIND_CDA:
 		b, err := cda.Encode(doc, cda.Options{WADOBaseURL: e.cfg.WADOBaseURL})
 		if err != nil {

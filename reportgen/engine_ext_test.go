@@ -197,6 +197,9 @@ func TestDetectKind(t *testing.T) {
 	for in, want := range map[string]pb.DocumentKind{
 		string(dicom):                pb.DocumentKind_DOCUMENT_KIND_SR,
 		"\xef\xbb\xbf  <?xml ?><a/>": pb.DocumentKind_DOCUMENT_KIND_CDA,
+		"<!DOCTYPE html><html>":      pb.DocumentKind_DOCUMENT_KIND_HTML,
+		"\n<HTML lang=en>":           pb.DocumentKind_DOCUMENT_KIND_HTML,
+		` {"resourceType":"Bundle"}`: pb.DocumentKind_DOCUMENT_KIND_FHIR,
 		"hello":                      pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED,
 		"":                           pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED,
 	} {

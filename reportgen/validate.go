@@ -7,6 +7,8 @@ import (
 	"fmt"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/fhir"
+	"github.com/reportgen/reportgen/reportgen/html"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/sr"
 	"github.com/reportgen/reportgen/schemas"
@@ -27,8 +29,8 @@ func (e *Engine) validateCDA(b []byte) issue.List {
 	return append(issues, e.dir.Check(b)...)
 }
 
-// ErrUnknownKind says a document is neither CDA XML nor a DICOM file.
-var ErrUnknownKind = errors.New("document is neither CDA XML nor a DICOM Part 10 file")
+// ErrUnknownKind says a document is none of the kinds the service knows.
+var ErrUnknownKind = errors.New("document is neither CDA XML, a DICOM Part 10 file, FHIR JSON nor an HTML page")
 
 // ErrDocumentTooLarge says a document exceeds MaxDocumentSize.
 var ErrDocumentTooLarge = fmt.Errorf("document is larger than %d bytes", MaxDocumentSize)
@@ -51,6 +53,10 @@ func (e *Engine) ValidateDocument(_ context.Context, doc []byte, kind pb.Documen
 		issues = e.validateCDA(doc)
 	case pb.DocumentKind_DOCUMENT_KIND_SR:
 		issues = sr.Validate(doc)
+	case pb.DocumentKind_DOCUMENT_KIND_FHIR:
+		issues = fhir.Validate(doc)
+	case pb.DocumentKind_DOCUMENT_KIND_HTML:
+		issues = html.Validate(doc)
 	default:
 		return nil, fmt.Errorf("unknown document kind %d", kind)
 	}
@@ -58,14 +64,23 @@ func (e *Engine) ValidateDocument(_ context.Context, doc []byte, kind pb.Documen
 }
 
 // DetectKind tells a DICOM Part 10 file ("DICM" after the 128-byte
-// preamble) from XML; it returns UNSPECIFIED for anything else.
+// preamble) from an HTML page (its doctype or html element), from other
+// XML, and from JSON (taken as FHIR); it returns UNSPECIFIED for anything
+// else.
 func DetectKind(b []byte) pb.DocumentKind {
 	if len(b) >= 132 && string(b[128:132]) == "DICM" {
 		return pb.DocumentKind_DOCUMENT_KIND_SR
 	}
 	t := bytes.TrimLeft(bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")), " \t\r\n")
+	head := bytes.ToLower(t[:min(len(t), 15)])
+	if bytes.HasPrefix(head, []byte("<!doctype html")) || bytes.HasPrefix(head, []byte("<html")) {
+		return pb.DocumentKind_DOCUMENT_KIND_HTML
+	}
 	if len(t) > 0 && t[0] == '<' {
 		return pb.DocumentKind_DOCUMENT_KIND_CDA
+	}
+	if len(t) > 0 && t[0] == '{' {
+		return pb.DocumentKind_DOCUMENT_KIND_FHIR
 	}
 	return pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED
 }

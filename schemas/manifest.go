@@ -33,7 +33,14 @@ type File struct {
 	// only from places these machines cannot reach, e.g. the UCUM
 	// essence inside a version of an npm package.
 	Archive *Archive `json:"archive,omitempty"`
+	// Purpose is "" for the validation set the service needs to start,
+	// or PurposeRendering for a file only the rendering tests read.
+	Purpose string `json:"purpose,omitempty"`
 }
+
+// PurposeRendering marks a manifest file that renders documents for
+// people (HL7's CDA.xsl) and that the service does not need.
+const PurposeRendering = "rendering"
 
 // Archive is a gzip-compressed tar file holding a manifest file.
 type Archive struct {
@@ -59,6 +66,7 @@ const (
 	CCDASchematron  = "ccda-2.1/ccda-2.1.sch"
 	CCDAVocabulary  = "ccda-2.1/voc.xml"
 	UCUMEssence     = "ucum/ucum-essence.xml"
+	CDAStylesheet   = "cda-xsl/CDA.xsl"
 	DefaultDir      = "schemas/synced"
 	SyncCommandHint = "reportgen schemas sync --from DIR (a folder holding the HL7 files, or the pinned package tarballs; repeatable), or reportgen schemas sync to download the pinned upstream files"
 )

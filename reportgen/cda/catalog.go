@@ -1,9 +1,7 @@
 package cda
 
 import (
-	"net/url"
 	"strconv"
-	"strings"
 
 	"github.com/beevik/etree"
 
@@ -165,26 +163,7 @@ func (e *encoder) sopInstance(parent *etree.Element, ref *content.ImageRef, purp
 	}
 }
 
-// wadoURL returns the WADO-URI of an image (PS3.18): contentType "" asks
-// for the archive's default rendering (JPEG), which a browser shows; frame
-// 0 means no particular frame.
+// wadoURL returns the WADO-URI of an image (package wado).
 func (e *encoder) wadoURL(ref *content.ImageRef, contentType string, frame int32) string {
-	q := []string{
-		"requestType=WADO",
-		"studyUID=" + url.QueryEscape(ref.StudyUID),
-		"seriesUID=" + url.QueryEscape(ref.SeriesUID),
-		"objectUID=" + url.QueryEscape(ref.SOPInstanceUID),
-	}
-	if contentType != "" {
-		q = append(q, "contentType="+url.QueryEscape(contentType))
-	}
-	if frame > 0 {
-		q = append(q, "frameNumber="+strconv.Itoa(int(frame)))
-	}
-	u := *e.wado
-	if u.RawQuery != "" {
-		u.RawQuery += "&"
-	}
-	u.RawQuery += strings.Join(q, "&")
-	return u.String()
+	return e.wado.URI(ref, contentType, frame)
 }

@@ -18,13 +18,13 @@ package cda
 import (
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
 	"github.com/beevik/etree"
 
 	"github.com/reportgen/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/reportgen/wado"
 )
 
 // Options tune Encode.
@@ -51,15 +51,13 @@ func Encode(doc *content.Document, opt Options) ([]byte, error) {
 	}
 	e := &encoder{doc: doc, usedIDs: map[string]bool{}}
 	if opt.WADOBaseURL != "" {
-		u, err := url.Parse(opt.WADOBaseURL)
+		// Narrative links must be absolute http(s) URLs (CDA-NARR-04);
+		// package wado checks that.
+		l, err := wado.New(opt.WADOBaseURL, "")
 		if err != nil {
-			return nil, fmt.Errorf("cda: WADO base URL: %w", err)
+			return nil, fmt.Errorf("cda: %w", err)
 		}
-		// Narrative links must be absolute http(s) URLs (CDA-NARR-04).
-		if (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.Fragment != "" {
-			return nil, errors.New("cda: WADO base URL must be an absolute http(s) URL without fragment")
-		}
-		e.wado = u
+		e.wado = l
 	}
 
 	x := etree.NewDocument()
@@ -91,7 +89,7 @@ func Encode(doc *content.Document, opt Options) ([]byte, error) {
 // document when err is set.
 type encoder struct {
 	doc     *content.Document
-	wado    *url.URL
+	wado    *wado.Links     // nil without a WADO-URI service
 	usedIDs map[string]bool // narrative IDs in use
 	err     error
 }

@@ -156,7 +156,7 @@ func TestEncode(t *testing.T) {
 					Value:   &pb.Observation_Measurement{Measurement: &pb.Measurement{Value: "40", Unit: "[hnsf'U]", UnitDisplayName: "Hounsfield unit"}},
 				}},
 			})
-		}), cda.Options{WADOBaseURL: wadoBase}, "", []check{contains("40 Hounsfield unit", "line <two> & \"three\"")}},
+		}), cda.Options{WADOBaseURL: wadoBase}, "", []check{contains("Hounsfield unit", "line <two> & \"three\"")}},
 		// An archived impression-only report: the Findings Section says
 		// nullFlavor NI; a birth date known to the month; a patient name
 		// in three representations; a TAB kept in the narrative.

@@ -74,16 +74,10 @@ var decimal = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0
 
 // quantityObservation writes a NUM item (Quantity Measurement Observation
 // 6.2.14) with a PQ value in the UCUM unit of the tree.
-func (e *encoder) quantityObservation(entry *etree.Element, p paragraph, n *content.Node) {
-	if n.Num == nil {
-		e.fail("measurement %s has no value", n.ID)
-		return
-	}
+func (e *encoder) quantityObservation(entry *etree.Element, id string, p narrator, n *content.Node) {
 	if !decimal.MatchString(n.Num.Value) {
 		e.fail("measurement %s: value is not a decimal number", n.ID)
 	}
-	id := e.narrativeID(n.ID)
-	p.content(id, quantityText(n.Num))
 	obs := observation(entry, tmplQuantityObs)
 	code, mapped := measurementCode(n.Concept)
 	c := e.code(obs, "code", code)
@@ -102,6 +96,23 @@ func (e *encoder) quantityObservation(entry *etree.Element, p paragraph, n *cont
 	e.children(obs, p, n)
 }
 
+// quantityRow writes a NUM item as a row of the section's measurement
+// table (Quantity Measurement Observation 6.2.14): the row is the
+// observation's narrative, so the entry references the row.
+func (e *encoder) quantityRow(entry, tbody *etree.Element, n *content.Node) {
+	if n.Num == nil {
+		e.fail("measurement %s has no value", n.ID)
+		return
+	}
+	id := e.narrativeID(n.ID)
+	tr := child(tbody, "tr", "ID", id)
+	textChild(tr, "th", n.Concept.Meaning, "scope", "row")
+	textChild(tr, "td", n.Num.Value, "align", "right")
+	textChild(tr, "td", content.UnitText(n.Num.Unit))
+	r := row{siteCell: child(tr, "td"), imageCell: child(tr, "td")}
+	e.quantityObservation(entry, id, r, n)
+}
+
 // keyImage writes an IMAGE item held directly by a section (a key image)
 // as a SOP Instance Observation entry.
 func (e *encoder) keyImage(entry *etree.Element, p paragraph, n *content.Node) {
@@ -118,12 +129,12 @@ func (e *encoder) keyImage(entry *etree.Element, p paragraph, n *content.Node) {
 // targetSiteCode, image evidence becomes SPRT entryRelationships to SOP
 // Instance Observations. Each also gets a line in the narrative. Anything
 // else has no agreed CDA form and is refused rather than dropped.
-func (e *encoder) children(obs *etree.Element, p paragraph, n *content.Node) {
+func (e *encoder) children(obs *etree.Element, p narrator, n *content.Node) {
 	// The CDA schema orders targetSiteCode before entryRelationship.
 	for _, c := range n.Children {
 		if c != nil && c.Relationship == content.HasConceptMod && c.Type == content.CodeValue && sameCode(c.Concept, content.ConceptFindingSite) {
 			e.code(obs, "targetSiteCode", c.Code)
-			p.line(c.Concept.Meaning).CreateText(c.Code.Meaning)
+			p.site(c.Concept.Meaning, c.Code.Meaning)
 		}
 	}
 	for _, c := range n.Children {
@@ -136,7 +147,7 @@ func (e *encoder) children(obs *etree.Element, p paragraph, n *content.Node) {
 				e.fail("item %s: image evidence has no reference", n.ID)
 				continue
 			}
-			e.imageLine(p.line(c.Concept.Meaning), c)
+			e.imageLine(p.image(c.Concept.Meaning), c)
 			e.sopInstance(child(obs, "entryRelationship", "typeCode", "SPRT"), c.Image, c.Concept, true)
 		default:
 			e.fail("item %s: %s %s child has no CDA form", n.ID, c.Relationship, c.Type)

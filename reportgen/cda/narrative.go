@@ -2,7 +2,6 @@ package cda
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/beevik/etree"
@@ -37,9 +36,10 @@ func (e *encoder) narrativeID(nodeID string) string {
 
 func asciiLetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
-// paragraph is the narrative of one section item: an optional caption,
-// the item's own text in a content element that the entry references, then
-// one line per modifier and per image.
+// paragraph is the narrative of one section item: an optional label, the
+// item's own text in a content element that the entry references, then
+// one line per modifier and per image. The label is bold text on the line
+// rather than a caption, which HL7's CDA.xsl sets apart from the value.
 type paragraph struct {
 	el *etree.Element
 }
@@ -47,7 +47,7 @@ type paragraph struct {
 func newParagraph(text *etree.Element, caption string) paragraph {
 	p := paragraph{el: child(text, "paragraph")}
 	if caption != "" {
-		textChild(p.el, "caption", caption)
+		textChild(p.el, "content", caption+": ", "styleCode", "Bold")
 	}
 	return p
 }
@@ -65,6 +65,61 @@ func (p paragraph) line(label string) *etree.Element {
 	return p.el
 }
 
+// narrator is where the narrative of an item's modifiers goes: lines of
+// its paragraph, or cells of its measurement table row.
+type narrator interface {
+	// site shows a finding site.
+	site(label, meaning string)
+	// image returns the element an image reference is written into.
+	image(label string) *etree.Element
+}
+
+func (p paragraph) site(label, meaning string) { p.line(label).CreateText(meaning) }
+
+func (p paragraph) image(label string) *etree.Element { return p.line(label) }
+
+// row is a measurement's table row: the site and image cells.
+type row struct{ siteCell, imageCell *etree.Element }
+
+func (r row) site(_, meaning string) { appendListed(r.siteCell, meaning) }
+
+func (r row) image(string) *etree.Element {
+	if len(r.imageCell.Child) > 0 {
+		r.imageCell.CreateText(", ")
+	}
+	return r.imageCell
+}
+
+// appendListed adds text to a cell, after "; " when it holds some.
+func appendListed(el *etree.Element, text string) {
+	if len(el.Child) > 0 {
+		el.CreateText("; ")
+	}
+	el.CreateText(text)
+}
+
+// measurementTable starts the table of a run of measurements: caption and
+// the column heads the HTML page has too.
+func measurementTable(text *etree.Element) *etree.Element {
+	t := child(text, "table", "border", "1")
+	textChild(t, "caption", "Measurements")
+	tr := child(child(t, "thead"), "tr")
+	for _, h := range []string{"Finding", "Value", "Unit", "Site", "Image"} {
+		textChild(tr, "th", h, "scope", "col")
+	}
+	return child(t, "tbody")
+}
+
+// statusNotice writes the report status where a reader meets it first,
+// at the top of the first section: HL7's CDA.xsl shows nothing of the
+// header that tells a preliminary, corrected or addendum report from a
+// final one. It is narrative only, referenced by no entry.
+func statusNotice(text *etree.Element, n content.Notice) {
+	p := child(text, "paragraph", "styleCode", "Bold")
+	textChild(p, "content", n.Label+": ", "styleCode", "Bold")
+	p.CreateText(n.Text)
+}
+
 // writeLines writes text into el, turning line breaks into <br/>: the
 // dictated line breaks inside a paragraph are part of the text.
 func writeLines(el *etree.Element, text string) {
@@ -78,36 +133,4 @@ func writeLines(el *etree.Element, text string) {
 	}
 }
 
-// quantityText renders a measurement as a reader expects it, e.g. "12 mm".
-// UCUM codes in brackets or braces ("[hnsf'U]") read badly, so those use
-// the unit's display name instead.
-func quantityText(n *content.Numeric) string {
-	u := n.Unit
-	switch {
-	case u.Value == "" || u.Value == "1":
-		return n.Value
-	case strings.ContainsAny(u.Value, "[{") && u.Meaning != "":
-		return n.Value + " " + u.Meaning
-	}
-	return n.Value + " " + u.Value
-}
-
-// imageLabel names an image for the reader, e.g. "CT image, frames 12, 13".
-func imageLabel(ref *content.ImageRef) string {
-	s := "image"
-	if ref.Modality != "" {
-		s = ref.Modality + " image"
-	}
-	if len(ref.Frames) > 0 {
-		fs := make([]string, len(ref.Frames))
-		for i, f := range ref.Frames {
-			fs[i] = strconv.Itoa(int(f))
-		}
-		word := "frame"
-		if len(fs) > 1 {
-			word = "frames"
-		}
-		s += ", " + word + " " + strings.Join(fs, ", ")
-	}
-	return s
-}
+func imageLabel(ref *content.ImageRef) string { return content.ImageLabel(ref) }

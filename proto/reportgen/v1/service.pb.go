@@ -32,6 +32,14 @@ const (
 	DocumentKind_DOCUMENT_KIND_CDA DocumentKind = 1
 	// DICOM Structured Report as a Part 10 file, media type application/dicom.
 	DocumentKind_DOCUMENT_KIND_SR DocumentKind = 2
+	// HL7 FHIR R4 Bundle as IHE IMR (Interactive Multimedia Report) stores
+	// it: a transaction Bundle around a DiagnosticReport, media type
+	// application/fhir+json. Generated on request only.
+	DocumentKind_DOCUMENT_KIND_FHIR DocumentKind = 3
+	// The report as a standalone HTML5 page for people, media type
+	// text/html; the same page is the FHIR DiagnosticReport's
+	// presentedForm. Generated on request only.
+	DocumentKind_DOCUMENT_KIND_HTML DocumentKind = 4
 )
 
 // Enum value maps for DocumentKind.
@@ -40,11 +48,15 @@ var (
 		0: "DOCUMENT_KIND_UNSPECIFIED",
 		1: "DOCUMENT_KIND_CDA",
 		2: "DOCUMENT_KIND_SR",
+		3: "DOCUMENT_KIND_FHIR",
+		4: "DOCUMENT_KIND_HTML",
 	}
 	DocumentKind_value = map[string]int32{
 		"DOCUMENT_KIND_UNSPECIFIED": 0,
 		"DOCUMENT_KIND_CDA":         1,
 		"DOCUMENT_KIND_SR":          2,
+		"DOCUMENT_KIND_FHIR":        3,
+		"DOCUMENT_KIND_HTML":        4,
 	}
 )
 
@@ -251,7 +263,8 @@ type GenerateReportRequest struct {
 	TemplateId string `protobuf:"bytes,2,opt,name=template_id,json=templateId,proto3" json:"template_id,omitempty"`
 	// The findings. Required.
 	Report *Report `protobuf:"bytes,3,opt,name=report,proto3" json:"report,omitempty"`
-	// Which documents to produce; empty means both CDA and SR.
+	// Which documents to produce, in this order; empty means both CDA and
+	// SR. FHIR and HTML are produced only when asked for.
 	Outputs []DocumentKind `protobuf:"varint,4,rep,packed,name=outputs,proto3,enum=reportgen.v1.DocumentKind" json:"outputs,omitempty"`
 	// Heading code set for the SR; default LOINC.
 	SrHeadingCodes SrHeadingCodes `protobuf:"varint,5,opt,name=sr_heading_codes,json=srHeadingCodes,proto3,enum=reportgen.v1.SrHeadingCodes" json:"sr_heading_codes,omitempty"`
@@ -359,7 +372,7 @@ type GenerateReportResponse struct {
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// The template the report was rendered with.
 	TemplateId string `protobuf:"bytes,2,opt,name=template_id,json=templateId,proto3" json:"template_id,omitempty"`
-	// The documents, in the order CDA, SR (as requested).
+	// The documents, in the order requested (CDA, SR by default).
 	Documents []*Document `protobuf:"bytes,3,rep,name=documents,proto3" json:"documents,omitempty"`
 	// How a dictated report body was split into sections, in text order;
 	// empty when the request carried sections.
@@ -644,9 +657,11 @@ type Document struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The kind of document.
 	Kind DocumentKind `protobuf:"varint,1,opt,name=kind,proto3,enum=reportgen.v1.DocumentKind" json:"kind,omitempty"`
-	// Media type: "application/xml" for CDA, "application/dicom" for SR.
+	// Media type: "application/xml" for CDA, "application/dicom" for SR,
+	// "application/fhir+json" for FHIR, "text/html" for HTML.
 	MediaType string `protobuf:"bytes,2,opt,name=media_type,json=mediaType,proto3" json:"media_type,omitempty"`
-	// The document bytes: CDA XML in UTF-8, or a DICOM Part 10 file.
+	// The document bytes: CDA XML in UTF-8, a DICOM Part 10 file, FHIR JSON
+	// in UTF-8 or an HTML page in UTF-8.
 	Content []byte `protobuf:"bytes,3,opt,name=content,proto3" json:"content,omitempty"`
 	// Identities of a CDA document.
 	Cda *CdaIdentity `protobuf:"bytes,4,opt,name=cda,proto3" json:"cda,omitempty"`
@@ -1654,11 +1669,13 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\x0fTemplateSection\x12-\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x19.reportgen.v1.SectionKindR\x04kind\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x1a\n" +
-	"\brequired\x18\x03 \x01(\bR\brequired*Z\n" +
+	"\brequired\x18\x03 \x01(\bR\brequired*\x8a\x01\n" +
 	"\fDocumentKind\x12\x1d\n" +
 	"\x19DOCUMENT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11DOCUMENT_KIND_CDA\x10\x01\x12\x14\n" +
-	"\x10DOCUMENT_KIND_SR\x10\x02*h\n" +
+	"\x10DOCUMENT_KIND_SR\x10\x02\x12\x16\n" +
+	"\x12DOCUMENT_KIND_FHIR\x10\x03\x12\x16\n" +
+	"\x12DOCUMENT_KIND_HTML\x10\x04*h\n" +
 	"\x0eSrHeadingCodes\x12 \n" +
 	"\x1cSR_HEADING_CODES_UNSPECIFIED\x10\x00\x12\x1a\n" +
 	"\x16SR_HEADING_CODES_LOINC\x10\x01\x12\x18\n" +
