@@ -10,10 +10,13 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: cgo build of libxml2, and the independent validators the
 # tests run (dcmtk, dicom3tools, xmllint, xsltproc with lxml's ISO schematron
-# skeleton).
+# skeleton); for the HL7 v2 end-to-end tests a real PACS (Orthanc with its
+# DICOMweb plugin, started by the tests themselves, never as a service) and
+# python-hl7 as the independent MLLP sender and receiver.
 pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps; do
+for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps \
+  orthanc orthanc-dicomweb python3-hl7; do
   have_pkg "$p" || pkgs+=("$p")
 done
 if [ ${#pkgs[@]} -gt 0 ]; then
