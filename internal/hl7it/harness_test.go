@@ -157,7 +157,7 @@ func (s *server) metric(t *testing.T, name string, want ...string) float64 {
 // ack is one answer as python-hl7 read it.
 type ack struct {
 	File, Code, Control, Version, Ack string
-	Errors                           []struct{ ELD, ERL, Severity, Rule string }
+	Errors                            []struct{ ELD, ERL, Severity, Rule string }
 }
 
 // send sends the files in order on one connection with python-hl7.
@@ -244,7 +244,7 @@ func startOrthanc(t *testing.T, port int, dir string) *orthanc {
 		"Name": "reportgen-test", "StorageDirectory": filepath.Join(dir, "db"), "IndexDirectory": filepath.Join(dir, "db"),
 		"HttpPort": port, "RemoteAccessAllowed": false, "AuthenticationEnabled": false,
 		"DicomServerEnabled": false, "StorageCompression": false,
-		"Plugins": []string{orthancPlugin(t)},
+		"Plugins":  []string{orthancPlugin(t)},
 		"DicomWeb": map[string]any{"Enable": true, "Root": "/dicom-web/"},
 	}
 	b, _ := json.Marshal(cfg)
@@ -413,4 +413,3 @@ func srUIDs(t *testing.T, path string) (study, series, sop string) {
 	}
 	return study, series, sop
 }
-
