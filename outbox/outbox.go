@@ -318,12 +318,13 @@ func (o *Outbox) finish(name string, q *queue, e *entry, err error) {
 		rec.Sinks[name] = d
 	}
 	d.Done, d.DeliveredAt, d.Attempts = true, now, attempts
+	// Only the last delivery of a record is written down: one that a
+	// crash loses is made again, which sinks allow, and each write costs
+	// fsyncs on the path of every message.
 	var perr error
 	if len(rec.pending()) == 0 {
 		perr = o.st.done(rec)
 		rec.Payloads = nil
-	} else {
-		perr = o.st.save(rec)
 	}
 	e.it.mu.Unlock()
 	if perr != nil {

@@ -212,7 +212,10 @@ func (h *hl7Flags) open(e *reportgen.Engine, cfg *reportgen.Config, sopt *serveO
 	}
 	if stateful {
 		ob, err := outbox.Open(filepath.Join(h.state, "outbox"), sinks, outbox.Options{
-			Workers:  map[string]int{"stow": h.stowWorkers},
+			// One MLLP peer connection keeps outbound messages in order;
+			// files and STOW requests go in parallel (records of one
+			// order still in turn).
+			Workers:  map[string]int{"dir": 4, "stow": h.stowWorkers},
 			RetryMin: h.retryMin, RetryMax: h.retryMax, Retention: h.retention, Log: log, Registerer: reg,
 		})
 		if err != nil {
