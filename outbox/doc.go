@@ -8,7 +8,8 @@
 // fsynced, renamed, its folder fsynced), so a message is acknowledged only
 // after it can no longer be lost: a crash at any later point resumes the
 // deliveries when the outbox is opened again. Deliveries are retried with
-// exponential backoff until they succeed; nothing is ever dropped. Only
+// exponential backoff until they succeed, and a failing sink pauses as a
+// whole, so a PACS that is down is not flooded; nothing is ever dropped. Only
 // a record's last delivery is written down (each write costs fsyncs), so a
 // crash may make an earlier one again: sinks must allow that. Two
 // records of the same order go to a sink in the order they were added, so

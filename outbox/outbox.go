@@ -62,6 +62,11 @@ type Outbox struct {
 type queue struct {
 	entries []*entry
 	wake    chan struct{}
+	// failures counts the sink's failures since its last success; while
+	// they last the whole sink pauses (until pausedUntil), so a PACS that
+	// is down gets a few attempts, not one per waiting record.
+	failures    int
+	pausedUntil time.Time
 }
 
 // entry is one pending delivery of one record to one sink.
@@ -271,6 +276,9 @@ func (o *Outbox) pick(q *queue) (*entry, time.Duration) {
 	now := o.opt.Now()
 	o.mu.Lock()
 	defer o.mu.Unlock()
+	if d := q.pausedUntil.Sub(now); d > 0 {
+		return nil, d
+	}
 	wait := time.Hour
 	busy := map[string]bool{}
 	for _, e := range q.entries {
@@ -292,7 +300,10 @@ func (o *Outbox) pick(q *queue) (*entry, time.Duration) {
 	return nil, wait
 }
 
-// finish records a delivery's outcome.
+// finish records a delivery's outcome. A failure backs off the record
+// (it may be the record the sink refuses) and pauses the sink (it may be
+// the sink that is down); a success ends the pause and lets every record
+// waiting out a backoff go at once.
 func (o *Outbox) finish(name string, q *queue, e *entry, err error) {
 	now := o.opt.Now()
 	o.mu.Lock()
@@ -305,6 +316,8 @@ func (o *Outbox) finish(name string, q *queue, e *entry, err error) {
 		o.mu.Lock()
 		e.inflight = false
 		e.next = now.Add(delay)
+		q.failures++
+		q.pausedUntil = now.Add(o.backoff(q.failures))
 		o.mu.Unlock()
 		o.m.deliveries.WithLabelValues(name, "failed").Inc()
 		o.m.retries.WithLabelValues(name).Inc()
@@ -342,6 +355,7 @@ func (o *Outbox) finish(name string, q *queue, e *entry, err error) {
 		}
 	}
 	// The sink works again: deliveries waiting out a backoff go now.
+	q.failures, q.pausedUntil = 0, time.Time{}
 	revived := 0
 	for _, x := range q.entries {
 		if x.attempts > 0 && x.next.After(now) {
