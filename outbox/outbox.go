@@ -84,6 +84,10 @@ type item struct {
 	rec *Record
 }
 
+// maxPause bounds the pause of a failing sink, so a PACS that comes back
+// is found within it, whatever the retry limit of single records.
+const maxPause = 30 * time.Second
+
 // ErrDuplicate says a record with the id exists already.
 var ErrDuplicate = errors.New("outbox: a record with this id exists")
 
@@ -316,8 +320,12 @@ func (o *Outbox) finish(name string, q *queue, e *entry, err error) {
 		o.mu.Lock()
 		e.inflight = false
 		e.next = now.Add(delay)
-		q.failures++
-		q.pausedUntil = now.Add(o.backoff(q.failures))
+		if !now.Before(q.pausedUntil) {
+			// Deliveries that were in flight when the sink failed fail
+			// together: they count once.
+			q.failures++
+			q.pausedUntil = now.Add(min(o.backoff(q.failures), maxPause))
+		}
 		o.mu.Unlock()
 		o.m.deliveries.WithLabelValues(name, "failed").Inc()
 		o.m.retries.WithLabelValues(name).Inc()
