@@ -261,6 +261,7 @@ func (x *mapper) patient(r *pb.Report) {
 	if ids.IsEmpty() {
 		x.fail(ids.Location(), CodeRequiredField, "required", "at least one patient identifier is required")
 	}
+	var skipped []Location
 	for _, rep := range ids.Repetitions() {
 		value := rep.Component(1).Text()
 		if value == "" {
@@ -270,7 +271,7 @@ func (x *mapper) patient(r *pb.Report) {
 		h := hdFrom(a.Sub(1), a.Sub(2), a.Sub(3))
 		oid := x.oid(h, x.opt.PatientIDAuthority)
 		if oid == "" {
-			x.warn(rep.Location(), "assigning-authority", "identifier not carried: its assigning authority (CX-4) has no ISO OID and its namespace is not configured")
+			skipped = append(skipped, rep.Location())
 			continue
 		}
 		x.from(fmt.Sprintf("report.patient.ids[%d]", len(p.Ids)), rep.Location())
@@ -282,6 +283,10 @@ func (x *mapper) patient(r *pb.Report) {
 	if len(p.Ids) == 0 && !ids.IsEmpty() {
 		x.fail(ids.Location(), CodeUnknownKey, "assigning-authority",
 			"no patient identifier has an assigning authority with an ISO OID (CX-4.2, CX-4.3 ISO) or a configured namespace")
+	} else {
+		for _, loc := range skipped {
+			x.warn(loc, "assigning-authority", "identifier not carried: its assigning authority (CX-4) has no ISO OID and its namespace is not configured")
+		}
 	}
 	x.from("report.patient.ids", ids.Location())
 

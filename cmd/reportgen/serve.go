@@ -145,7 +145,7 @@ func engineFlags(fs *flag.FlagSet) *reportgen.Config {
 		}
 		return d.Custodian
 	}
-	fs.Func("custodian-name", "SR to CDA: custodian organisation name when the SR names no institution", func(s string) error {
+	fs.Func("custodian-name", "SR to CDA: custodian organisation name when the SR names no institution; with --custodian-oid also the custodian of HL7 v2 reports (else MSH-4)", func(s string) error {
 		custodian().Name = s
 		return nil
 	})
