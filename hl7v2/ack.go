@@ -151,9 +151,9 @@ func errFields(d Delimiters, version string, e *Error) []string {
 		"",  // ERR-1, retained for v2.4 receivers only
 		erl, // ERR-2 error location
 		d.Comps(strconv.Itoa(int(e.Code)), e.Code.Text(), "HL70357"), // ERR-3 HL7 error code
-		string(e.Severity), // ERR-4 severity
+		string(e.Severity),                  // ERR-4 severity
 		d.Comps(e.Rule, e.Rule, "99RPTGEN"), // ERR-5 application error code: the rule
-		"", "", // ERR-6, ERR-7
+		"", "",                              // ERR-6, ERR-7
 		d.Encode(l.String() + ": " + e.Message), // ERR-8 user message
 	}
 }

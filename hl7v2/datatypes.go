@@ -28,7 +28,9 @@ func (h HD) OID() string {
 }
 
 // IsEmpty reports whether no part is set.
-func (h HD) IsEmpty() bool { return h.Namespace == "" && h.UniversalID == "" && h.UniversalIDType == "" }
+func (h HD) IsEmpty() bool {
+	return h.Namespace == "" && h.UniversalID == "" && h.UniversalIDType == ""
+}
 
 // TS is a point in time as HL7 sends it (TS or DTM): YYYY[MM[DD[HH[MM[SS[.S...]]]]]][+/-ZZZZ].
 type TS struct {
@@ -111,10 +113,10 @@ func ceFrom(v Value) CE {
 // Person is a person's name and identifier as XCN, CNN and XPN carry
 // them.
 type Person struct {
-	ID                                   string
+	ID                                    string
 	Family, Given, Middle, Suffix, Prefix string
-	Degree                               string
-	Authority                            HD
+	Degree                                string
+	Authority                             HD
 }
 
 // IsEmpty reports whether neither name nor id is set.

@@ -91,7 +91,7 @@ func (x *mapper) from(field string, loc Location) {
 //	MSH-7         report time when OBR-22 is empty; the zone of times without offset
 //	MSH-19        language (ISO 639 code)
 //	PID-3         patient ids (CX-1 with the OID of CX-4)
-//	PID-5         patient name (the legal name, XPN-7 L, else the first)
+//	PID-5         patient name (the legal name, XPN-7 L, else the first; repetitions with XPN-8 I or P its ideographic and phonetic groups)
 //	PID-7, PID-8  birth date, administrative sex
 //	PID-11        address, when complete; PID-13, PID-14 telecoms
 //	PV1-8         referring physician
@@ -290,20 +290,41 @@ func (x *mapper) patient(r *pb.Report) {
 	}
 	x.from("report.patient.ids", ids.Location())
 
+	// The alphabetic name: the legal one (XPN-7 L) if any, else the first.
+	// Repetitions in ideographic or phonetic characters (XPN-8 I, P: HL7
+	// table 4000), as Japanese, Chinese and Korean sites send them, are
+	// the name's other component groups.
 	var name Person
-	names := pid.Field(5).Repetitions()
+	var groups = map[string]Value{}
 	chosen := pid.Field(5)
-	for i, rep := range names {
+	first := true
+	for _, rep := range pid.Field(5).Repetitions() {
 		n, typ := xpnFrom(rep)
-		if i == 0 || typ == "L" {
-			name, chosen = n, rep
-			if typ == "L" {
-				break
+		switch rep.Component(8).Text() {
+		case "I", "P":
+			if _, dup := groups[rep.Component(8).Text()]; !dup {
+				groups[rep.Component(8).Text()] = rep
 			}
+			continue
+		}
+		if first || typ == "L" && chosen.Component(7).Text() != "L" {
+			name, chosen, first = n, rep, false
 		}
 	}
 	x.from("report.patient.name", chosen.Location())
 	p.Name = personName(name)
+	for code, rep := range groups {
+		n, _ := xpnFrom(rep)
+		pn := personName(n)
+		g := &pb.PersonNameGroup{Family: pn.GetFamily(), Given: pn.GetGiven(), Prefix: pn.GetPrefix(), Suffix: pn.GetSuffix()}
+		if code == "I" {
+			p.Name.Ideographic = g
+			x.from("report.patient.name.ideographic", rep.Location())
+		} else {
+			p.Name.Phonetic = g
+			x.from("report.patient.name.phonetic", rep.Location())
+		}
+	}
 
 	if bd := pid.Field(7); !bd.IsEmpty() {
 		x.from("report.patient.birth_date", bd.Location())

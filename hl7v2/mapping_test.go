@@ -176,6 +176,13 @@ func TestMapORUVariants(t *testing.T) {
 					t.Errorf("name %v", r.GetPatient().GetName())
 				}
 			}},
+		{"ideographic and phonetic name groups", edit(baseSegments, "PID", 5, "Yamada^Tarou^^^^^L^A~山田^太郎^^^^^L^I~やまだ^たろう^^^^^L^P"), testOptions,
+			func(t *testing.T, r *pb.Report) {
+				n := r.GetPatient().GetName()
+				if n.GetFamily() != "Yamada" || n.GetIdeographic().GetFamily() != "山田" || n.GetPhonetic().GetGiven()[0] != "たろう" {
+					t.Errorf("name %v", n)
+				}
+			}},
 		{"partial birth date stays partial", edit(baseSegments, "PID", 7, "196103"), testOptions,
 			func(t *testing.T, r *pb.Report) {
 				if r.GetPatient().GetBirthDate() != "1961-03" {
