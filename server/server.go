@@ -63,6 +63,7 @@ func DefaultLimits() Limits {
 type Service struct {
 	pb.UnimplementedReportServiceServer
 	engine  *reportgen.Engine
+	hl7     HL7Intake
 	log     *slog.Logger
 	limits  Limits
 	metrics *Metrics // nil: not recorded
@@ -101,6 +102,7 @@ type options struct {
 	metrics *Metrics
 	tokens  []string
 	grpc    []grpc.ServerOption
+	hl7     HL7Intake
 }
 
 // WithMetrics records Prometheus metrics of every call in m.
@@ -147,6 +149,7 @@ func New(e *reportgen.Engine, log *slog.Logger, l Limits, opt ...Option) (*grpc.
 	s := grpc.NewServer(opts...)
 	svc := NewService(e, log, l)
 	svc.metrics = o.metrics
+	svc.hl7 = o.hl7
 	pb.RegisterReportServiceServer(s, svc)
 	h := health.NewServer()
 	h.SetServingStatus("", healthpb.HealthCheckResponse_SERVING)

@@ -11,6 +11,7 @@
 //	reportgen transform IN.dcm OUT.xml
 //	reportgen batch --in FILE.jsonl|DIR --out DIR [--server host:port,...] [--uid-namespace NS]
 //	reportgen schemas sync [--from DIR] [--dir DIR]
+//	reportgen hl7 [--out DIR] FILE.hl7...
 package main
 
 import (
@@ -37,6 +38,7 @@ Commands:
   schemas    sync the HL7 schema set (reportgen schemas sync [--from DIR])
   transform  render an existing TID 2000 DICOM SR as a CDA document (reportgen transform IN.dcm OUT.xml)
   batch      regenerate many reports (reportgen batch --in FILE.jsonl|DIR --out DIR)
+  hl7        render the report of HL7 v2 ORU^R01 files and print their ACKs (reportgen hl7 [--out DIR] FILE...)
 
 Run "reportgen COMMAND -h" for a command's flags.
 `
@@ -65,6 +67,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return transform(args[1:], stdout, stderr)
 	case "batch":
 		return batch(args[1:], stdout, stderr)
+	case "hl7":
+		return hl7Cmd(args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

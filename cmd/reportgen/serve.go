@@ -28,6 +28,7 @@ func serve(args []string, stderr io.Writer) int {
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "on SIGTERM, how long in-flight calls may take to finish")
 	sopt := serveFlags(fs)
+	hopt := registerHL7Flags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -57,7 +58,12 @@ func serve(args []string, stderr io.Writer) int {
 		log.Error("cannot listen", "addr", *listen, "err", err.Error())
 		return exitFailure
 	}
-	srv, health := server.New(e, log, sopt.limits, opts...)
+	hl7, err := hopt.open(e, cfg, sopt, metrics, log)
+	if err != nil {
+		log.Error("cannot start", "err", err.Error())
+		return exitFailure
+	}
+	srv, health := server.New(e, log, sopt.limits, append(opts, hl7.serverOptions()...)...)
 
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -72,6 +78,8 @@ func serve(args []string, stderr io.Writer) int {
 	signal.Notify(hup, syscall.SIGHUP)
 	defer signal.Stop(hup)
 	go reloadOnHangup(ctx, hup, e, log, cfg.TemplateDir)
+	hl7.start(ctx, *grace)
+	defer hl7.wait()
 	go func() {
 		<-ctx.Done()
 		// Tell load balancers first, then let in-flight calls finish.
@@ -138,7 +146,7 @@ func engineFlags(fs *flag.FlagSet) *reportgen.Config {
 		}
 		return d.Custodian
 	}
-	fs.Func("custodian-name", "SR to CDA: custodian organisation name when the SR names no institution", func(s string) error {
+	fs.Func("custodian-name", "SR to CDA: custodian organisation name when the SR names no institution; with --custodian-oid also the custodian of HL7 v2 reports (else MSH-4)", func(s string) error {
 		custodian().Name = s
 		return nil
 	})

@@ -1574,11 +1574,105 @@ func (x *TemplateSection) GetRequired() bool {
 	return false
 }
 
+// GenerateReportFromHL7Response is the answer to an HL7 v2 message.
+type GenerateReportFromHL7Response struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// MSA-1 of the acknowledgement.
+	AckCode Hl7AckCode `protobuf:"varint,1,opt,name=ack_code,json=ackCode,proto3,enum=reportgen.v1.Hl7AckCode" json:"ack_code,omitempty"`
+	// The acknowledgement message (segments end in CR), in the message's
+	// delimiters and character set.
+	Ack []byte `protobuf:"bytes,2,opt,name=ack,proto3" json:"ack,omitempty"`
+	// The problems the ACK reports (errors, then warnings).
+	Problems []*Hl7Problem `protobuf:"bytes,3,rep,name=problems,proto3" json:"problems,omitempty"`
+	// The request the message was mapped to; empty when it could not be.
+	Request *GenerateReportRequest `protobuf:"bytes,4,opt,name=request,proto3" json:"request,omitempty"`
+	// The documents; empty unless made by this call (a resend answered from
+	// the outbox has none).
+	Report *GenerateReportResponse `protobuf:"bytes,5,opt,name=report,proto3" json:"report,omitempty"`
+	// True when the message had been accepted before and the stored ACK is
+	// returned.
+	Duplicate     bool `protobuf:"varint,6,opt,name=duplicate,proto3" json:"duplicate,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GenerateReportFromHL7Response) Reset() {
+	*x = GenerateReportFromHL7Response{}
+	mi := &file_reportgen_v1_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenerateReportFromHL7Response) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenerateReportFromHL7Response) ProtoMessage() {}
+
+func (x *GenerateReportFromHL7Response) ProtoReflect() protoreflect.Message {
+	mi := &file_reportgen_v1_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenerateReportFromHL7Response.ProtoReflect.Descriptor instead.
+func (*GenerateReportFromHL7Response) Descriptor() ([]byte, []int) {
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *GenerateReportFromHL7Response) GetAckCode() Hl7AckCode {
+	if x != nil {
+		return x.AckCode
+	}
+	return Hl7AckCode_HL7_ACK_CODE_UNSPECIFIED
+}
+
+func (x *GenerateReportFromHL7Response) GetAck() []byte {
+	if x != nil {
+		return x.Ack
+	}
+	return nil
+}
+
+func (x *GenerateReportFromHL7Response) GetProblems() []*Hl7Problem {
+	if x != nil {
+		return x.Problems
+	}
+	return nil
+}
+
+func (x *GenerateReportFromHL7Response) GetRequest() *GenerateReportRequest {
+	if x != nil {
+		return x.Request
+	}
+	return nil
+}
+
+func (x *GenerateReportFromHL7Response) GetReport() *GenerateReportResponse {
+	if x != nil {
+		return x.Report
+	}
+	return nil
+}
+
+func (x *GenerateReportFromHL7Response) GetDuplicate() bool {
+	if x != nil {
+		return x.Duplicate
+	}
+	return false
+}
+
 var File_reportgen_v1_service_proto protoreflect.FileDescriptor
 
 const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\n" +
-	"\x1areportgen/v1/service.proto\x12\freportgen.v1\x1a\x19reportgen/v1/common.proto\x1a\x19reportgen/v1/report.proto\"\xec\x02\n" +
+	"\x1areportgen/v1/service.proto\x12\freportgen.v1\x1a\x19reportgen/v1/common.proto\x1a\x16reportgen/v1/hl7.proto\x1a\x19reportgen/v1/report.proto\"\xec\x02\n" +
 	"\x15GenerateReportRequest\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12\x1f\n" +
@@ -1669,7 +1763,14 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\x0fTemplateSection\x12-\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x19.reportgen.v1.SectionKindR\x04kind\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x1a\n" +
-	"\brequired\x18\x03 \x01(\bR\brequired*\x8a\x01\n" +
+	"\brequired\x18\x03 \x01(\bR\brequired\"\xb7\x02\n" +
+	"\x1dGenerateReportFromHL7Response\x123\n" +
+	"\back_code\x18\x01 \x01(\x0e2\x18.reportgen.v1.Hl7AckCodeR\aackCode\x12\x10\n" +
+	"\x03ack\x18\x02 \x01(\fR\x03ack\x124\n" +
+	"\bproblems\x18\x03 \x03(\v2\x18.reportgen.v1.Hl7ProblemR\bproblems\x12=\n" +
+	"\arequest\x18\x04 \x01(\v2#.reportgen.v1.GenerateReportRequestR\arequest\x12<\n" +
+	"\x06report\x18\x05 \x01(\v2$.reportgen.v1.GenerateReportResponseR\x06report\x12\x1c\n" +
+	"\tduplicate\x18\x06 \x01(\bR\tduplicate*\x8a\x01\n" +
 	"\fDocumentKind\x12\x1d\n" +
 	"\x19DOCUMENT_KIND_UNSPECIFIED\x10\x00\x12\x15\n" +
 	"\x11DOCUMENT_KIND_CDA\x10\x01\x12\x14\n" +
@@ -1688,13 +1789,14 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
 	"\x10SEVERITY_WARNING\x10\x02\x12\x11\n" +
-	"\rSEVERITY_INFO\x10\x032\xf3\x03\n" +
+	"\rSEVERITY_INFO\x10\x032\xe5\x04\n" +
 	"\rReportService\x12[\n" +
 	"\x0eGenerateReport\x12#.reportgen.v1.GenerateReportRequest\x1a$.reportgen.v1.GenerateReportResponse\x12b\n" +
 	"\x0fGenerateReports\x12$.reportgen.v1.GenerateReportsRequest\x1a%.reportgen.v1.GenerateReportsResponse(\x010\x01\x12a\n" +
 	"\x10ValidateDocument\x12%.reportgen.v1.ValidateDocumentRequest\x1a&.reportgen.v1.ValidateDocumentResponse\x12X\n" +
 	"\rListTemplates\x12\".reportgen.v1.ListTemplatesRequest\x1a#.reportgen.v1.ListTemplatesResponse\x12d\n" +
-	"\x11TransformDocument\x12&.reportgen.v1.TransformDocumentRequest\x1a'.reportgen.v1.TransformDocumentResponseB?Z=github.com/reportgen/reportgen/proto/reportgen/v1;reportgenv1b\x06proto3"
+	"\x11TransformDocument\x12&.reportgen.v1.TransformDocumentRequest\x1a'.reportgen.v1.TransformDocumentResponse\x12p\n" +
+	"\x15GenerateReportFromHL7\x12*.reportgen.v1.GenerateReportFromHL7Request\x1a+.reportgen.v1.GenerateReportFromHL7ResponseB?Z=github.com/reportgen/reportgen/proto/reportgen/v1;reportgenv1b\x06proto3"
 
 var (
 	file_reportgen_v1_service_proto_rawDescOnce sync.Once
@@ -1709,43 +1811,47 @@ func file_reportgen_v1_service_proto_rawDescGZIP() []byte {
 }
 
 var file_reportgen_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_reportgen_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_reportgen_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_reportgen_v1_service_proto_goTypes = []any{
-	(DocumentKind)(0),                 // 0: reportgen.v1.DocumentKind
-	(SrHeadingCodes)(0),               // 1: reportgen.v1.SrHeadingCodes
-	(TemplateRules)(0),                // 2: reportgen.v1.TemplateRules
-	(Severity)(0),                     // 3: reportgen.v1.Severity
-	(*GenerateReportRequest)(nil),     // 4: reportgen.v1.GenerateReportRequest
-	(*GenerateReportResponse)(nil),    // 5: reportgen.v1.GenerateReportResponse
-	(*DictationSection)(nil),          // 6: reportgen.v1.DictationSection
-	(*TransformDocumentRequest)(nil),  // 7: reportgen.v1.TransformDocumentRequest
-	(*TransformDocumentResponse)(nil), // 8: reportgen.v1.TransformDocumentResponse
-	(*Document)(nil),                  // 9: reportgen.v1.Document
-	(*CdaIdentity)(nil),               // 10: reportgen.v1.CdaIdentity
-	(*SrIdentity)(nil),                // 11: reportgen.v1.SrIdentity
-	(*Issue)(nil),                     // 12: reportgen.v1.Issue
-	(*FieldViolation)(nil),            // 13: reportgen.v1.FieldViolation
-	(*Failure)(nil),                   // 14: reportgen.v1.Failure
-	(*GenerateReportsRequest)(nil),    // 15: reportgen.v1.GenerateReportsRequest
-	(*GenerateReportsResponse)(nil),   // 16: reportgen.v1.GenerateReportsResponse
-	(*ValidateDocumentRequest)(nil),   // 17: reportgen.v1.ValidateDocumentRequest
-	(*ValidateDocumentResponse)(nil),  // 18: reportgen.v1.ValidateDocumentResponse
-	(*ListTemplatesRequest)(nil),      // 19: reportgen.v1.ListTemplatesRequest
-	(*ListTemplatesResponse)(nil),     // 20: reportgen.v1.ListTemplatesResponse
-	(*TemplateInfo)(nil),              // 21: reportgen.v1.TemplateInfo
-	(*TemplateSection)(nil),           // 22: reportgen.v1.TemplateSection
-	(*Report)(nil),                    // 23: reportgen.v1.Report
-	(SectionKind)(0),                  // 24: reportgen.v1.SectionKind
-	(*Code)(nil),                      // 25: reportgen.v1.Code
+	(DocumentKind)(0),                     // 0: reportgen.v1.DocumentKind
+	(SrHeadingCodes)(0),                   // 1: reportgen.v1.SrHeadingCodes
+	(TemplateRules)(0),                    // 2: reportgen.v1.TemplateRules
+	(Severity)(0),                         // 3: reportgen.v1.Severity
+	(*GenerateReportRequest)(nil),         // 4: reportgen.v1.GenerateReportRequest
+	(*GenerateReportResponse)(nil),        // 5: reportgen.v1.GenerateReportResponse
+	(*DictationSection)(nil),              // 6: reportgen.v1.DictationSection
+	(*TransformDocumentRequest)(nil),      // 7: reportgen.v1.TransformDocumentRequest
+	(*TransformDocumentResponse)(nil),     // 8: reportgen.v1.TransformDocumentResponse
+	(*Document)(nil),                      // 9: reportgen.v1.Document
+	(*CdaIdentity)(nil),                   // 10: reportgen.v1.CdaIdentity
+	(*SrIdentity)(nil),                    // 11: reportgen.v1.SrIdentity
+	(*Issue)(nil),                         // 12: reportgen.v1.Issue
+	(*FieldViolation)(nil),                // 13: reportgen.v1.FieldViolation
+	(*Failure)(nil),                       // 14: reportgen.v1.Failure
+	(*GenerateReportsRequest)(nil),        // 15: reportgen.v1.GenerateReportsRequest
+	(*GenerateReportsResponse)(nil),       // 16: reportgen.v1.GenerateReportsResponse
+	(*ValidateDocumentRequest)(nil),       // 17: reportgen.v1.ValidateDocumentRequest
+	(*ValidateDocumentResponse)(nil),      // 18: reportgen.v1.ValidateDocumentResponse
+	(*ListTemplatesRequest)(nil),          // 19: reportgen.v1.ListTemplatesRequest
+	(*ListTemplatesResponse)(nil),         // 20: reportgen.v1.ListTemplatesResponse
+	(*TemplateInfo)(nil),                  // 21: reportgen.v1.TemplateInfo
+	(*TemplateSection)(nil),               // 22: reportgen.v1.TemplateSection
+	(*GenerateReportFromHL7Response)(nil), // 23: reportgen.v1.GenerateReportFromHL7Response
+	(*Report)(nil),                        // 24: reportgen.v1.Report
+	(SectionKind)(0),                      // 25: reportgen.v1.SectionKind
+	(*Code)(nil),                          // 26: reportgen.v1.Code
+	(Hl7AckCode)(0),                       // 27: reportgen.v1.Hl7AckCode
+	(*Hl7Problem)(nil),                    // 28: reportgen.v1.Hl7Problem
+	(*GenerateReportFromHL7Request)(nil),  // 29: reportgen.v1.GenerateReportFromHL7Request
 }
 var file_reportgen_v1_service_proto_depIdxs = []int32{
-	23, // 0: reportgen.v1.GenerateReportRequest.report:type_name -> reportgen.v1.Report
+	24, // 0: reportgen.v1.GenerateReportRequest.report:type_name -> reportgen.v1.Report
 	0,  // 1: reportgen.v1.GenerateReportRequest.outputs:type_name -> reportgen.v1.DocumentKind
 	1,  // 2: reportgen.v1.GenerateReportRequest.sr_heading_codes:type_name -> reportgen.v1.SrHeadingCodes
 	2,  // 3: reportgen.v1.GenerateReportRequest.template_rules:type_name -> reportgen.v1.TemplateRules
 	9,  // 4: reportgen.v1.GenerateReportResponse.documents:type_name -> reportgen.v1.Document
 	6,  // 5: reportgen.v1.GenerateReportResponse.dictation_sections:type_name -> reportgen.v1.DictationSection
-	24, // 6: reportgen.v1.DictationSection.kind:type_name -> reportgen.v1.SectionKind
+	25, // 6: reportgen.v1.DictationSection.kind:type_name -> reportgen.v1.SectionKind
 	9,  // 7: reportgen.v1.TransformDocumentResponse.document:type_name -> reportgen.v1.Document
 	12, // 8: reportgen.v1.TransformDocumentResponse.source_issues:type_name -> reportgen.v1.Issue
 	0,  // 9: reportgen.v1.Document.kind:type_name -> reportgen.v1.DocumentKind
@@ -1762,24 +1868,30 @@ var file_reportgen_v1_service_proto_depIdxs = []int32{
 	0,  // 20: reportgen.v1.ValidateDocumentResponse.kind:type_name -> reportgen.v1.DocumentKind
 	12, // 21: reportgen.v1.ValidateDocumentResponse.issues:type_name -> reportgen.v1.Issue
 	21, // 22: reportgen.v1.ListTemplatesResponse.templates:type_name -> reportgen.v1.TemplateInfo
-	25, // 23: reportgen.v1.TemplateInfo.document_code:type_name -> reportgen.v1.Code
+	26, // 23: reportgen.v1.TemplateInfo.document_code:type_name -> reportgen.v1.Code
 	22, // 24: reportgen.v1.TemplateInfo.sections:type_name -> reportgen.v1.TemplateSection
-	24, // 25: reportgen.v1.TemplateSection.kind:type_name -> reportgen.v1.SectionKind
-	4,  // 26: reportgen.v1.ReportService.GenerateReport:input_type -> reportgen.v1.GenerateReportRequest
-	15, // 27: reportgen.v1.ReportService.GenerateReports:input_type -> reportgen.v1.GenerateReportsRequest
-	17, // 28: reportgen.v1.ReportService.ValidateDocument:input_type -> reportgen.v1.ValidateDocumentRequest
-	19, // 29: reportgen.v1.ReportService.ListTemplates:input_type -> reportgen.v1.ListTemplatesRequest
-	7,  // 30: reportgen.v1.ReportService.TransformDocument:input_type -> reportgen.v1.TransformDocumentRequest
-	5,  // 31: reportgen.v1.ReportService.GenerateReport:output_type -> reportgen.v1.GenerateReportResponse
-	16, // 32: reportgen.v1.ReportService.GenerateReports:output_type -> reportgen.v1.GenerateReportsResponse
-	18, // 33: reportgen.v1.ReportService.ValidateDocument:output_type -> reportgen.v1.ValidateDocumentResponse
-	20, // 34: reportgen.v1.ReportService.ListTemplates:output_type -> reportgen.v1.ListTemplatesResponse
-	8,  // 35: reportgen.v1.ReportService.TransformDocument:output_type -> reportgen.v1.TransformDocumentResponse
-	31, // [31:36] is the sub-list for method output_type
-	26, // [26:31] is the sub-list for method input_type
-	26, // [26:26] is the sub-list for extension type_name
-	26, // [26:26] is the sub-list for extension extendee
-	0,  // [0:26] is the sub-list for field type_name
+	25, // 25: reportgen.v1.TemplateSection.kind:type_name -> reportgen.v1.SectionKind
+	27, // 26: reportgen.v1.GenerateReportFromHL7Response.ack_code:type_name -> reportgen.v1.Hl7AckCode
+	28, // 27: reportgen.v1.GenerateReportFromHL7Response.problems:type_name -> reportgen.v1.Hl7Problem
+	4,  // 28: reportgen.v1.GenerateReportFromHL7Response.request:type_name -> reportgen.v1.GenerateReportRequest
+	5,  // 29: reportgen.v1.GenerateReportFromHL7Response.report:type_name -> reportgen.v1.GenerateReportResponse
+	4,  // 30: reportgen.v1.ReportService.GenerateReport:input_type -> reportgen.v1.GenerateReportRequest
+	15, // 31: reportgen.v1.ReportService.GenerateReports:input_type -> reportgen.v1.GenerateReportsRequest
+	17, // 32: reportgen.v1.ReportService.ValidateDocument:input_type -> reportgen.v1.ValidateDocumentRequest
+	19, // 33: reportgen.v1.ReportService.ListTemplates:input_type -> reportgen.v1.ListTemplatesRequest
+	7,  // 34: reportgen.v1.ReportService.TransformDocument:input_type -> reportgen.v1.TransformDocumentRequest
+	29, // 35: reportgen.v1.ReportService.GenerateReportFromHL7:input_type -> reportgen.v1.GenerateReportFromHL7Request
+	5,  // 36: reportgen.v1.ReportService.GenerateReport:output_type -> reportgen.v1.GenerateReportResponse
+	16, // 37: reportgen.v1.ReportService.GenerateReports:output_type -> reportgen.v1.GenerateReportsResponse
+	18, // 38: reportgen.v1.ReportService.ValidateDocument:output_type -> reportgen.v1.ValidateDocumentResponse
+	20, // 39: reportgen.v1.ReportService.ListTemplates:output_type -> reportgen.v1.ListTemplatesResponse
+	8,  // 40: reportgen.v1.ReportService.TransformDocument:output_type -> reportgen.v1.TransformDocumentResponse
+	23, // 41: reportgen.v1.ReportService.GenerateReportFromHL7:output_type -> reportgen.v1.GenerateReportFromHL7Response
+	36, // [36:42] is the sub-list for method output_type
+	30, // [30:36] is the sub-list for method input_type
+	30, // [30:30] is the sub-list for extension type_name
+	30, // [30:30] is the sub-list for extension extendee
+	0,  // [0:30] is the sub-list for field type_name
 }
 
 func init() { file_reportgen_v1_service_proto_init() }
@@ -1788,6 +1900,7 @@ func file_reportgen_v1_service_proto_init() {
 		return
 	}
 	file_reportgen_v1_common_proto_init()
+	file_reportgen_v1_hl7_proto_init()
 	file_reportgen_v1_report_proto_init()
 	file_reportgen_v1_service_proto_msgTypes[12].OneofWrappers = []any{
 		(*GenerateReportsResponse_Response)(nil),
@@ -1799,7 +1912,7 @@ func file_reportgen_v1_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_reportgen_v1_service_proto_rawDesc), len(file_reportgen_v1_service_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   19,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

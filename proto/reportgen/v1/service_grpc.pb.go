@@ -19,11 +19,12 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	ReportService_GenerateReport_FullMethodName    = "/reportgen.v1.ReportService/GenerateReport"
-	ReportService_GenerateReports_FullMethodName   = "/reportgen.v1.ReportService/GenerateReports"
-	ReportService_ValidateDocument_FullMethodName  = "/reportgen.v1.ReportService/ValidateDocument"
-	ReportService_ListTemplates_FullMethodName     = "/reportgen.v1.ReportService/ListTemplates"
-	ReportService_TransformDocument_FullMethodName = "/reportgen.v1.ReportService/TransformDocument"
+	ReportService_GenerateReport_FullMethodName        = "/reportgen.v1.ReportService/GenerateReport"
+	ReportService_GenerateReports_FullMethodName       = "/reportgen.v1.ReportService/GenerateReports"
+	ReportService_ValidateDocument_FullMethodName      = "/reportgen.v1.ReportService/ValidateDocument"
+	ReportService_ListTemplates_FullMethodName         = "/reportgen.v1.ReportService/ListTemplates"
+	ReportService_TransformDocument_FullMethodName     = "/reportgen.v1.ReportService/TransformDocument"
+	ReportService_GenerateReportFromHL7_FullMethodName = "/reportgen.v1.ReportService/GenerateReportFromHL7"
 )
 
 // ReportServiceClient is the client API for ReportService service.
@@ -53,6 +54,13 @@ type ReportServiceClient interface {
 	// Report per the DICOM PS3.20 mapping. An SR that is not TID 2000 or is
 	// broken fails with FAILED_PRECONDITION and the exact reasons as issues.
 	TransformDocument(ctx context.Context, in *TransformDocumentRequest, opts ...grpc.CallOption) (*TransformDocumentResponse, error)
+	// GenerateReportFromHL7 renders the report an HL7 v2 ORU^R01 carries,
+	// exactly as the MLLP listener does, and returns its acknowledgement. An
+	// HL7 answer (AA, AE or AR with its problems) is a successful call; on a
+	// server with delivery the message goes to the outbox, and a resend with
+	// the same MSH-3, MSH-4 and MSH-10 gets the stored ACK and no second
+	// document.
+	GenerateReportFromHL7(ctx context.Context, in *GenerateReportFromHL7Request, opts ...grpc.CallOption) (*GenerateReportFromHL7Response, error)
 }
 
 type reportServiceClient struct {
@@ -116,6 +124,16 @@ func (c *reportServiceClient) TransformDocument(ctx context.Context, in *Transfo
 	return out, nil
 }
 
+func (c *reportServiceClient) GenerateReportFromHL7(ctx context.Context, in *GenerateReportFromHL7Request, opts ...grpc.CallOption) (*GenerateReportFromHL7Response, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GenerateReportFromHL7Response)
+	err := c.cc.Invoke(ctx, ReportService_GenerateReportFromHL7_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // ReportServiceServer is the server API for ReportService service.
 // All implementations must embed UnimplementedReportServiceServer
 // for forward compatibility.
@@ -143,6 +161,13 @@ type ReportServiceServer interface {
 	// Report per the DICOM PS3.20 mapping. An SR that is not TID 2000 or is
 	// broken fails with FAILED_PRECONDITION and the exact reasons as issues.
 	TransformDocument(context.Context, *TransformDocumentRequest) (*TransformDocumentResponse, error)
+	// GenerateReportFromHL7 renders the report an HL7 v2 ORU^R01 carries,
+	// exactly as the MLLP listener does, and returns its acknowledgement. An
+	// HL7 answer (AA, AE or AR with its problems) is a successful call; on a
+	// server with delivery the message goes to the outbox, and a resend with
+	// the same MSH-3, MSH-4 and MSH-10 gets the stored ACK and no second
+	// document.
+	GenerateReportFromHL7(context.Context, *GenerateReportFromHL7Request) (*GenerateReportFromHL7Response, error)
 	mustEmbedUnimplementedReportServiceServer()
 }
 
@@ -167,6 +192,9 @@ func (UnimplementedReportServiceServer) ListTemplates(context.Context, *ListTemp
 }
 func (UnimplementedReportServiceServer) TransformDocument(context.Context, *TransformDocumentRequest) (*TransformDocumentResponse, error) {
 	return nil, status.Errorf(codes.Unimplemented, "method TransformDocument not implemented")
+}
+func (UnimplementedReportServiceServer) GenerateReportFromHL7(context.Context, *GenerateReportFromHL7Request) (*GenerateReportFromHL7Response, error) {
+	return nil, status.Errorf(codes.Unimplemented, "method GenerateReportFromHL7 not implemented")
 }
 func (UnimplementedReportServiceServer) mustEmbedUnimplementedReportServiceServer() {}
 func (UnimplementedReportServiceServer) testEmbeddedByValue()                       {}
@@ -268,6 +296,24 @@ func _ReportService_TransformDocument_Handler(srv interface{}, ctx context.Conte
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReportService_GenerateReportFromHL7_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GenerateReportFromHL7Request)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReportServiceServer).GenerateReportFromHL7(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReportService_GenerateReportFromHL7_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReportServiceServer).GenerateReportFromHL7(ctx, req.(*GenerateReportFromHL7Request))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // ReportService_ServiceDesc is the grpc.ServiceDesc for ReportService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -290,6 +336,10 @@ var ReportService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "TransformDocument",
 			Handler:    _ReportService_TransformDocument_Handler,
+		},
+		{
+			MethodName: "GenerateReportFromHL7",
+			Handler:    _ReportService_GenerateReportFromHL7_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{
