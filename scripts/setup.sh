@@ -8,12 +8,13 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: cgo build of libxml2, and the independent validators the
-# tests run (dcmtk, dicom3tools, xmllint, xsltproc with lxml's ISO schematron
-# skeleton).
+# Debian packages: the C compiler and headers of the cgo build of libxml2
+# (gcc, libc6-dev, pkg-config, libxml2-dev), and the independent validators
+# the tests run (dcmtk, dicom3tools, xmllint, xsltproc with lxml's ISO
+# schematron skeleton, PixelMed).
 pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps; do
+for p in gcc libc6-dev pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps; do
   have_pkg "$p" || pkgs+=("$p")
 done
 if [ ${#pkgs[@]} -gt 0 ]; then

@@ -10,6 +10,7 @@
 //	reportgen transform IN.dcm OUT.xml
 //	reportgen batch --in FILE.jsonl|DIR --out DIR [--server host:port,...] [--uid-namespace NS]
 //	reportgen schemas sync [--from DIR] [--dir DIR]
+//	reportgen --version
 package main
 
 import (
@@ -36,7 +37,8 @@ Commands:
   transform  render an existing TID 2000 DICOM SR as a CDA document (reportgen transform IN.dcm OUT.xml)
   batch      regenerate many reports (reportgen batch --in FILE.jsonl|DIR --out DIR)
 
-Run "reportgen COMMAND -h" for a command's flags.
+Run "reportgen COMMAND -h" for a command's flags, "reportgen --version" for
+the version, commit and schema-set digest.
 `
 
 func main() {
@@ -61,6 +63,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return transform(args[1:], stdout, stderr)
 	case "batch":
 		return batch(args[1:], stdout, stderr)
+	case "--version", "-version", "version":
+		return printVersion(stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK
