@@ -1,6 +1,7 @@
 package batch
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -300,11 +302,12 @@ func (d *dispatcher) job(in *Input) (*Job, *Record) {
 			Message: "unreadable input", Violations: []Violation{{Field: "(input)", Description: in.Err.Error()}}}
 	}
 	req := &pb.GenerateReportRequest{}
-	err := protojson.Unmarshal(in.Raw, req)
+	raw := in.Raw
+	err := protojson.Unmarshal(raw, req)
 	in.Raw = nil
 	if err != nil {
 		return nil, &Record{Line: in.Line, File: in.File, Status: StatusInvalid, Code: codeName(codes.InvalidArgument),
-			Message: "not a GenerateReportRequest in protojson", Violations: []Violation{jsonViolation(err)}}
+			Message: "not a GenerateReportRequest in protojson", Violations: []Violation{jsonViolation(err, raw)}}
 	}
 	if req.GetUidNamespace() == "" {
 		req.UidNamespace = d.cfg.UIDNamespace
@@ -326,8 +329,10 @@ var (
 
 // jsonViolation describes a protojson error without the input's values:
 // protojson quotes the offending value, which may be patient data. The
-// position and, where protojson names one, the field stay.
-func jsonViolation(err error) Violation {
+// position and, where protojson names one, the field stay. protojson
+// gives no position when the record ends early (an unclosed object or
+// string), so that position is the record's end.
+func jsonViolation(err error, raw []byte) Violation {
 	msg := err.Error()
 	desc := "malformed JSON"
 	switch {
@@ -337,11 +342,23 @@ func jsonViolation(err error) Violation {
 		desc = jsonBadValue.FindString(msg)
 	case strings.Contains(msg, "syntax error"):
 		desc = "JSON syntax error"
+	case strings.Contains(msg, "unexpected EOF"):
+		line, col := endPosition(raw)
+		return Violation{Field: "(json)", Description: fmt.Sprintf("JSON syntax error: the record ends before its JSON does, at line %d:%d", line, col)}
 	}
 	if p := jsonPos.FindString(msg); p != "" {
 		desc += " at " + strings.Trim(p, "()")
 	}
 	return Violation{Field: "(json)", Description: desc}
+}
+
+// endPosition is the line and column (1-based, columns counted in
+// characters as protojson counts them) just past the end of b.
+func endPosition(b []byte) (line, col int) {
+	b = bytes.TrimRight(b, " \t\r\n")
+	line = 1 + bytes.Count(b, []byte("\n"))
+	last := b[bytes.LastIndexByte(b, '\n')+1:]
+	return line, utf8.RuneCount(last) + 1
 }
 
 // writeOutcome writes an outcome's documents and returns its record. An

@@ -41,10 +41,6 @@ Flags:
 func batch(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("batch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, batchUsage)
-		fs.PrintDefaults()
-	}
 	in := fs.String("in", "", "input: a .jsonl file (one request per line) or a folder of *.json request files (required)")
 	out := fs.String("out", "", "output folder (required)")
 	results := fs.String("results", "", "results file (default OUT/results.jsonl)")
@@ -63,11 +59,25 @@ func batch(args []string, stdout, stderr io.Writer) int {
 	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal, else lines), bar, lines or none")
 	every := fs.Duration("progress-every", 10*time.Second, "time between progress lines when not drawing a bar")
 	cfg := engineFlags(fs)
+	warnUnused := hideTransformFlags(fs, batchUsage, stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if *in == "" || *out == "" || fs.NArg() > 0 {
-		fs.Usage()
+	warnUnused()
+	// One line that says what is missing; -h has the rest.
+	var missing []string
+	if *in == "" {
+		missing = append(missing, "--in FILE.jsonl|DIR (the requests)")
+	}
+	if *out == "" {
+		missing = append(missing, "--out DIR (the output folder)")
+	}
+	switch {
+	case len(missing) > 0:
+		fmt.Fprintf(stderr, "reportgen batch: missing %s; reportgen batch -h lists every flag\n", strings.Join(missing, " and "))
+		return exitUsage
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "reportgen batch: unexpected argument %q: inputs are given with --in; reportgen batch -h lists every flag\n", fs.Arg(0))
 		return exitUsage
 	}
 	var codes pb.SrHeadingCodes
@@ -140,9 +150,14 @@ func batch(args []string, stdout, stderr io.Writer) int {
 	})
 	printSummary(stdout, sum)
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
+		switch fix := rgbatch.Hint(err); {
+		case errors.Is(err, context.Canceled):
 			fmt.Fprintln(stderr, "reportgen batch: interrupted; rerun with the same arguments to finish")
-		} else {
+		case fix != "":
+			// Client and servers do not fit together: a plain rerun would
+			// fail the same way, so say what to change.
+			fmt.Fprintf(stderr, "reportgen batch: %v\nreportgen batch: to fix: %s; what is recorded stays, a rerun does the rest\n", err, fix)
+		default:
 			fmt.Fprintf(stderr, "reportgen batch: %v; rerun with the same arguments to finish\n", err)
 		}
 		return exitFailure

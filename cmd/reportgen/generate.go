@@ -25,9 +25,11 @@ func generate(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("out", "", "output folder (required)")
 	heading := fs.String("sr-heading-codes", "loinc", "SR section heading codes: loinc (current CID 7001) or dcm (retired codes older receivers know)")
 	cfg := engineFlags(fs)
+	warnUnused := hideTransformFlags(fs, "usage: reportgen generate --out DIR [flags] FILE.json...\n\nFlags:\n", stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	warnUnused()
 	if *out == "" || fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "usage: reportgen generate --out DIR FILE.json...")
 		return exitUsage

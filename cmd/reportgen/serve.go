@@ -145,7 +145,7 @@ func engineFlags(fs *flag.FlagSet) *reportgen.Config {
 		custodian().Ids = []*pb.Identifier{{AssigningAuthorityOid: s}}
 		return nil
 	})
-	fs.Func("timezone", "SR to CDA: time zone of the SR's times when it has no Timezone Offset From UTC: +hhmm, -hhmm or a name such as Europe/Berlin (default UTC, with a warning)", func(s string) error {
+	fs.Func("timezone", "SR to CDA: time zone of the SR's times when it has no Timezone Offset From UTC: +hhmm, -hh:mm or a name such as Europe/Berlin (default UTC, with a warning)", func(s string) error {
 		loc, err := parseZone(s)
 		if err != nil {
 			// The message the transform command printed before the flag

@@ -1,0 +1,99 @@
+package server_test
+
+import (
+	"testing"
+
+	v1 "google.golang.org/grpc/reflection/grpc_reflection_v1"
+	v1alpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protodesc"
+	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/types/descriptorpb"
+
+	"github.com/reportgen/reportgen/server"
+)
+
+// reflectFiles asks one reflection stream (v1 or v1alpha) for the file
+// that defines symbol and returns the files of the answer, in order.
+func reflectFiles(t *testing.T, addr string, alpha bool, symbol string) []*descriptorpb.FileDescriptorProto {
+	t.Helper()
+	conn := dial(t, addr)
+	var raw [][]byte
+	if alpha {
+		s, err := v1alpha.NewServerReflectionClient(conn).ServerReflectionInfo(ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Send(&v1alpha.ServerReflectionRequest{MessageRequest: &v1alpha.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: symbol}}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Recv()
+		if err != nil {
+			t.Fatalf("v1alpha reflection: %v", err)
+		}
+		raw = r.GetFileDescriptorResponse().GetFileDescriptorProto()
+	} else {
+		s, err := v1.NewServerReflectionClient(conn).ServerReflectionInfo(ctx(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Send(&v1.ServerReflectionRequest{MessageRequest: &v1.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: symbol}}); err != nil {
+			t.Fatal(err)
+		}
+		r, err := s.Recv()
+		if err != nil {
+			t.Fatalf("v1 reflection: %v", err)
+		}
+		raw = r.GetFileDescriptorResponse().GetFileDescriptorProto()
+	}
+	var files []*descriptorpb.FileDescriptorProto
+	for _, b := range raw {
+		fd := &descriptorpb.FileDescriptorProto{}
+		if err := proto.Unmarshal(b, fd); err != nil {
+			t.Fatal(err)
+		}
+		files = append(files, fd)
+	}
+	return files
+}
+
+// TestReflectionOrder: the answer for the service starts with
+// service.proto, lists every file before the files it imports (so the
+// reversed list resolves one file at a time, the diamond
+// service → report → common, service → common included), and needs no
+// bearer token.
+func TestReflectionOrder(t *testing.T) {
+	f := startWith(t, server.DefaultLimits(), server.WithBearerTokens([]string{"s3cret-token"}))
+	for _, alpha := range []bool{false, true} {
+		files := reflectFiles(t, f.addr, alpha, "reportgen.v1.ReportService")
+		if len(files) < 3 || files[0].GetName() != "reportgen/v1/service.proto" {
+			t.Fatalf("alpha=%v: first file %q of %d, want reportgen/v1/service.proto first", alpha, files[0].GetName(), len(files))
+		}
+		pos := map[string]int{}
+		for i, fd := range files {
+			pos[fd.GetName()] = i
+		}
+		for i, fd := range files {
+			for _, dep := range fd.GetDependency() {
+				if j, ok := pos[dep]; ok && j < i {
+					t.Errorf("alpha=%v: %s (at %d) comes after its import %s (at %d)", alpha, fd.GetName(), i, dep, j)
+				}
+			}
+		}
+		// A client that registers the reversed list file by file, as
+		// @bufbuild/protobuf's createFileRegistry does, finds every import.
+		reg := &protoregistry.Files{}
+		for i := len(files) - 1; i >= 0; i-- {
+			fd, err := protodesc.NewFile(files[i], reg)
+			if err != nil {
+				t.Fatalf("alpha=%v: registering %s in reversed order: %v", alpha, files[i].GetName(), err)
+			}
+			if err := reg.RegisterFile(fd); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := reg.FindDescriptorByName("reportgen.v1.ReportService.GenerateReport"); err != nil {
+			t.Errorf("alpha=%v: %v", alpha, err)
+		}
+	}
+}
