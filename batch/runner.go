@@ -55,6 +55,10 @@ type Config struct {
 	// Writers is how many documents are written at once; 0 means 4 per
 	// core (writing is mostly waiting for fsync).
 	Writers int
+	// Shard, when its Count is above 1, limits the run to every
+	// Count-th input starting at Index; Out must then be the shard's own
+	// folder (ShardDir).
+	Shard Shard
 }
 
 // Counts counts outcomes.
@@ -107,6 +111,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if cfg.Renderer == nil {
 		return sum, errors.New("batch: no renderer")
 	}
+	if err := cfg.Shard.check(); err != nil {
+		return sum, err
+	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return sum, fmt.Errorf("batch: output folder: %w", err)
 	}
@@ -115,6 +122,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		return sum, err
 	}
 	defer lock.Close()
+	if err := claimShard(cfg.Out, cfg.Shard); err != nil {
+		return sum, err
+	}
 	if err := removeTemps(cfg.Out); err != nil {
 		return sum, err
 	}
@@ -149,7 +159,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	go func() {
 		// The total only feeds the estimate; a failure leaves it unknown.
 		if n, err := Count(cfg.In); err == nil {
-			prog.setTotal(n)
+			prog.setTotal(cfg.Shard.size(n))
 		}
 	}()
 
@@ -269,7 +279,10 @@ type dispatcher struct {
 }
 
 func (d *dispatcher) run(ctx context.Context, jobs chan<- *Job, records chan<- *Record) error {
-	want := func(key string) bool { _, ok := d.done[key]; return !ok }
+	want := func(in *Input) bool {
+		_, done := d.done[in.Key()]
+		return !done && d.cfg.Shard.Has(in.Ord)
+	}
 	for ctx.Err() == nil {
 		in, err := d.src.Next(want)
 		if errors.Is(err, io.EOF) {
@@ -278,7 +291,10 @@ func (d *dispatcher) run(ctx context.Context, jobs chan<- *Job, records chan<- *
 		if err != nil {
 			return err
 		}
-		if !want(in.Key()) {
+		if !d.cfg.Shard.Has(in.Ord) {
+			continue // another shard's
+		}
+		if !want(in) {
 			d.prog.skip()
 			continue
 		}

@@ -2,9 +2,8 @@ package server
 
 import (
 	"google.golang.org/grpc"
-	v1 "google.golang.org/grpc/reflection/grpc_reflection_v1"
-	v1alpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/types/descriptorpb"
 )
 
@@ -37,18 +36,33 @@ func reflectionOrder() grpc.StreamServerInterceptor {
 
 type orderedStream struct{ grpc.ServerStream }
 
+// SendMsg reorders the files of a FileDescriptorResponse. v1 and v1alpha
+// answers have the same fields, so they are read by field name alike.
 func (s orderedStream) SendMsg(m any) error {
-	switch r := m.(type) {
-	case *v1.ServerReflectionResponse:
-		if fd := r.GetFileDescriptorResponse(); fd != nil {
-			fd.FileDescriptorProto = importersFirst(fd.FileDescriptorProto)
-		}
-	case *v1alpha.ServerReflectionResponse:
-		if fd := r.GetFileDescriptorResponse(); fd != nil {
-			fd.FileDescriptorProto = importersFirst(fd.FileDescriptorProto)
-		}
+	if pm, ok := m.(proto.Message); ok {
+		reorderFiles(pm.ProtoReflect())
 	}
 	return s.ServerStream.SendMsg(m)
+}
+
+func reorderFiles(m protoreflect.Message) {
+	resp := m.Descriptor().Fields().ByName("file_descriptor_response")
+	if resp == nil || resp.Message() == nil || !m.Has(resp) {
+		return
+	}
+	inner := m.Get(resp).Message()
+	fd := inner.Descriptor().Fields().ByName("file_descriptor_proto")
+	if fd == nil || !fd.IsList() || fd.Kind() != protoreflect.BytesKind {
+		return
+	}
+	list := inner.Mutable(fd).List()
+	files := make([][]byte, list.Len())
+	for i := range files {
+		files[i] = list.Get(i).Bytes()
+	}
+	for i, b := range importersFirst(files) {
+		list.Set(i, protoreflect.ValueOfBytes(b))
+	}
 }
 
 // importersFirst orders serialized FileDescriptorProtos so that the first

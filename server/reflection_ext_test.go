@@ -3,8 +3,8 @@ package server_test
 import (
 	"testing"
 
+	"google.golang.org/grpc"
 	v1 "google.golang.org/grpc/reflection/grpc_reflection_v1"
-	v1alpha "google.golang.org/grpc/reflection/grpc_reflection_v1alpha"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoregistry"
@@ -14,40 +14,28 @@ import (
 )
 
 // reflectFiles asks one reflection stream (v1 or v1alpha) for the file
-// that defines symbol and returns the files of the answer, in order.
+// that defines symbol and returns the files of the answer, in order. The
+// two versions have the same messages on the wire, so v1alpha is called
+// by its method name with the v1 types.
 func reflectFiles(t *testing.T, addr string, alpha bool, symbol string) []*descriptorpb.FileDescriptorProto {
 	t.Helper()
-	conn := dial(t, addr)
-	var raw [][]byte
+	method := "/grpc.reflection.v1.ServerReflection/ServerReflectionInfo"
 	if alpha {
-		s, err := v1alpha.NewServerReflectionClient(conn).ServerReflectionInfo(ctx(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Send(&v1alpha.ServerReflectionRequest{MessageRequest: &v1alpha.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: symbol}}); err != nil {
-			t.Fatal(err)
-		}
-		r, err := s.Recv()
-		if err != nil {
-			t.Fatalf("v1alpha reflection: %v", err)
-		}
-		raw = r.GetFileDescriptorResponse().GetFileDescriptorProto()
-	} else {
-		s, err := v1.NewServerReflectionClient(conn).ServerReflectionInfo(ctx(t))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := s.Send(&v1.ServerReflectionRequest{MessageRequest: &v1.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: symbol}}); err != nil {
-			t.Fatal(err)
-		}
-		r, err := s.Recv()
-		if err != nil {
-			t.Fatalf("v1 reflection: %v", err)
-		}
-		raw = r.GetFileDescriptorResponse().GetFileDescriptorProto()
+		method = "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo"
+	}
+	s, err := dial(t, addr).NewStream(ctx(t), &grpc.StreamDesc{ServerStreams: true, ClientStreams: true}, method)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.SendMsg(&v1.ServerReflectionRequest{MessageRequest: &v1.ServerReflectionRequest_FileContainingSymbol{FileContainingSymbol: symbol}}); err != nil {
+		t.Fatal(err)
+	}
+	r := &v1.ServerReflectionResponse{}
+	if err := s.RecvMsg(r); err != nil {
+		t.Fatalf("%s: %v", method, err)
 	}
 	var files []*descriptorpb.FileDescriptorProto
-	for _, b := range raw {
+	for _, b := range r.GetFileDescriptorResponse().GetFileDescriptorProto() {
 		fd := &descriptorpb.FileDescriptorProto{}
 		if err := proto.Unmarshal(b, fd); err != nil {
 			t.Fatal(err)

@@ -121,12 +121,19 @@ func TestBatchHelperProcess(t *testing.T) {
 // startBatchChild runs the batch in a child process.
 func startBatchChild(t *testing.T, args []string) *exec.Cmd {
 	t.Helper()
+	return startBatchChildWith(t, args, nil)
+}
+
+// startBatchChildWith runs the batch in a child process with extra
+// environment variables.
+func startBatchChildWith(t *testing.T, args, extraEnv []string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBatchHelperProcess$")
 	env, err := json.Marshal(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Env = append(os.Environ(), "REPORTGEN_BATCH_HELPER_ARGS="+string(env))
+	cmd.Env = append(append(os.Environ(), "REPORTGEN_BATCH_HELPER_ARGS="+string(env)), extraEnv...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
