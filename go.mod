@@ -3,6 +3,8 @@ module github.com/reportgen/reportgen
 go 1.26.8
 
 require (
+	connectrpc.com/connect v1.19.1
+	connectrpc.com/vanguard v0.4.0
 	github.com/beevik/etree v1.8.1
 	github.com/google/uuid v1.6.0
 	github.com/lestrrat-go/libxml2 v0.0.0-20240905100032-c934e3fcb9d3

@@ -1,24 +1,22 @@
 package batch
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen"
 )
 
 // ResultsName is the results file's name in the output folder, unless
@@ -337,44 +335,10 @@ func (d *dispatcher) job(in *Input) (*Job, *Record) {
 	return &Job{Input: in, Name: d.names.assign(in, req.GetRequestId()), RequestID: req.GetRequestId(), Request: req}, nil
 }
 
-var (
-	jsonPos          = regexp.MustCompile(`\(line \d+:\d+\)`)
-	jsonUnknownField = regexp.MustCompile(`unknown field "[^"]{0,64}"`)
-	jsonBadValue     = regexp.MustCompile(`invalid value for [a-z0-9 ]{1,32} field [A-Za-z0-9_]{1,64}`)
-)
-
-// jsonViolation describes a protojson error without the input's values:
-// protojson quotes the offending value, which may be patient data. The
-// position and, where protojson names one, the field stay. protojson
-// gives no position when the record ends early (an unclosed object or
-// string), so that position is the record's end.
+// jsonViolation is the violation of an input protojson cannot decode;
+// it names the position, never the input's values.
 func jsonViolation(err error, raw []byte) Violation {
-	msg := err.Error()
-	desc := "malformed JSON"
-	switch {
-	case jsonUnknownField.MatchString(msg):
-		desc = jsonUnknownField.FindString(msg)
-	case jsonBadValue.MatchString(msg):
-		desc = jsonBadValue.FindString(msg)
-	case strings.Contains(msg, "syntax error"):
-		desc = "JSON syntax error"
-	case strings.Contains(msg, "unexpected EOF"):
-		line, col := endPosition(raw)
-		return Violation{Field: "(json)", Description: fmt.Sprintf("JSON syntax error: the record ends before its JSON does, at line %d:%d", line, col)}
-	}
-	if p := jsonPos.FindString(msg); p != "" {
-		desc += " at " + strings.Trim(p, "()")
-	}
-	return Violation{Field: "(json)", Description: desc}
-}
-
-// endPosition is the line and column (1-based, columns counted in
-// characters as protojson counts them) just past the end of b.
-func endPosition(b []byte) (line, col int) {
-	b = bytes.TrimRight(b, " \t\r\n")
-	line = 1 + bytes.Count(b, []byte("\n"))
-	last := b[bytes.LastIndexByte(b, '\n')+1:]
-	return line, utf8.RuneCount(last) + 1
+	return Violation{Field: "(json)", Description: reportgen.DescribeJSONError(err, raw)}
 }
 
 // writeOutcome writes an outcome's documents and returns its record. An

@@ -10,6 +10,7 @@
 //	reportgen transform IN.dcm OUT.xml
 //	reportgen batch --in FILE.jsonl|DIR --out DIR [--server host:port,...] [--uid-namespace NS]
 //	reportgen schemas sync [--from DIR] [--dir DIR]
+//	reportgen health [--addr HOST:PORT]
 //	reportgen --version
 package main
 
@@ -36,6 +37,7 @@ Commands:
   schemas    sync the HL7 schema set (reportgen schemas sync [--from DIR])
   transform  render an existing TID 2000 DICOM SR as a CDA document (reportgen transform IN.dcm OUT.xml)
   batch      regenerate many reports (reportgen batch --in FILE.jsonl|DIR --out DIR)
+  health     ask a server whether it serves (reportgen health --addr HOST:PORT), exit 0 if so
 
 Run "reportgen COMMAND -h" for a command's flags, "reportgen --version" for
 the version, commit and schema-set digest.
@@ -63,6 +65,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return transform(args[1:], stdout, stderr)
 	case "batch":
 		return batch(args[1:], stdout, stderr)
+	case "health":
+		return healthCmd(args[1:], stdout, stderr)
 	case "--version", "-version", "version":
 		return printVersion(stdout)
 	case "-h", "-help", "--help", "help":

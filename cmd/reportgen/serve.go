@@ -28,6 +28,7 @@ func serve(args []string, stderr io.Writer) int {
 	logFormat := fs.String("log-format", "json", "log format: json or text")
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "on SIGTERM, how long in-flight calls may take to finish")
 	sopt := serveFlags(fs)
+	extra := extraListenerFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -62,6 +63,12 @@ func serve(args []string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	maddr, err := startMetrics(ctx, sopt.metricsListen, metrics, log)
+	if err != nil {
+		log.Error("cannot start", "err", err.Error())
+		return exitFailure
+	}
+	waitExtra, err := extra.start(ctx, srv, health, sopt, *grace, log)
+	defer func() { stop(); waitExtra() }() // the HTTP listener drains too
 	if err != nil {
 		log.Error("cannot start", "err", err.Error())
 		return exitFailure
