@@ -17,12 +17,28 @@ have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok
 for p in gcc libc6-dev pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps; do
   have_pkg "$p" || pkgs+=("$p")
 done
+# The clients of other languages and the HTTP listener's tests: curl,
+# Debian's gRPC for Python (clients/python), Node for clients/node (when
+# no node is installed at all; any node >= 18 will do).
+for p in curl python3-grpcio python3-protobuf; do
+  have_pkg "$p" || pkgs+=("$p")
+done
+command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${pkgs[*]}"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${pkgs[@]}" >/dev/null
+fi
+
+# clients/node's packages, exactly as locked; again only when the lock
+# file changed since the last install.
+lock_sum=$(sha256sum clients/node/package-lock.json | cut -d' ' -f1)
+if [ "$(cat clients/node/node_modules/.reportgen-lock-sha256 2>/dev/null)" != "$lock_sum" ]; then
+  echo "setup: npm ci in clients/node"
+  (cd clients/node && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" > clients/node/node_modules/.reportgen-lock-sha256
 fi
 
 from="${REPORTGEN_SCHEMAS_FROM:-}"
