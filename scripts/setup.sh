@@ -20,7 +20,9 @@ done
 # The clients of other languages and the HTTP listener's tests: curl,
 # Debian's gRPC for Python (clients/python), Node for clients/node (when
 # no node is installed at all; any node >= 18 will do).
-for p in curl python3-grpcio python3-protobuf; do
+# The image build and its test (scripts/build-image.sh, deploy/): mmdebstrap
+# and buildah.
+for p in curl python3-grpcio python3-protobuf mmdebstrap buildah; do
   have_pkg "$p" || pkgs+=("$p")
 done
 command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
