@@ -68,6 +68,7 @@ func batch(args []string, stdout, stderr io.Writer) int {
 	relax := fs.Bool("template-rules-as-warnings", false, "regeneration of signed archives: render reports that break a template rule (e.g. a required Impression) and list each relaxed rule as a warning, for requests that do not choose (template_rules)")
 	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal, else lines), bar, lines or none")
 	every := fs.Duration("progress-every", 10*time.Second, "time between progress lines when not drawing a bar")
+	invalidExit := fs.Int("invalid-exit-code", exitInvalid, "exit status when every input is recorded but some are invalid or failed (an Indexed Job sets 0: the shard is done, its results say which)")
 	shardOf := shardFlags(fs)
 	cfg := engineFlags(fs)
 	warnUnused := hideTransformFlags(fs, batchUsage, stderr)
@@ -89,6 +90,10 @@ func batch(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	case fs.NArg() > 0:
 		fmt.Fprintf(stderr, "reportgen batch: unexpected argument %q: inputs are given with --in; reportgen batch -h lists every flag\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *invalidExit < 0 || *invalidExit > 125 {
+		fmt.Fprintln(stderr, "reportgen batch: --invalid-exit-code must be 0 to 125")
 		return exitUsage
 	}
 	shard, err := shardOf()
@@ -183,7 +188,7 @@ func batch(args []string, stdout, stderr io.Writer) int {
 		return exitFailure
 	}
 	if all := sum.All(); all.Invalid+all.Failed > 0 {
-		return exitInvalid
+		return *invalidExit
 	}
 	return exitOK
 }

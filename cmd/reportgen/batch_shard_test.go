@@ -133,4 +133,10 @@ func TestBatchShardFlags(t *testing.T) {
 	if code != exitInvalid || !strings.Contains(stdout, "not recorded by any shard") {
 		t.Errorf("verify of an empty folder: exit %d\n%s", code, stdout)
 	}
+	// A shard that recorded every input, some invalid, is done: a Job
+	// asks for exit 0 then.
+	code, _, stderr := runCmd(t, "batch", "--schemas", schemaDir, "--in", in, "--out", t.TempDir(), "--progress", "none", "--invalid-exit-code", "0")
+	if code != exitOK {
+		t.Errorf("--invalid-exit-code 0 with invalid inputs: exit %d\n%s", code, stderr)
+	}
 }
