@@ -23,6 +23,8 @@ var hints = []hint{
 	{codes.PermissionDenied, "", "the servers refused this client's credentials: check its token (--token-file) and certificate (--tls-cert)", true},
 	{codes.OK, "first record does not look like a TLS handshake", "the servers speak plaintext: drop --tls, --tls-ca, --tls-cert (or start the servers with --tls-cert and --tls-key)", true},
 	{codes.OK, "tls: certificate required", "the servers require mutual TLS: give --tls-cert and --tls-key with a client certificate their --tls-client-ca accepts", true},
+	// TLS 1.2 servers refuse a missing client certificate with this generic alert.
+	{codes.OK, "remote error: tls: handshake failure", "the servers ended the TLS handshake: they may require mutual TLS (give --tls-cert and --tls-key with a client certificate their --tls-client-ca accepts)", true},
 	{codes.OK, "certificate signed by unknown authority", "the servers' certificate is not signed by a CA this batch trusts: give --tls-ca with the CA that signed it", true},
 	{codes.OK, "x509: certificate is valid for", "the servers' certificate does not name the address dialled: use a host name or IP address the certificate lists in --server", true},
 	{codes.OK, "certificate has expired or is not yet valid", "the servers' certificate has expired or is not yet valid (or this machine's clock is wrong): renew it", true},
