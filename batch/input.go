@@ -25,6 +25,9 @@ type Input struct {
 	// Seq is the record's 1-based position: its line number in a JSONL
 	// file, its rank by name among the *.json files of a folder.
 	Seq int
+	// Ord is the record's 0-based rank among the input's records (blank
+	// lines are no records): what a Shard splits on.
+	Ord int
 	// Line is the line number in a JSONL file; 0 for a folder.
 	Line int
 	// File is the base name of the request file in a folder; empty for
@@ -56,10 +59,11 @@ func (in *Input) Where() string {
 
 // Source yields the records of an input in a fixed order.
 type Source interface {
-	// Next returns the next record, or io.EOF after the last one. When
-	// want returns false for the record's key, the record's bytes are not
-	// kept (Raw is nil): it is done already.
-	Next(want func(key string) bool) (*Input, error)
+	// Next returns the next record, or io.EOF after the last one. want
+	// sees the record before its bytes are read; when it returns false the
+	// bytes are not kept (Raw is nil): the record is done already or
+	// belongs to another shard.
+	Next(want func(in *Input) bool) (*Input, error)
 	// Close releases the input.
 	Close() error
 }
@@ -154,9 +158,10 @@ type jsonlSource struct {
 	f    *os.File
 	r    *bufio.Reader
 	line int
+	ord  int
 }
 
-func (s *jsonlSource) Next(want func(string) bool) (*Input, error) {
+func (s *jsonlSource) Next(want func(*Input) bool) (*Input, error) {
 	for {
 		b, tooLong, err := s.readLine()
 		if err != nil && !errors.Is(err, io.EOF) {
@@ -169,11 +174,12 @@ func (s *jsonlSource) Next(want func(string) bool) (*Input, error) {
 		if !tooLong && len(bytes.TrimSpace(b)) == 0 {
 			continue
 		}
-		in := &Input{Seq: s.line, Line: s.line}
+		in := &Input{Seq: s.line, Line: s.line, Ord: s.ord}
+		s.ord++
 		switch {
 		case tooLong:
 			in.Err = ErrRecordTooLarge
-		case want == nil || want(in.Key()):
+		case want == nil || want(in):
 			in.Raw = bytes.TrimSuffix(b, []byte("\r"))
 		}
 		return in, nil
@@ -210,14 +216,14 @@ type dirSource struct {
 	next  int
 }
 
-func (s *dirSource) Next(want func(string) bool) (*Input, error) {
+func (s *dirSource) Next(want func(*Input) bool) (*Input, error) {
 	if s.next >= len(s.files) {
 		return nil, io.EOF
 	}
 	name := s.files[s.next]
 	s.next++
-	in := &Input{Seq: s.next, File: name}
-	if want != nil && !want(in.Key()) {
+	in := &Input{Seq: s.next, Ord: s.next - 1, File: name}
+	if want != nil && !want(in) {
 		return in, nil
 	}
 	in.Raw, in.Err = readLimited(filepath.Join(s.dir, name))

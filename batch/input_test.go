@@ -19,8 +19,12 @@ type got struct {
 func readAll(t *testing.T, s Source, want func(string) bool) []got {
 	t.Helper()
 	var out []got
+	var keep func(*Input) bool
+	if want != nil {
+		keep = func(in *Input) bool { return want(in.Key()) }
+	}
 	for {
-		in, err := s.Next(want)
+		in, err := s.Next(keep)
 		if errors.Is(err, io.EOF) {
 			return out
 		}

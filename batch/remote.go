@@ -179,7 +179,7 @@ func (r *Remote) worker(ctx context.Context, jobs <-chan *Job, out chan<- *Outco
 			fails = 0
 		}
 		fails++
-		if permanent(status.Code(s.err)) {
+		if permanent(status.Code(s.err)) || misconfigured(s.err) {
 			return fmt.Errorf("batch: GenerateReports refused, %d requests unanswered: %w", len(resend), s.err)
 		}
 		if fails >= maxAttempts {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -17,6 +16,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen"
 )
 
 // ResultsName is the results file's name in the output folder, unless
@@ -53,6 +53,10 @@ type Config struct {
 	// Writers is how many documents are written at once; 0 means 4 per
 	// core (writing is mostly waiting for fsync).
 	Writers int
+	// Shard, when its Count is above 1, limits the run to every
+	// Count-th input starting at Index; Out must then be the shard's own
+	// folder (ShardDir).
+	Shard Shard
 }
 
 // Counts counts outcomes.
@@ -105,6 +109,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	if cfg.Renderer == nil {
 		return sum, errors.New("batch: no renderer")
 	}
+	if err := cfg.Shard.check(); err != nil {
+		return sum, err
+	}
 	if err := os.MkdirAll(cfg.Out, 0o755); err != nil {
 		return sum, fmt.Errorf("batch: output folder: %w", err)
 	}
@@ -113,6 +120,9 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 		return sum, err
 	}
 	defer lock.Close()
+	if err := claimShard(cfg.Out, cfg.Shard); err != nil {
+		return sum, err
+	}
 	if err := removeTemps(cfg.Out); err != nil {
 		return sum, err
 	}
@@ -147,7 +157,7 @@ func Run(ctx context.Context, cfg Config) (Summary, error) {
 	go func() {
 		// The total only feeds the estimate; a failure leaves it unknown.
 		if n, err := Count(cfg.In); err == nil {
-			prog.setTotal(n)
+			prog.setTotal(cfg.Shard.size(n))
 		}
 	}()
 
@@ -267,7 +277,10 @@ type dispatcher struct {
 }
 
 func (d *dispatcher) run(ctx context.Context, jobs chan<- *Job, records chan<- *Record) error {
-	want := func(key string) bool { _, ok := d.done[key]; return !ok }
+	want := func(in *Input) bool {
+		_, done := d.done[in.Key()]
+		return !done && d.cfg.Shard.Has(in.Ord)
+	}
 	for ctx.Err() == nil {
 		in, err := d.src.Next(want)
 		if errors.Is(err, io.EOF) {
@@ -276,7 +289,10 @@ func (d *dispatcher) run(ctx context.Context, jobs chan<- *Job, records chan<- *
 		if err != nil {
 			return err
 		}
-		if !want(in.Key()) {
+		if !d.cfg.Shard.Has(in.Ord) {
+			continue // another shard's
+		}
+		if !want(in) {
 			d.prog.skip()
 			continue
 		}
@@ -300,11 +316,12 @@ func (d *dispatcher) job(in *Input) (*Job, *Record) {
 			Message: "unreadable input", Violations: []Violation{{Field: "(input)", Description: in.Err.Error()}}}
 	}
 	req := &pb.GenerateReportRequest{}
-	err := protojson.Unmarshal(in.Raw, req)
+	raw := in.Raw
+	err := protojson.Unmarshal(raw, req)
 	in.Raw = nil
 	if err != nil {
 		return nil, &Record{Line: in.Line, File: in.File, Status: StatusInvalid, Code: codeName(codes.InvalidArgument),
-			Message: "not a GenerateReportRequest in protojson", Violations: []Violation{jsonViolation(err)}}
+			Message: "not a GenerateReportRequest in protojson", Violations: []Violation{jsonViolation(err, raw)}}
 	}
 	if req.GetUidNamespace() == "" {
 		req.UidNamespace = d.cfg.UIDNamespace
@@ -318,30 +335,10 @@ func (d *dispatcher) job(in *Input) (*Job, *Record) {
 	return &Job{Input: in, Name: d.names.assign(in, req.GetRequestId()), RequestID: req.GetRequestId(), Request: req}, nil
 }
 
-var (
-	jsonPos          = regexp.MustCompile(`\(line \d+:\d+\)`)
-	jsonUnknownField = regexp.MustCompile(`unknown field "[^"]{0,64}"`)
-	jsonBadValue     = regexp.MustCompile(`invalid value for [a-z0-9 ]{1,32} field [A-Za-z0-9_]{1,64}`)
-)
-
-// jsonViolation describes a protojson error without the input's values:
-// protojson quotes the offending value, which may be patient data. The
-// position and, where protojson names one, the field stay.
-func jsonViolation(err error) Violation {
-	msg := err.Error()
-	desc := "malformed JSON"
-	switch {
-	case jsonUnknownField.MatchString(msg):
-		desc = jsonUnknownField.FindString(msg)
-	case jsonBadValue.MatchString(msg):
-		desc = jsonBadValue.FindString(msg)
-	case strings.Contains(msg, "syntax error"):
-		desc = "JSON syntax error"
-	}
-	if p := jsonPos.FindString(msg); p != "" {
-		desc += " at " + strings.Trim(p, "()")
-	}
-	return Violation{Field: "(json)", Description: desc}
+// jsonViolation is the violation of an input protojson cannot decode;
+// it names the position, never the input's values.
+func jsonViolation(err error, raw []byte) Violation {
+	return Violation{Field: "(json)", Description: reportgen.DescribeJSONError(err, raw)}
 }
 
 // writeOutcome writes an outcome's documents and returns its record. An

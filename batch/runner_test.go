@@ -204,16 +204,17 @@ func TestRunRecordsBadInputs(t *testing.T) {
 		`{"report":{"title":7}}`,
 		`{"requestId":"boom","templateId":"explode","report":{}}`,
 		`{"requestId":"good-2","report":{}}`,
+		`{"requestId": "Jonés",`,
 	})
 	out := t.TempDir()
 	sum, err := Run(context.Background(), Config{In: in, Out: out, Renderer: &fakeRenderer{}})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := (Counts{OK: 2, Invalid: 4, Failed: 1}); sum.Now != want {
+	if want := (Counts{OK: 2, Invalid: 5, Failed: 1}); sum.Now != want {
 		t.Errorf("counts %+v, want %+v", sum.Now, want)
 	}
-	recs := checkExactlyOnce(t, out, []string{"line:1", "line:2", "line:4", "line:5", "line:6", "line:7", "line:8"})
+	recs := checkExactlyOnce(t, out, []string{"line:1", "line:2", "line:4", "line:5", "line:6", "line:7", "line:8", "line:9"})
 	tests := []struct {
 		key, status, field, desc string
 	}{
@@ -224,6 +225,8 @@ func TestRunRecordsBadInputs(t *testing.T) {
 		{"line:6", "invalid", "(json)", "invalid value for string field title at line 1:20"},
 		{"line:7", "failed", "", ""},
 		{"line:8", "ok", "", ""},
+		// protojson says only "unexpected EOF": the position is the end.
+		{"line:9", "invalid", "(json)", "JSON syntax error: the record ends before its JSON does, at line 1:23"},
 	}
 	for _, tt := range tests {
 		r := recs[tt.key]
@@ -245,7 +248,7 @@ func TestRunRecordsBadInputs(t *testing.T) {
 	}
 	// Values from the input never reach the results' descriptions.
 	b, _ := os.ReadFile(filepath.Join(out, ResultsName))
-	if bytes.Contains(b, []byte("Jones")) || bytes.Contains(b, []byte(`"7"`)) {
+	if bytes.Contains(b, []byte("Jones")) || bytes.Contains(b, []byte("Jon")) || bytes.Contains(b, []byte(`"7"`)) {
 		t.Errorf("results repeat input values:\n%s", b)
 	}
 }

@@ -10,10 +10,14 @@
 package schemas
 
 import (
+	"crypto/sha256"
 	_ "embed"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"path"
+	"slices"
+	"strings"
 )
 
 //go:embed manifest.json
@@ -81,4 +85,19 @@ func Load() (Manifest, error) {
 		return Manifest{}, fmt.Errorf("schemas: embedded manifest lists no files")
 	}
 	return m, nil
+}
+
+// Digest identifies the schema set: the SHA-256 of the sha256sum(1)
+// listing of its files ("<sha256>  <path>" lines in byte order of path),
+// so `cd schemas/synced && sha256sum $(find . -type f -printf '%P\n' |
+// LC_ALL=C sort) | sha256sum` gives it too. Two builds with the same
+// digest validate against byte-identical HL7 files.
+func (m Manifest) Digest() string {
+	files := slices.Clone(m.Files)
+	slices.SortFunc(files, func(a, b File) int { return strings.Compare(a.Path, b.Path) })
+	h := sha256.New()
+	for _, f := range files {
+		fmt.Fprintf(h, "%s  %s\n", f.SHA256, f.Path)
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }

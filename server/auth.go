@@ -33,7 +33,7 @@ func newTokenAuth(tokens []string) *tokenAuth {
 var errUnauthenticated = status.Error(codes.Unauthenticated, "missing or invalid bearer token")
 
 func (a *tokenAuth) check(ctx context.Context, method string) error {
-	if exempt(method) {
+	if exempt(method) || isReflection(method) {
 		return nil
 	}
 	md, _ := metadata.FromIncomingContext(ctx)

@@ -117,9 +117,14 @@ func TestBearerToken(t *testing.T) {
 	if status.Code(err) != codes.Unauthenticated {
 		t.Errorf("stream without token: %v", err)
 	}
-	// Health checks answer without a token: probes carry none.
+	// Health checks answer without a token: probes carry none. So does
+	// reflection, which describes the API only, so grpcurl reaches health
+	// without a token.
 	if _, err := healthpb.NewHealthClient(conn).Check(ctx(t), &healthpb.HealthCheckRequest{}); err != nil {
 		t.Errorf("health without token: %v", err)
+	}
+	if files := reflectFiles(t, f.addr, false, "grpc.health.v1.Health"); len(files) == 0 {
+		t.Error("reflection without token gave no file")
 	}
 }
 

@@ -108,8 +108,8 @@ type options struct {
 // WithMetrics records Prometheus metrics of every call in m.
 func WithMetrics(m *Metrics) Option { return func(o *options) { o.metrics = m } }
 
-// WithBearerTokens requires every call but health checks to carry one of
-// the tokens as "authorization: Bearer <token>".
+// WithBearerTokens requires every call but health checks and server
+// reflection to carry one of the tokens as "authorization: Bearer <token>".
 func WithBearerTokens(tokens []string) Option { return func(o *options) { o.tokens = tokens } }
 
 // WithGRPCOptions adds gRPC server options, e.g. transport credentials.
@@ -131,7 +131,7 @@ func New(e *reportgen.Engine, log *slog.Logger, l Limits, opt ...Option) (*grpc.
 	// Order: the log sees every outcome (including refusals and recovered
 	// panics) with the call id; auth runs before any work is admitted.
 	unary := []grpc.UnaryServerInterceptor{unaryLog(log), unaryRecover(log)}
-	stream := []grpc.StreamServerInterceptor{streamLog(log), streamRecover(log)}
+	stream := []grpc.StreamServerInterceptor{streamLog(log), streamRecover(log), reflectionOrder()}
 	if o.metrics != nil {
 		unary, stream = append(unary, o.metrics.unary()), append(stream, o.metrics.stream())
 	}

@@ -74,6 +74,7 @@ type draftSection struct {
 	hasNarrative bool
 	rules        []*ObservationRule
 	hasRules     bool
+	description  *string
 	rule         string
 }
 
@@ -459,7 +460,9 @@ func (l *fileLoader) section(v *jvalue, path string) *draftSection {
 		}
 	}
 	if f := v.field("description"); f != nil {
-		l.text(f.val, join(path, "description"), maxDescription, true)
+		if t, ok := l.text(f.val, join(path, "description"), maxDescription, true); ok {
+			s.description = &t
+		}
 	}
 	if f := v.field("narrative"); f != nil {
 		s.hasNarrative = true
@@ -532,7 +535,7 @@ func (l *fileLoader) rule(v *jvalue, path string) *ObservationRule {
 		r.Required, _ = l.boolean(f.val, join(path, "required"))
 	}
 	if f := v.field("description"); f != nil {
-		l.text(f.val, join(path, "description"), maxDescription, true)
+		r.Description, _ = l.text(f.val, join(path, "description"), maxDescription, true)
 	}
 	if f := v.field("narrative"); f != nil {
 		if src, ok := l.str(f.val, join(path, "narrative")); ok {

@@ -161,9 +161,13 @@ func merge(d *draft, p *Template) (*Template, LoadErrors) {
 			s := &Section{Kind: ds.kind, Code: ds.code, Rule: ds.rule}
 			if ps != nil {
 				s.Title, s.Required, s.Narrative, s.Observations = ps.Title, ps.Required, ps.Narrative, ps.Observations
+				s.Description = ps.Description
 			}
 			if ds.title != nil {
 				s.Title = *ds.title
+			}
+			if ds.description != nil {
+				s.Description = *ds.description
 			}
 			if ds.required != nil {
 				s.Required = *ds.required

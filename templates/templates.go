@@ -116,6 +116,8 @@ type Section struct {
 	Code     *pb.Code
 	Title    string
 	Required bool
+	// Description says what the section is for, for people filling it in.
+	Description string
 	// Narrative renders the section text; nil renders the text as sent.
 	Narrative *Narrative
 	// Observations are the rules for coded observations of the section.
@@ -133,6 +135,9 @@ type ObservationRule struct {
 	// Answers, when set, are the codes a coded value must be one of.
 	Answers  []*pb.Code
 	Required bool
+	// Description says what the observation records, for people filling
+	// it in.
+	Description string
 	// Narrative renders a text value, or the sentence shown before a coded
 	// or measured value; nil shows the value as the encoders do.
 	Narrative *Narrative
@@ -215,12 +220,56 @@ func sameCode(a, b *pb.Code) bool {
 
 // Info returns the template as the API describes it: a new message the
 // caller may change.
+//
+// It holds what a reporting system needs to build a form: what selects
+// the template, what it extends, its SR IOD, and per section the coded
+// observations it expects with their allowed answers. Narratives stay
+// out: they are how the service writes, not what a form asks.
 func (t *Template) Info() *pb.TemplateInfo {
-	info := &pb.TemplateInfo{Id: t.ID, Version: t.Version, Title: t.Title, DocumentCode: proto.CloneOf(t.DocumentCode)}
+	info := &pb.TemplateInfo{
+		Id: t.ID, Version: t.Version, Title: t.Title, DocumentCode: proto.CloneOf(t.DocumentCode),
+		Description: t.Description, Extends: t.Extends, ProcedureCodes: cloneCodes(t.ProcedureCodes),
+		DefaultForModalities: slices.Clone(t.DefaultForModalities), SrIod: srIODProto[t.SRIOD], Builtin: t.Builtin,
+	}
 	for _, s := range t.Sections {
-		info.Sections = append(info.Sections, &pb.TemplateSection{Kind: s.Kind, Title: s.Title, Required: s.Required})
+		ts := &pb.TemplateSection{Kind: s.Kind, Title: s.Title, Required: s.Required, Description: s.Description}
+		if s.Kind == pb.SectionKind_SECTION_KIND_CODED {
+			ts.Code = proto.CloneOf(s.Code)
+		}
+		for _, r := range s.Observations {
+			ts.Observations = append(ts.Observations, &pb.TemplateObservation{
+				Concept: proto.CloneOf(r.Concept), ValueType: valueTypeProto[r.Value], Answers: cloneCodes(r.Answers),
+				Required: r.Required, Description: r.Description,
+			})
+		}
+		info.Sections = append(info.Sections, ts)
 	}
 	return info
+}
+
+var srIODProto = map[SRIOD]pb.TemplateSrIod{
+	SRIODAuto:          pb.TemplateSrIod_TEMPLATE_SR_IOD_UNSPECIFIED,
+	SRIODBasicText:     pb.TemplateSrIod_TEMPLATE_SR_IOD_BASIC_TEXT,
+	SRIODEnhanced:      pb.TemplateSrIod_TEMPLATE_SR_IOD_ENHANCED,
+	SRIODComprehensive: pb.TemplateSrIod_TEMPLATE_SR_IOD_COMPREHENSIVE,
+}
+
+var valueTypeProto = map[ValueType]pb.TemplateValueType{
+	ValueAny:         pb.TemplateValueType_TEMPLATE_VALUE_TYPE_UNSPECIFIED,
+	ValueText:        pb.TemplateValueType_TEMPLATE_VALUE_TYPE_TEXT,
+	ValueCode:        pb.TemplateValueType_TEMPLATE_VALUE_TYPE_CODE,
+	ValueMeasurement: pb.TemplateValueType_TEMPLATE_VALUE_TYPE_MEASUREMENT,
+}
+
+func cloneCodes(cs []*pb.Code) []*pb.Code {
+	out := make([]*pb.Code, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, proto.CloneOf(c))
+	}
+	if len(out) == 0 {
+		return nil
+	}
+	return out
 }
 
 //go:embed builtin/*.json

@@ -12,7 +12,7 @@
 //
 // Usage:
 //
-//	reportgen-load --spawn "./reportgen serve --listen 127.0.0.1:50999 --schemas schemas/synced" \
+//	reportgen-load --spawn "bin/reportgen serve --listen 127.0.0.1:50999 --schemas schemas/synced" \
 //	    --addr 127.0.0.1:50999 --concurrency 1,2,4,8,16,32 --rate 500,1000 --duration 10s
 package main
 

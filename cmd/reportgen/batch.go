@@ -22,12 +22,19 @@ import (
 )
 
 const batchUsage = `usage: reportgen batch --in FILE.jsonl|DIR --out DIR [flags]
+       reportgen batch verify --in FILE.jsonl|DIR --out DIR
 
 Renders every GenerateReportRequest (protojson: one per line of a .jsonl
 file, or one per *.json file of a folder) to DIR/<name>.cda.xml and
 DIR/<name>.sr.dcm, and records one line per input in DIR/results.jsonl.
 Killed or interrupted, rerun it with the same arguments: it skips what is
 recorded and does the rest.
+
+Split over M processes or pods (a Kubernetes Indexed Job), each run with
+--shard-count M and its own --shard-index N (default $JOB_COMPLETION_INDEX)
+takes inputs N, N+M, N+2M, ... and writes to DIR/shard-N-of-M; then
+"reportgen batch verify --in ... --out DIR" proves the shards together
+account for every input exactly once.
 
 <name> is the request_id when it is a safe file name (letters, digits, '.',
 '_', '-'; starting with a letter or digit; at most 100 bytes), else
@@ -39,12 +46,11 @@ Flags:
 
 // batch regenerates many reports; see batchUsage.
 func batch(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "verify" {
+		return batchVerify(args[1:], stdout, stderr)
+	}
 	fs := flag.NewFlagSet("batch", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, batchUsage)
-		fs.PrintDefaults()
-	}
 	in := fs.String("in", "", "input: a .jsonl file (one request per line) or a folder of *.json request files (required)")
 	out := fs.String("out", "", "output folder (required)")
 	results := fs.String("results", "", "results file (default OUT/results.jsonl)")
@@ -62,12 +68,41 @@ func batch(args []string, stdout, stderr io.Writer) int {
 	relax := fs.Bool("template-rules-as-warnings", false, "regeneration of signed archives: render reports that break a template rule (e.g. a required Impression) and list each relaxed rule as a warning, for requests that do not choose (template_rules)")
 	progress := fs.String("progress", "auto", "progress display: auto (a bar on a terminal, else lines), bar, lines or none")
 	every := fs.Duration("progress-every", 10*time.Second, "time between progress lines when not drawing a bar")
+	invalidExit := fs.Int("invalid-exit-code", exitInvalid, "exit status when every input is recorded but some are invalid or failed (an Indexed Job sets 0: the shard is done, its results say which)")
+	shardOf := shardFlags(fs)
 	cfg := engineFlags(fs)
+	warnUnused := hideTransformFlags(fs, batchUsage, stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
-	if *in == "" || *out == "" || fs.NArg() > 0 {
-		fs.Usage()
+	warnUnused()
+	// One line that says what is missing; -h has the rest.
+	var missing []string
+	if *in == "" {
+		missing = append(missing, "--in FILE.jsonl|DIR (the requests)")
+	}
+	if *out == "" {
+		missing = append(missing, "--out DIR (the output folder)")
+	}
+	switch {
+	case len(missing) > 0:
+		fmt.Fprintf(stderr, "reportgen batch: missing %s; reportgen batch -h lists every flag\n", strings.Join(missing, " and "))
+		return exitUsage
+	case fs.NArg() > 0:
+		fmt.Fprintf(stderr, "reportgen batch: unexpected argument %q: inputs are given with --in; reportgen batch -h lists every flag\n", fs.Arg(0))
+		return exitUsage
+	}
+	if *invalidExit < 0 || *invalidExit > 125 {
+		fmt.Fprintln(stderr, "reportgen batch: --invalid-exit-code must be 0 to 125")
+		return exitUsage
+	}
+	shard, err := shardOf()
+	if err != nil {
+		fmt.Fprintf(stderr, "reportgen batch: %v\n", err)
+		return exitUsage
+	}
+	if shard.Sharded() && *results != "" {
+		fmt.Fprintln(stderr, "reportgen batch: --results cannot be used with --shard-count: each shard keeps its results in its own folder")
 		return exitUsage
 	}
 	var codes pb.SrHeadingCodes
@@ -135,20 +170,25 @@ func batch(args []string, stdout, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	sum, err := rgbatch.Run(ctx, rgbatch.Config{
-		In: *in, Out: *out, Results: *results, Renderer: renderer,
-		UIDNamespace: *ns, SRHeadingCodes: codes, Progress: prog, TemplateRulesAsWarnings: *relax,
+		In: *in, Out: rgbatch.ShardDir(*out, shard), Results: *results, Renderer: renderer,
+		UIDNamespace: *ns, SRHeadingCodes: codes, Progress: prog, TemplateRulesAsWarnings: *relax, Shard: shard,
 	})
 	printSummary(stdout, sum)
 	if err != nil {
-		if errors.Is(err, context.Canceled) {
+		switch fix := rgbatch.Hint(err); {
+		case errors.Is(err, context.Canceled):
 			fmt.Fprintln(stderr, "reportgen batch: interrupted; rerun with the same arguments to finish")
-		} else {
+		case fix != "":
+			// Client and servers do not fit together: a plain rerun would
+			// fail the same way, so say what to change.
+			fmt.Fprintf(stderr, "reportgen batch: %v\nreportgen batch: to fix: %s; what is recorded stays, a rerun does the rest\n", err, fix)
+		default:
 			fmt.Fprintf(stderr, "reportgen batch: %v; rerun with the same arguments to finish\n", err)
 		}
 		return exitFailure
 	}
 	if all := sum.All(); all.Invalid+all.Failed > 0 {
-		return exitInvalid
+		return *invalidExit
 	}
 	return exitOK
 }

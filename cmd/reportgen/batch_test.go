@@ -121,12 +121,19 @@ func TestBatchHelperProcess(t *testing.T) {
 // startBatchChild runs the batch in a child process.
 func startBatchChild(t *testing.T, args []string) *exec.Cmd {
 	t.Helper()
+	return startBatchChildWith(t, args, nil)
+}
+
+// startBatchChildWith runs the batch in a child process with extra
+// environment variables.
+func startBatchChildWith(t *testing.T, args, extraEnv []string) *exec.Cmd {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^TestBatchHelperProcess$")
 	env, err := json.Marshal(args)
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Env = append(os.Environ(), "REPORTGEN_BATCH_HELPER_ARGS="+string(env))
+	cmd.Env = append(append(os.Environ(), "REPORTGEN_BATCH_HELPER_ARGS="+string(env)), extraEnv...)
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -265,9 +272,11 @@ func TestBatchUsage(t *testing.T) {
 		code int
 		want string
 	}{
-		{"no input", []string{"batch", "--out", t.TempDir()}, exitUsage, "usage: reportgen batch"},
-		{"no output", []string{"batch", "--in", in}, exitUsage, "usage: reportgen batch"},
-		{"stray argument", []string{"batch", "--in", in, "--out", t.TempDir(), "extra"}, exitUsage, "usage: reportgen batch"},
+		{"no input", []string{"batch", "--out", t.TempDir()}, exitUsage, "reportgen batch: missing --in FILE.jsonl|DIR (the requests); reportgen batch -h lists every flag\n"},
+		{"no output", []string{"batch", "--in", in}, exitUsage, "reportgen batch: missing --out DIR (the output folder); reportgen batch -h lists every flag\n"},
+		{"neither", []string{"batch"}, exitUsage, "missing --in FILE.jsonl|DIR (the requests) and --out DIR"},
+		{"stray argument", []string{"batch", "--in", in, "--out", t.TempDir(), "extra"}, exitUsage, `unexpected argument "extra"`},
+		{"help", []string{"batch", "-h"}, exitUsage, "usage: reportgen batch"},
 		{"bad heading codes", []string{"batch", "--in", in, "--out", t.TempDir(), "--sr-heading-codes", "x"}, exitUsage, "loinc or dcm"},
 		{"bad progress", []string{"batch", "--in", in, "--out", t.TempDir(), "--progress", "x"}, exitUsage, "--progress"},
 		{"missing input", []string{"batch", "--schemas", schemaDir, "--in", filepath.Join(t.TempDir(), "none.jsonl"), "--out", t.TempDir()}, exitFailure, "rerun"},
@@ -276,9 +285,31 @@ func TestBatchUsage(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			code, _, stderr := runCmd(t, tt.args...)
-			if code != tt.code || !strings.Contains(stderr, tt.want) {
+			if code != tt.code || !strings.Contains(stderr, tt.want) || (tt.name != "help" && strings.Count(stderr, "\n") > 1) {
 				t.Errorf("exit %d, want %d; stderr lacks %q:\n%s", code, tt.code, tt.want, stderr)
 			}
 		})
+	}
+}
+
+// TestBatchRemoteNamesTheFix: a batch the servers refuse for its
+// credentials says which flag fixes it instead of "rerun".
+func TestBatchRemoteNamesTheFix(t *testing.T) {
+	e, err := reportgen.New(reportgen.Config{SchemaDir: schemaDir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer e.Close()
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, _ := server.New(e, slog.New(slog.NewTextHandler(io.Discard, nil)), server.DefaultLimits(), server.WithBearerTokens([]string{"s3cret"}))
+	go srv.Serve(lis)
+	defer srv.Stop()
+	code, _, stderr := runCmd(t, "batch", "--server", lis.Addr().String(), "--in", batchInput(t, 2), "--out", t.TempDir(), "--progress", "none")
+	if code != exitFailure || !strings.Contains(stderr, "to fix: the servers want a bearer token") || !strings.Contains(stderr, "--token-file") ||
+		strings.Contains(stderr, "rerun with the same arguments to finish") {
+		t.Errorf("exit %d, stderr:\n%s", code, stderr)
 	}
 }

@@ -61,3 +61,60 @@ func TestEngineFlagsTransformDefaults(t *testing.T) {
 		}
 	}
 }
+
+// TestParseZone: --timezone takes the offsets the API's own RFC 3339
+// times use (-05:00) as well as the compact DICOM form (-0500) and zone
+// names.
+func TestParseZone(t *testing.T) {
+	for _, tt := range []struct {
+		in     string
+		offset int // seconds east of UTC in January
+		ok     bool
+	}{
+		{"-05:00", -5 * 3600, true},
+		{"-0500", -5 * 3600, true},
+		{"+05:30", 5*3600 + 30*60, true},
+		{"+0000", 0, true},
+		{"Europe/Berlin", 3600, true},
+		{"UTC", 0, true},
+		{"+25:00", 0, false},
+		{"-05:60", 0, false},
+		{"-5", 0, false},
+		{"05:00", 0, false},
+		{"-05-00", 0, false},
+	} {
+		loc, err := parseZone(tt.in)
+		if (err == nil) != tt.ok {
+			t.Errorf("parseZone(%q): err = %v, want ok = %v", tt.in, err, tt.ok)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if _, off := time.Date(2026, 1, 15, 12, 0, 0, 0, loc).Zone(); off != tt.offset {
+			t.Errorf("parseZone(%q): offset %d s, want %d", tt.in, off, tt.offset)
+		}
+	}
+}
+
+// TestTransformFlagsHidden: generate, validate and batch never read an
+// SR, so their help leaves the SR→CDA flags out; the flags are still
+// accepted, with a warning that they do nothing there.
+func TestTransformFlagsHidden(t *testing.T) {
+	for _, cmd := range []string{"generate", "validate", "batch"} {
+		_, _, stderr := runCmd(t, cmd, "-h")
+		if !strings.Contains(stderr, "-schemas") {
+			t.Errorf("%s -h lacks the engine flags:\n%s", cmd, stderr)
+		}
+		for _, f := range transformDefaultFlags {
+			if strings.Contains(stderr, "-"+f+" ") {
+				t.Errorf("%s -h shows --%s", cmd, f)
+			}
+		}
+	}
+	out := t.TempDir()
+	code, _, stderr := runCmd(t, "generate", "--schemas", schemaDir, "--issuer-oid", "1.2.3", "--out", out, "../../examples/mr-brain.json")
+	if code != exitOK || !strings.Contains(stderr, "--issuer-oid only applies when an SR becomes a CDA") {
+		t.Errorf("generate --issuer-oid: exit %d\n%s", code, stderr)
+	}
+}

@@ -26,9 +26,11 @@ func generate(args []string, stdout, stderr io.Writer) int {
 	heading := fs.String("sr-heading-codes", "loinc", "SR section heading codes: loinc (current CID 7001) or dcm (retired codes older receivers know)")
 	outs := fs.String("outputs", "", "comma-separated documents to write when a request names none: cda, sr, fhir, html (default cda,sr)")
 	cfg := engineFlags(fs)
+	warnUnused := hideTransformFlags(fs, "usage: reportgen generate --out DIR [flags] FILE.json...\n\nFlags:\n", stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	warnUnused()
 	kinds, err := parseKinds(*outs)
 	if err != nil {
 		fmt.Fprintf(stderr, "reportgen: --outputs: %v\n", err)

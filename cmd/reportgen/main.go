@@ -12,6 +12,8 @@
 //	reportgen batch --in FILE.jsonl|DIR --out DIR [--server host:port,...] [--uid-namespace NS]
 //	reportgen schemas sync [--from DIR] [--dir DIR]
 //	reportgen hl7 [--out DIR] FILE.hl7...
+//	reportgen health [--addr HOST:PORT]
+//	reportgen --version
 package main
 
 import (
@@ -39,8 +41,10 @@ Commands:
   transform  render an existing TID 2000 DICOM SR as a CDA document (reportgen transform IN.dcm OUT.xml)
   batch      regenerate many reports (reportgen batch --in FILE.jsonl|DIR --out DIR)
   hl7        render the report of HL7 v2 ORU^R01 files and print their ACKs (reportgen hl7 [--out DIR] FILE...)
+  health     ask a server whether it serves (reportgen health --addr HOST:PORT), exit 0 if so
 
-Run "reportgen COMMAND -h" for a command's flags.
+Run "reportgen COMMAND -h" for a command's flags, "reportgen --version" for
+the version, commit and schema-set digest.
 `
 
 func main() {
@@ -69,6 +73,10 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return batch(args[1:], stdout, stderr)
 	case "hl7":
 		return hl7Cmd(args[1:], stdout, stderr)
+	case "health":
+		return healthCmd(args[1:], stdout, stderr)
+	case "--version", "-version", "version":
+		return printVersion(stdout)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return exitOK

@@ -29,6 +29,7 @@ func serve(args []string, stderr io.Writer) int {
 	grace := fs.Duration("shutdown-grace", 30*time.Second, "on SIGTERM, how long in-flight calls may take to finish")
 	sopt := serveFlags(fs)
 	hopt := registerHL7Flags(fs)
+	extra := extraListenerFlags(fs)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
@@ -68,6 +69,12 @@ func serve(args []string, stderr io.Writer) int {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	maddr, err := startMetrics(ctx, sopt.metricsListen, metrics, log)
+	if err != nil {
+		log.Error("cannot start", "err", err.Error())
+		return exitFailure
+	}
+	waitExtra, err := extra.start(ctx, srv, health, sopt, *grace, log)
+	defer func() { stop(); waitExtra() }() // the HTTP listener drains too
 	if err != nil {
 		log.Error("cannot start", "err", err.Error())
 		return exitFailure
@@ -154,7 +161,7 @@ func engineFlags(fs *flag.FlagSet) *reportgen.Config {
 		custodian().Ids = []*pb.Identifier{{AssigningAuthorityOid: s}}
 		return nil
 	})
-	fs.Func("timezone", "SR to CDA: time zone of the SR's times when it has no Timezone Offset From UTC: +hhmm, -hhmm or a name such as Europe/Berlin (default UTC, with a warning)", func(s string) error {
+	fs.Func("timezone", "SR to CDA: time zone of the SR's times when it has no Timezone Offset From UTC: +hhmm, -hh:mm or a name such as Europe/Berlin (default UTC, with a warning)", func(s string) error {
 		loc, err := parseZone(s)
 		if err != nil {
 			// The message the transform command printed before the flag

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -27,6 +28,7 @@ type serveOptions struct {
 	allowPlaintext            bool
 	metricsListen             string
 	limits                    server.Limits
+	tlsConfig                 *tls.Config // set by build when TLS is on; the HTTP listener uses it too
 }
 
 func serveFlags(fs *flag.FlagSet) *serveOptions {
@@ -63,6 +65,7 @@ func (o *serveOptions) build(listen string, m *server.Metrics) ([]server.Option,
 		if err != nil {
 			return nil, err
 		}
+		o.tlsConfig = cfg
 		opts = append(opts, server.WithGRPCOptions(grpc.Creds(credentials.NewTLS(cfg))))
 	case o.clientCA != "":
 		return nil, errors.New("--tls-client-ca needs --tls-cert and --tls-key")

@@ -92,13 +92,17 @@ func issueLine(i *pb.Issue) string {
 	return fmt.Sprintf("%s %s%s: %s", strings.ToLower(strings.TrimPrefix(i.GetSeverity().String(), "SEVERITY_")), i.GetRuleId(), loc, i.GetMessage())
 }
 
-// parseZone reads a UTC offset (+hhmm, -hhmm) or an IANA zone name.
+// parseZone reads a UTC offset (+hhmm, -hhmm, or +hh:mm and -hh:mm as the
+// API's RFC 3339 times write it) or an IANA zone name.
 func parseZone(s string) (*time.Location, error) {
+	if len(s) == 6 && (s[0] == '+' || s[0] == '-') && s[3] == ':' {
+		s = s[:3] + s[4:]
+	}
 	if len(s) == 5 && (s[0] == '+' || s[0] == '-') {
 		h, err1 := strconv.Atoi(s[1:3])
 		m, err2 := strconv.Atoi(s[3:5])
 		if err1 != nil || err2 != nil || m > 59 || h > 14 {
-			return nil, errors.New("an offset must be +hhmm or -hhmm")
+			return nil, errors.New("an offset must be +hhmm, -hhmm, +hh:mm or -hh:mm, at most 14 hours")
 		}
 		off := h*3600 + m*60
 		if s[0] == '-' {
@@ -108,7 +112,7 @@ func parseZone(s string) (*time.Location, error) {
 	}
 	loc, err := time.LoadLocation(s)
 	if err != nil {
-		return nil, fmt.Errorf("neither +hhmm, -hhmm nor a known zone name: %w", err)
+		return nil, fmt.Errorf("neither an offset (+hhmm, -hh:mm, ...) nor a known zone name: %w", err)
 	}
 	return loc, nil
 }

@@ -15,9 +15,11 @@ func validate(args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("validate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfg := engineFlags(fs)
+	warnUnused := hideTransformFlags(fs, "usage: reportgen validate [flags] FILE...\n\nFlags:\n", stderr)
 	if err := fs.Parse(args); err != nil {
 		return exitUsage
 	}
+	warnUnused()
 	if fs.NArg() == 0 {
 		fmt.Fprintln(stderr, "usage: reportgen validate FILE...")
 		return exitUsage

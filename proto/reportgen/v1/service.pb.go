@@ -252,6 +252,121 @@ func (Severity) EnumDescriptor() ([]byte, []int) {
 	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{3}
 }
 
+// TemplateSrIod is the SR IOD a template asks for at least.
+type TemplateSrIod int32
+
+const (
+	// No preference: the content decides (Basic Text SR, or Enhanced SR for
+	// measurements and coded findings with images).
+	TemplateSrIod_TEMPLATE_SR_IOD_UNSPECIFIED TemplateSrIod = 0
+	// Basic Text SR (1.2.840.10008.5.1.4.1.1.88.11).
+	TemplateSrIod_TEMPLATE_SR_IOD_BASIC_TEXT TemplateSrIod = 1
+	// Enhanced SR (1.2.840.10008.5.1.4.1.1.88.22).
+	TemplateSrIod_TEMPLATE_SR_IOD_ENHANCED TemplateSrIod = 2
+	// Comprehensive SR (1.2.840.10008.5.1.4.1.1.88.33).
+	TemplateSrIod_TEMPLATE_SR_IOD_COMPREHENSIVE TemplateSrIod = 3
+)
+
+// Enum value maps for TemplateSrIod.
+var (
+	TemplateSrIod_name = map[int32]string{
+		0: "TEMPLATE_SR_IOD_UNSPECIFIED",
+		1: "TEMPLATE_SR_IOD_BASIC_TEXT",
+		2: "TEMPLATE_SR_IOD_ENHANCED",
+		3: "TEMPLATE_SR_IOD_COMPREHENSIVE",
+	}
+	TemplateSrIod_value = map[string]int32{
+		"TEMPLATE_SR_IOD_UNSPECIFIED":   0,
+		"TEMPLATE_SR_IOD_BASIC_TEXT":    1,
+		"TEMPLATE_SR_IOD_ENHANCED":      2,
+		"TEMPLATE_SR_IOD_COMPREHENSIVE": 3,
+	}
+)
+
+func (x TemplateSrIod) Enum() *TemplateSrIod {
+	p := new(TemplateSrIod)
+	*p = x
+	return p
+}
+
+func (x TemplateSrIod) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TemplateSrIod) Descriptor() protoreflect.EnumDescriptor {
+	return file_reportgen_v1_service_proto_enumTypes[4].Descriptor()
+}
+
+func (TemplateSrIod) Type() protoreflect.EnumType {
+	return &file_reportgen_v1_service_proto_enumTypes[4]
+}
+
+func (x TemplateSrIod) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TemplateSrIod.Descriptor instead.
+func (TemplateSrIod) EnumDescriptor() ([]byte, []int) {
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{4}
+}
+
+// TemplateValueType is the value a template's observation rule expects.
+type TemplateValueType int32
+
+const (
+	// Any value: text, a code or a measurement.
+	TemplateValueType_TEMPLATE_VALUE_TYPE_UNSPECIFIED TemplateValueType = 0
+	// Observation.text.
+	TemplateValueType_TEMPLATE_VALUE_TYPE_TEXT TemplateValueType = 1
+	// Observation.code.
+	TemplateValueType_TEMPLATE_VALUE_TYPE_CODE TemplateValueType = 2
+	// Observation.measurement.
+	TemplateValueType_TEMPLATE_VALUE_TYPE_MEASUREMENT TemplateValueType = 3
+)
+
+// Enum value maps for TemplateValueType.
+var (
+	TemplateValueType_name = map[int32]string{
+		0: "TEMPLATE_VALUE_TYPE_UNSPECIFIED",
+		1: "TEMPLATE_VALUE_TYPE_TEXT",
+		2: "TEMPLATE_VALUE_TYPE_CODE",
+		3: "TEMPLATE_VALUE_TYPE_MEASUREMENT",
+	}
+	TemplateValueType_value = map[string]int32{
+		"TEMPLATE_VALUE_TYPE_UNSPECIFIED": 0,
+		"TEMPLATE_VALUE_TYPE_TEXT":        1,
+		"TEMPLATE_VALUE_TYPE_CODE":        2,
+		"TEMPLATE_VALUE_TYPE_MEASUREMENT": 3,
+	}
+)
+
+func (x TemplateValueType) Enum() *TemplateValueType {
+	p := new(TemplateValueType)
+	*p = x
+	return p
+}
+
+func (x TemplateValueType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TemplateValueType) Descriptor() protoreflect.EnumDescriptor {
+	return file_reportgen_v1_service_proto_enumTypes[5].Descriptor()
+}
+
+func (TemplateValueType) Type() protoreflect.EnumType {
+	return &file_reportgen_v1_service_proto_enumTypes[5]
+}
+
+func (x TemplateValueType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TemplateValueType.Descriptor instead.
+func (TemplateValueType) EnumDescriptor() ([]byte, []int) {
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{5}
+}
+
 // GenerateReportRequest asks for the documents of one report.
 type GenerateReportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1440,7 +1555,22 @@ type TemplateInfo struct {
 	// The document type code it produces.
 	DocumentCode *Code `protobuf:"bytes,4,opt,name=document_code,json=documentCode,proto3" json:"document_code,omitempty"`
 	// Its sections in order.
-	Sections      []*TemplateSection `protobuf:"bytes,5,rep,name=sections,proto3" json:"sections,omitempty"`
+	Sections []*TemplateSection `protobuf:"bytes,5,rep,name=sections,proto3" json:"sections,omitempty"`
+	// What the template is for, free text.
+	Description string `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	// The id of the template it extends; empty for none.
+	Extends string `protobuf:"bytes,7,opt,name=extends,proto3" json:"extends,omitempty"`
+	// Procedure codes that select the template for a study; the first is
+	// the procedure code a report without one gets.
+	ProcedureCodes []*Code `protobuf:"bytes,8,rep,name=procedure_codes,json=procedureCodes,proto3" json:"procedure_codes,omitempty"`
+	// DICOM modalities (e.g. "MG") for which the template is chosen when no
+	// procedure or document code chose one.
+	DefaultForModalities []string `protobuf:"bytes,9,rep,name=default_for_modalities,json=defaultForModalities,proto3" json:"default_for_modalities,omitempty"`
+	// The SR IOD the template asks for at least; the content may need more
+	// (measurements need Enhanced SR).
+	SrIod TemplateSrIod `protobuf:"varint,10,opt,name=sr_iod,json=srIod,proto3,enum=reportgen.v1.TemplateSrIod" json:"sr_iod,omitempty"`
+	// True for a template built into the service, false for a custom one.
+	Builtin       bool `protobuf:"varint,11,opt,name=builtin,proto3" json:"builtin,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1510,6 +1640,48 @@ func (x *TemplateInfo) GetSections() []*TemplateSection {
 	return nil
 }
 
+func (x *TemplateInfo) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *TemplateInfo) GetExtends() string {
+	if x != nil {
+		return x.Extends
+	}
+	return ""
+}
+
+func (x *TemplateInfo) GetProcedureCodes() []*Code {
+	if x != nil {
+		return x.ProcedureCodes
+	}
+	return nil
+}
+
+func (x *TemplateInfo) GetDefaultForModalities() []string {
+	if x != nil {
+		return x.DefaultForModalities
+	}
+	return nil
+}
+
+func (x *TemplateInfo) GetSrIod() TemplateSrIod {
+	if x != nil {
+		return x.SrIod
+	}
+	return TemplateSrIod_TEMPLATE_SR_IOD_UNSPECIFIED
+}
+
+func (x *TemplateInfo) GetBuiltin() bool {
+	if x != nil {
+		return x.Builtin
+	}
+	return false
+}
+
 // TemplateSection is one section of a template.
 type TemplateSection struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1518,7 +1690,14 @@ type TemplateSection struct {
 	// The section title.
 	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
 	// Whether a report must have this section.
-	Required      bool `protobuf:"varint,3,opt,name=required,proto3" json:"required,omitempty"`
+	Required bool `protobuf:"varint,3,opt,name=required,proto3" json:"required,omitempty"`
+	// The section code of a CODED section; unset for the other kinds, whose
+	// codes are fixed (DICOM CID 7001).
+	Code *Code `protobuf:"bytes,4,opt,name=code,proto3" json:"code,omitempty"`
+	// What the section is for, free text.
+	Description string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
+	// Rules for the observations of the section, by concept.
+	Observations  []*TemplateObservation `protobuf:"bytes,6,rep,name=observations,proto3" json:"observations,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1574,6 +1753,111 @@ func (x *TemplateSection) GetRequired() bool {
 	return false
 }
 
+func (x *TemplateSection) GetCode() *Code {
+	if x != nil {
+		return x.Code
+	}
+	return nil
+}
+
+func (x *TemplateSection) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *TemplateSection) GetObservations() []*TemplateObservation {
+	if x != nil {
+		return x.Observations
+	}
+	return nil
+}
+
+// TemplateObservation is the template's rule for the observations of a
+// section that have one concept, e.g. DCM 111005 "Assessment Category".
+type TemplateObservation struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The observation's concept (Observation.concept).
+	Concept *Code `protobuf:"bytes,1,opt,name=concept,proto3" json:"concept,omitempty"`
+	// The kind of value the observation must have.
+	ValueType TemplateValueType `protobuf:"varint,2,opt,name=value_type,json=valueType,proto3,enum=reportgen.v1.TemplateValueType" json:"value_type,omitempty"`
+	// For coded values: the codes the value must be one of (e.g. the BI-RADS
+	// categories of DICOM CID 6027); empty allows any code.
+	Answers []*Code `protobuf:"bytes,3,rep,name=answers,proto3" json:"answers,omitempty"`
+	// Whether a report must have this observation in the section.
+	Required bool `protobuf:"varint,4,opt,name=required,proto3" json:"required,omitempty"`
+	// What the observation records, free text.
+	Description   string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TemplateObservation) Reset() {
+	*x = TemplateObservation{}
+	mi := &file_reportgen_v1_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TemplateObservation) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TemplateObservation) ProtoMessage() {}
+
+func (x *TemplateObservation) ProtoReflect() protoreflect.Message {
+	mi := &file_reportgen_v1_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TemplateObservation.ProtoReflect.Descriptor instead.
+func (*TemplateObservation) Descriptor() ([]byte, []int) {
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *TemplateObservation) GetConcept() *Code {
+	if x != nil {
+		return x.Concept
+	}
+	return nil
+}
+
+func (x *TemplateObservation) GetValueType() TemplateValueType {
+	if x != nil {
+		return x.ValueType
+	}
+	return TemplateValueType_TEMPLATE_VALUE_TYPE_UNSPECIFIED
+}
+
+func (x *TemplateObservation) GetAnswers() []*Code {
+	if x != nil {
+		return x.Answers
+	}
+	return nil
+}
+
+func (x *TemplateObservation) GetRequired() bool {
+	if x != nil {
+		return x.Required
+	}
+	return false
+}
+
+func (x *TemplateObservation) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
 // GenerateReportFromHL7Response is the answer to an HL7 v2 message.
 type GenerateReportFromHL7Response struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1598,7 +1882,7 @@ type GenerateReportFromHL7Response struct {
 
 func (x *GenerateReportFromHL7Response) Reset() {
 	*x = GenerateReportFromHL7Response{}
-	mi := &file_reportgen_v1_service_proto_msgTypes[19]
+	mi := &file_reportgen_v1_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1610,7 +1894,7 @@ func (x *GenerateReportFromHL7Response) String() string {
 func (*GenerateReportFromHL7Response) ProtoMessage() {}
 
 func (x *GenerateReportFromHL7Response) ProtoReflect() protoreflect.Message {
-	mi := &file_reportgen_v1_service_proto_msgTypes[19]
+	mi := &file_reportgen_v1_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1623,7 +1907,7 @@ func (x *GenerateReportFromHL7Response) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GenerateReportFromHL7Response.ProtoReflect.Descriptor instead.
 func (*GenerateReportFromHL7Response) Descriptor() ([]byte, []int) {
-	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{19}
+	return file_reportgen_v1_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *GenerateReportFromHL7Response) GetAckCode() Hl7AckCode {
@@ -1753,17 +2037,34 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\x06issues\x18\x03 \x03(\v2\x13.reportgen.v1.IssueR\x06issues\"\x16\n" +
 	"\x14ListTemplatesRequest\"Q\n" +
 	"\x15ListTemplatesResponse\x128\n" +
-	"\ttemplates\x18\x01 \x03(\v2\x1a.reportgen.v1.TemplateInfoR\ttemplates\"\xc2\x01\n" +
+	"\ttemplates\x18\x01 \x03(\v2\x1a.reportgen.v1.TemplateInfoR\ttemplates\"\xbf\x03\n" +
 	"\fTemplateInfo\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x18\n" +
 	"\aversion\x18\x02 \x01(\tR\aversion\x12\x14\n" +
 	"\x05title\x18\x03 \x01(\tR\x05title\x127\n" +
 	"\rdocument_code\x18\x04 \x01(\v2\x12.reportgen.v1.CodeR\fdocumentCode\x129\n" +
-	"\bsections\x18\x05 \x03(\v2\x1d.reportgen.v1.TemplateSectionR\bsections\"r\n" +
+	"\bsections\x18\x05 \x03(\v2\x1d.reportgen.v1.TemplateSectionR\bsections\x12 \n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\x12\x18\n" +
+	"\aextends\x18\a \x01(\tR\aextends\x12;\n" +
+	"\x0fprocedure_codes\x18\b \x03(\v2\x12.reportgen.v1.CodeR\x0eprocedureCodes\x124\n" +
+	"\x16default_for_modalities\x18\t \x03(\tR\x14defaultForModalities\x122\n" +
+	"\x06sr_iod\x18\n" +
+	" \x01(\x0e2\x1b.reportgen.v1.TemplateSrIodR\x05srIod\x12\x18\n" +
+	"\abuiltin\x18\v \x01(\bR\abuiltin\"\x83\x02\n" +
 	"\x0fTemplateSection\x12-\n" +
 	"\x04kind\x18\x01 \x01(\x0e2\x19.reportgen.v1.SectionKindR\x04kind\x12\x14\n" +
 	"\x05title\x18\x02 \x01(\tR\x05title\x12\x1a\n" +
-	"\brequired\x18\x03 \x01(\bR\brequired\"\xb7\x02\n" +
+	"\brequired\x18\x03 \x01(\bR\brequired\x12&\n" +
+	"\x04code\x18\x04 \x01(\v2\x12.reportgen.v1.CodeR\x04code\x12 \n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\x12E\n" +
+	"\fobservations\x18\x06 \x03(\v2!.reportgen.v1.TemplateObservationR\fobservations\"\xef\x01\n" +
+	"\x13TemplateObservation\x12,\n" +
+	"\aconcept\x18\x01 \x01(\v2\x12.reportgen.v1.CodeR\aconcept\x12>\n" +
+	"\n" +
+	"value_type\x18\x02 \x01(\x0e2\x1f.reportgen.v1.TemplateValueTypeR\tvalueType\x12,\n" +
+	"\aanswers\x18\x03 \x03(\v2\x12.reportgen.v1.CodeR\aanswers\x12\x1a\n" +
+	"\brequired\x18\x04 \x01(\bR\brequired\x12 \n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\"\xb7\x02\n" +
 	"\x1dGenerateReportFromHL7Response\x123\n" +
 	"\back_code\x18\x01 \x01(\x0e2\x18.reportgen.v1.Hl7AckCodeR\aackCode\x12\x10\n" +
 	"\x03ack\x18\x02 \x01(\fR\x03ack\x124\n" +
@@ -1789,7 +2090,17 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\x14SEVERITY_UNSPECIFIED\x10\x00\x12\x12\n" +
 	"\x0eSEVERITY_ERROR\x10\x01\x12\x14\n" +
 	"\x10SEVERITY_WARNING\x10\x02\x12\x11\n" +
-	"\rSEVERITY_INFO\x10\x032\xe5\x04\n" +
+	"\rSEVERITY_INFO\x10\x03*\x91\x01\n" +
+	"\rTemplateSrIod\x12\x1f\n" +
+	"\x1bTEMPLATE_SR_IOD_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aTEMPLATE_SR_IOD_BASIC_TEXT\x10\x01\x12\x1c\n" +
+	"\x18TEMPLATE_SR_IOD_ENHANCED\x10\x02\x12!\n" +
+	"\x1dTEMPLATE_SR_IOD_COMPREHENSIVE\x10\x03*\x99\x01\n" +
+	"\x11TemplateValueType\x12#\n" +
+	"\x1fTEMPLATE_VALUE_TYPE_UNSPECIFIED\x10\x00\x12\x1c\n" +
+	"\x18TEMPLATE_VALUE_TYPE_TEXT\x10\x01\x12\x1c\n" +
+	"\x18TEMPLATE_VALUE_TYPE_CODE\x10\x02\x12#\n" +
+	"\x1fTEMPLATE_VALUE_TYPE_MEASUREMENT\x10\x032\xe5\x04\n" +
 	"\rReportService\x12[\n" +
 	"\x0eGenerateReport\x12#.reportgen.v1.GenerateReportRequest\x1a$.reportgen.v1.GenerateReportResponse\x12b\n" +
 	"\x0fGenerateReports\x12$.reportgen.v1.GenerateReportsRequest\x1a%.reportgen.v1.GenerateReportsResponse(\x010\x01\x12a\n" +
@@ -1810,88 +2121,98 @@ func file_reportgen_v1_service_proto_rawDescGZIP() []byte {
 	return file_reportgen_v1_service_proto_rawDescData
 }
 
-var file_reportgen_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_reportgen_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_reportgen_v1_service_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_reportgen_v1_service_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_reportgen_v1_service_proto_goTypes = []any{
 	(DocumentKind)(0),                     // 0: reportgen.v1.DocumentKind
 	(SrHeadingCodes)(0),                   // 1: reportgen.v1.SrHeadingCodes
 	(TemplateRules)(0),                    // 2: reportgen.v1.TemplateRules
 	(Severity)(0),                         // 3: reportgen.v1.Severity
-	(*GenerateReportRequest)(nil),         // 4: reportgen.v1.GenerateReportRequest
-	(*GenerateReportResponse)(nil),        // 5: reportgen.v1.GenerateReportResponse
-	(*DictationSection)(nil),              // 6: reportgen.v1.DictationSection
-	(*TransformDocumentRequest)(nil),      // 7: reportgen.v1.TransformDocumentRequest
-	(*TransformDocumentResponse)(nil),     // 8: reportgen.v1.TransformDocumentResponse
-	(*Document)(nil),                      // 9: reportgen.v1.Document
-	(*CdaIdentity)(nil),                   // 10: reportgen.v1.CdaIdentity
-	(*SrIdentity)(nil),                    // 11: reportgen.v1.SrIdentity
-	(*Issue)(nil),                         // 12: reportgen.v1.Issue
-	(*FieldViolation)(nil),                // 13: reportgen.v1.FieldViolation
-	(*Failure)(nil),                       // 14: reportgen.v1.Failure
-	(*GenerateReportsRequest)(nil),        // 15: reportgen.v1.GenerateReportsRequest
-	(*GenerateReportsResponse)(nil),       // 16: reportgen.v1.GenerateReportsResponse
-	(*ValidateDocumentRequest)(nil),       // 17: reportgen.v1.ValidateDocumentRequest
-	(*ValidateDocumentResponse)(nil),      // 18: reportgen.v1.ValidateDocumentResponse
-	(*ListTemplatesRequest)(nil),          // 19: reportgen.v1.ListTemplatesRequest
-	(*ListTemplatesResponse)(nil),         // 20: reportgen.v1.ListTemplatesResponse
-	(*TemplateInfo)(nil),                  // 21: reportgen.v1.TemplateInfo
-	(*TemplateSection)(nil),               // 22: reportgen.v1.TemplateSection
-	(*GenerateReportFromHL7Response)(nil), // 23: reportgen.v1.GenerateReportFromHL7Response
-	(*Report)(nil),                        // 24: reportgen.v1.Report
-	(SectionKind)(0),                      // 25: reportgen.v1.SectionKind
-	(*Code)(nil),                          // 26: reportgen.v1.Code
-	(Hl7AckCode)(0),                       // 27: reportgen.v1.Hl7AckCode
-	(*Hl7Problem)(nil),                    // 28: reportgen.v1.Hl7Problem
-	(*GenerateReportFromHL7Request)(nil),  // 29: reportgen.v1.GenerateReportFromHL7Request
+	(TemplateSrIod)(0),                    // 4: reportgen.v1.TemplateSrIod
+	(TemplateValueType)(0),                // 5: reportgen.v1.TemplateValueType
+	(*GenerateReportRequest)(nil),         // 6: reportgen.v1.GenerateReportRequest
+	(*GenerateReportResponse)(nil),        // 7: reportgen.v1.GenerateReportResponse
+	(*DictationSection)(nil),              // 8: reportgen.v1.DictationSection
+	(*TransformDocumentRequest)(nil),      // 9: reportgen.v1.TransformDocumentRequest
+	(*TransformDocumentResponse)(nil),     // 10: reportgen.v1.TransformDocumentResponse
+	(*Document)(nil),                      // 11: reportgen.v1.Document
+	(*CdaIdentity)(nil),                   // 12: reportgen.v1.CdaIdentity
+	(*SrIdentity)(nil),                    // 13: reportgen.v1.SrIdentity
+	(*Issue)(nil),                         // 14: reportgen.v1.Issue
+	(*FieldViolation)(nil),                // 15: reportgen.v1.FieldViolation
+	(*Failure)(nil),                       // 16: reportgen.v1.Failure
+	(*GenerateReportsRequest)(nil),        // 17: reportgen.v1.GenerateReportsRequest
+	(*GenerateReportsResponse)(nil),       // 18: reportgen.v1.GenerateReportsResponse
+	(*ValidateDocumentRequest)(nil),       // 19: reportgen.v1.ValidateDocumentRequest
+	(*ValidateDocumentResponse)(nil),      // 20: reportgen.v1.ValidateDocumentResponse
+	(*ListTemplatesRequest)(nil),          // 21: reportgen.v1.ListTemplatesRequest
+	(*ListTemplatesResponse)(nil),         // 22: reportgen.v1.ListTemplatesResponse
+	(*TemplateInfo)(nil),                  // 23: reportgen.v1.TemplateInfo
+	(*TemplateSection)(nil),               // 24: reportgen.v1.TemplateSection
+	(*TemplateObservation)(nil),           // 25: reportgen.v1.TemplateObservation
+	(*GenerateReportFromHL7Response)(nil), // 26: reportgen.v1.GenerateReportFromHL7Response
+	(*Report)(nil),                        // 27: reportgen.v1.Report
+	(SectionKind)(0),                      // 28: reportgen.v1.SectionKind
+	(*Code)(nil),                          // 29: reportgen.v1.Code
+	(Hl7AckCode)(0),                       // 30: reportgen.v1.Hl7AckCode
+	(*Hl7Problem)(nil),                    // 31: reportgen.v1.Hl7Problem
+	(*GenerateReportFromHL7Request)(nil),  // 32: reportgen.v1.GenerateReportFromHL7Request
 }
 var file_reportgen_v1_service_proto_depIdxs = []int32{
-	24, // 0: reportgen.v1.GenerateReportRequest.report:type_name -> reportgen.v1.Report
+	27, // 0: reportgen.v1.GenerateReportRequest.report:type_name -> reportgen.v1.Report
 	0,  // 1: reportgen.v1.GenerateReportRequest.outputs:type_name -> reportgen.v1.DocumentKind
 	1,  // 2: reportgen.v1.GenerateReportRequest.sr_heading_codes:type_name -> reportgen.v1.SrHeadingCodes
 	2,  // 3: reportgen.v1.GenerateReportRequest.template_rules:type_name -> reportgen.v1.TemplateRules
-	9,  // 4: reportgen.v1.GenerateReportResponse.documents:type_name -> reportgen.v1.Document
-	6,  // 5: reportgen.v1.GenerateReportResponse.dictation_sections:type_name -> reportgen.v1.DictationSection
-	25, // 6: reportgen.v1.DictationSection.kind:type_name -> reportgen.v1.SectionKind
-	9,  // 7: reportgen.v1.TransformDocumentResponse.document:type_name -> reportgen.v1.Document
-	12, // 8: reportgen.v1.TransformDocumentResponse.source_issues:type_name -> reportgen.v1.Issue
+	11, // 4: reportgen.v1.GenerateReportResponse.documents:type_name -> reportgen.v1.Document
+	8,  // 5: reportgen.v1.GenerateReportResponse.dictation_sections:type_name -> reportgen.v1.DictationSection
+	28, // 6: reportgen.v1.DictationSection.kind:type_name -> reportgen.v1.SectionKind
+	11, // 7: reportgen.v1.TransformDocumentResponse.document:type_name -> reportgen.v1.Document
+	14, // 8: reportgen.v1.TransformDocumentResponse.source_issues:type_name -> reportgen.v1.Issue
 	0,  // 9: reportgen.v1.Document.kind:type_name -> reportgen.v1.DocumentKind
-	10, // 10: reportgen.v1.Document.cda:type_name -> reportgen.v1.CdaIdentity
-	11, // 11: reportgen.v1.Document.sr:type_name -> reportgen.v1.SrIdentity
-	12, // 12: reportgen.v1.Document.issues:type_name -> reportgen.v1.Issue
+	12, // 10: reportgen.v1.Document.cda:type_name -> reportgen.v1.CdaIdentity
+	13, // 11: reportgen.v1.Document.sr:type_name -> reportgen.v1.SrIdentity
+	14, // 12: reportgen.v1.Document.issues:type_name -> reportgen.v1.Issue
 	3,  // 13: reportgen.v1.Issue.severity:type_name -> reportgen.v1.Severity
-	13, // 14: reportgen.v1.Failure.field_violations:type_name -> reportgen.v1.FieldViolation
-	12, // 15: reportgen.v1.Failure.issues:type_name -> reportgen.v1.Issue
-	4,  // 16: reportgen.v1.GenerateReportsRequest.request:type_name -> reportgen.v1.GenerateReportRequest
-	5,  // 17: reportgen.v1.GenerateReportsResponse.response:type_name -> reportgen.v1.GenerateReportResponse
-	14, // 18: reportgen.v1.GenerateReportsResponse.failure:type_name -> reportgen.v1.Failure
+	15, // 14: reportgen.v1.Failure.field_violations:type_name -> reportgen.v1.FieldViolation
+	14, // 15: reportgen.v1.Failure.issues:type_name -> reportgen.v1.Issue
+	6,  // 16: reportgen.v1.GenerateReportsRequest.request:type_name -> reportgen.v1.GenerateReportRequest
+	7,  // 17: reportgen.v1.GenerateReportsResponse.response:type_name -> reportgen.v1.GenerateReportResponse
+	16, // 18: reportgen.v1.GenerateReportsResponse.failure:type_name -> reportgen.v1.Failure
 	0,  // 19: reportgen.v1.ValidateDocumentRequest.kind:type_name -> reportgen.v1.DocumentKind
 	0,  // 20: reportgen.v1.ValidateDocumentResponse.kind:type_name -> reportgen.v1.DocumentKind
-	12, // 21: reportgen.v1.ValidateDocumentResponse.issues:type_name -> reportgen.v1.Issue
-	21, // 22: reportgen.v1.ListTemplatesResponse.templates:type_name -> reportgen.v1.TemplateInfo
-	26, // 23: reportgen.v1.TemplateInfo.document_code:type_name -> reportgen.v1.Code
-	22, // 24: reportgen.v1.TemplateInfo.sections:type_name -> reportgen.v1.TemplateSection
-	25, // 25: reportgen.v1.TemplateSection.kind:type_name -> reportgen.v1.SectionKind
-	27, // 26: reportgen.v1.GenerateReportFromHL7Response.ack_code:type_name -> reportgen.v1.Hl7AckCode
-	28, // 27: reportgen.v1.GenerateReportFromHL7Response.problems:type_name -> reportgen.v1.Hl7Problem
-	4,  // 28: reportgen.v1.GenerateReportFromHL7Response.request:type_name -> reportgen.v1.GenerateReportRequest
-	5,  // 29: reportgen.v1.GenerateReportFromHL7Response.report:type_name -> reportgen.v1.GenerateReportResponse
-	4,  // 30: reportgen.v1.ReportService.GenerateReport:input_type -> reportgen.v1.GenerateReportRequest
-	15, // 31: reportgen.v1.ReportService.GenerateReports:input_type -> reportgen.v1.GenerateReportsRequest
-	17, // 32: reportgen.v1.ReportService.ValidateDocument:input_type -> reportgen.v1.ValidateDocumentRequest
-	19, // 33: reportgen.v1.ReportService.ListTemplates:input_type -> reportgen.v1.ListTemplatesRequest
-	7,  // 34: reportgen.v1.ReportService.TransformDocument:input_type -> reportgen.v1.TransformDocumentRequest
-	29, // 35: reportgen.v1.ReportService.GenerateReportFromHL7:input_type -> reportgen.v1.GenerateReportFromHL7Request
-	5,  // 36: reportgen.v1.ReportService.GenerateReport:output_type -> reportgen.v1.GenerateReportResponse
-	16, // 37: reportgen.v1.ReportService.GenerateReports:output_type -> reportgen.v1.GenerateReportsResponse
-	18, // 38: reportgen.v1.ReportService.ValidateDocument:output_type -> reportgen.v1.ValidateDocumentResponse
-	20, // 39: reportgen.v1.ReportService.ListTemplates:output_type -> reportgen.v1.ListTemplatesResponse
-	8,  // 40: reportgen.v1.ReportService.TransformDocument:output_type -> reportgen.v1.TransformDocumentResponse
-	23, // 41: reportgen.v1.ReportService.GenerateReportFromHL7:output_type -> reportgen.v1.GenerateReportFromHL7Response
-	36, // [36:42] is the sub-list for method output_type
-	30, // [30:36] is the sub-list for method input_type
-	30, // [30:30] is the sub-list for extension type_name
-	30, // [30:30] is the sub-list for extension extendee
-	0,  // [0:30] is the sub-list for field type_name
+	14, // 21: reportgen.v1.ValidateDocumentResponse.issues:type_name -> reportgen.v1.Issue
+	23, // 22: reportgen.v1.ListTemplatesResponse.templates:type_name -> reportgen.v1.TemplateInfo
+	29, // 23: reportgen.v1.TemplateInfo.document_code:type_name -> reportgen.v1.Code
+	24, // 24: reportgen.v1.TemplateInfo.sections:type_name -> reportgen.v1.TemplateSection
+	29, // 25: reportgen.v1.TemplateInfo.procedure_codes:type_name -> reportgen.v1.Code
+	4,  // 26: reportgen.v1.TemplateInfo.sr_iod:type_name -> reportgen.v1.TemplateSrIod
+	28, // 27: reportgen.v1.TemplateSection.kind:type_name -> reportgen.v1.SectionKind
+	29, // 28: reportgen.v1.TemplateSection.code:type_name -> reportgen.v1.Code
+	25, // 29: reportgen.v1.TemplateSection.observations:type_name -> reportgen.v1.TemplateObservation
+	29, // 30: reportgen.v1.TemplateObservation.concept:type_name -> reportgen.v1.Code
+	5,  // 31: reportgen.v1.TemplateObservation.value_type:type_name -> reportgen.v1.TemplateValueType
+	29, // 32: reportgen.v1.TemplateObservation.answers:type_name -> reportgen.v1.Code
+	30, // 33: reportgen.v1.GenerateReportFromHL7Response.ack_code:type_name -> reportgen.v1.Hl7AckCode
+	31, // 34: reportgen.v1.GenerateReportFromHL7Response.problems:type_name -> reportgen.v1.Hl7Problem
+	6,  // 35: reportgen.v1.GenerateReportFromHL7Response.request:type_name -> reportgen.v1.GenerateReportRequest
+	7,  // 36: reportgen.v1.GenerateReportFromHL7Response.report:type_name -> reportgen.v1.GenerateReportResponse
+	6,  // 37: reportgen.v1.ReportService.GenerateReport:input_type -> reportgen.v1.GenerateReportRequest
+	17, // 38: reportgen.v1.ReportService.GenerateReports:input_type -> reportgen.v1.GenerateReportsRequest
+	19, // 39: reportgen.v1.ReportService.ValidateDocument:input_type -> reportgen.v1.ValidateDocumentRequest
+	21, // 40: reportgen.v1.ReportService.ListTemplates:input_type -> reportgen.v1.ListTemplatesRequest
+	9,  // 41: reportgen.v1.ReportService.TransformDocument:input_type -> reportgen.v1.TransformDocumentRequest
+	32, // 42: reportgen.v1.ReportService.GenerateReportFromHL7:input_type -> reportgen.v1.GenerateReportFromHL7Request
+	7,  // 43: reportgen.v1.ReportService.GenerateReport:output_type -> reportgen.v1.GenerateReportResponse
+	18, // 44: reportgen.v1.ReportService.GenerateReports:output_type -> reportgen.v1.GenerateReportsResponse
+	20, // 45: reportgen.v1.ReportService.ValidateDocument:output_type -> reportgen.v1.ValidateDocumentResponse
+	22, // 46: reportgen.v1.ReportService.ListTemplates:output_type -> reportgen.v1.ListTemplatesResponse
+	10, // 47: reportgen.v1.ReportService.TransformDocument:output_type -> reportgen.v1.TransformDocumentResponse
+	26, // 48: reportgen.v1.ReportService.GenerateReportFromHL7:output_type -> reportgen.v1.GenerateReportFromHL7Response
+	43, // [43:49] is the sub-list for method output_type
+	37, // [37:43] is the sub-list for method input_type
+	37, // [37:37] is the sub-list for extension type_name
+	37, // [37:37] is the sub-list for extension extendee
+	0,  // [0:37] is the sub-list for field type_name
 }
 
 func init() { file_reportgen_v1_service_proto_init() }
@@ -1911,8 +2232,8 @@ func file_reportgen_v1_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_reportgen_v1_service_proto_rawDesc), len(file_reportgen_v1_service_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   20,
+			NumEnums:      6,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

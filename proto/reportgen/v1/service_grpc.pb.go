@@ -47,7 +47,11 @@ type ReportServiceClient interface {
 	// ValidateDocument checks a CDA document or a DICOM SR file made by any
 	// system and returns the issues found.
 	ValidateDocument(ctx context.Context, in *ValidateDocumentRequest, opts ...grpc.CallOption) (*ValidateDocumentResponse, error)
-	// ListTemplates lists the report templates the service knows.
+	// ListTemplates lists the report templates the service knows, with what
+	// a reporting system needs to build its forms from them: the procedure
+	// codes and modalities that select each one, what it extends, its SR
+	// IOD, its sections and the rules for their coded observations with the
+	// allowed answers.
 	ListTemplates(ctx context.Context, in *ListTemplatesRequest, opts ...grpc.CallOption) (*ListTemplatesResponse, error)
 	// TransformDocument reads an existing TID 2000 DICOM SR (made by this
 	// service or another system) and renders its CDA Diagnostic Imaging
@@ -154,7 +158,11 @@ type ReportServiceServer interface {
 	// ValidateDocument checks a CDA document or a DICOM SR file made by any
 	// system and returns the issues found.
 	ValidateDocument(context.Context, *ValidateDocumentRequest) (*ValidateDocumentResponse, error)
-	// ListTemplates lists the report templates the service knows.
+	// ListTemplates lists the report templates the service knows, with what
+	// a reporting system needs to build its forms from them: the procedure
+	// codes and modalities that select each one, what it extends, its SR
+	// IOD, its sections and the rules for their coded observations with the
+	// allowed answers.
 	ListTemplates(context.Context, *ListTemplatesRequest) (*ListTemplatesResponse, error)
 	// TransformDocument reads an existing TID 2000 DICOM SR (made by this
 	// service or another system) and renders its CDA Diagnostic Imaging
