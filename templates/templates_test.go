@@ -3,12 +3,14 @@ package templates
 import (
 	"encoding/xml"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/reportgen/reportgen/internal/fuzztest"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 )
 
@@ -311,8 +313,8 @@ func TestLineCol(t *testing.T) {
 	}
 }
 
-// FuzzParseFile: no input makes the loader panic, and every problem has
-// a position inside the file.
+// FuzzParseFile: no input makes the loader panic or run past the
+// deadline, and every problem has a place inside the file and a rule.
 func FuzzParseFile(f *testing.F) {
 	entries, _ := builtinFS.ReadDir("builtin")
 	for _, e := range entries {
@@ -324,12 +326,15 @@ func FuzzParseFile(f *testing.F) {
 		if len(src) > 1<<16 {
 			return
 		}
-		_, errs := parseFile("fuzz.json", src, false)
-		lines := 1 + strings.Count(string(src), "\n")
-		for _, e := range errs {
-			if e.Line < 1 || e.Line > lines || e.Column < 1 || e.Rule == "" {
-				t.Fatalf("error without a place in the file: %v", e)
+		fuzztest.Run(t, func() error {
+			_, errs := parseFile("fuzz.json", src, false)
+			lines := 1 + strings.Count(string(src), "\n")
+			for _, e := range errs {
+				if e.Line < 1 || e.Line > lines || e.Column < 1 || e.Rule == "" || e.Message == "" {
+					return fmt.Errorf("error without a place in the file or a rule: %v", e)
+				}
 			}
-		}
+			return nil
+		})
 	})
 }

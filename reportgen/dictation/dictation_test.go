@@ -1,12 +1,14 @@
 package dictation_test
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"unicode/utf8"
 
+	"github.com/reportgen/reportgen/internal/fuzztest"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/dictation"
 )
@@ -18,17 +20,27 @@ const corpusDir = "../testdata/dictation"
 // It must give back the dictation byte for byte.
 func reassemble(t *testing.T, text string, parts []dictation.Section) string {
 	t.Helper()
+	s, err := reassembled(text, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// reassembled is reassemble without a test, for the fuzz target: it
+// fails for parts whose offsets do not follow each other.
+func reassembled(text string, parts []dictation.Section) (string, error) {
 	var b strings.Builder
 	prev := 0
 	for i, p := range parts {
 		if p.HeadingStart != prev || p.HeadingStart > p.TextStart || p.TextStart > p.TextEnd || p.TextEnd > len(text) {
-			t.Fatalf("part %d has offsets %d/%d/%d after %d (len %d)", i, p.HeadingStart, p.TextStart, p.TextEnd, prev, len(text))
+			return "", fmt.Errorf("part %d has offsets %d/%d/%d after %d (len %d)", i, p.HeadingStart, p.TextStart, p.TextEnd, prev, len(text))
 		}
 		b.WriteString(text[p.HeadingStart:p.TextStart])
 		b.WriteString(text[p.TextStart:p.TextEnd])
 		prev = p.TextEnd
 	}
-	return b.String()
+	return b.String(), nil
 }
 
 func TestSplitReassembles(t *testing.T) {
@@ -89,6 +101,10 @@ func TestSplitEdgeCases(t *testing.T) {
 	}
 }
 
+// FuzzSplit: any text splits, within the deadline, into parts that give
+// it back byte for byte, each with a kind and its heading as written
+// there; and into sections of distinct kinds whose texts are non-empty,
+// trimmed, with line ends normalised, and valid UTF-8 when the text is.
 func FuzzSplit(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.txt"))
 	for _, file := range files {
@@ -97,14 +113,44 @@ func FuzzSplit(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, text string) {
-		parts := dictation.Split(text)
-		if got := reassemble(t, text, parts); got != text {
-			t.Fatalf("reassembled text differs")
-		}
-		for _, s := range dictation.Sections(text, parts) {
-			if utf8.ValidString(text) && !utf8.ValidString(s.GetText()) {
-				t.Fatalf("section text is not valid UTF-8")
+		fuzztest.Run(t, func() error {
+			parts := dictation.Split(text)
+			got, err := reassembled(text, parts)
+			if err != nil {
+				return err
 			}
-		}
+			if got != text {
+				return fmt.Errorf("reassembled text differs")
+			}
+			findings := false
+			for i, p := range parts {
+				if p.Kind == pb.SectionKind_SECTION_KIND_UNSPECIFIED {
+					return fmt.Errorf("part %d has no kind", i)
+				}
+				if p.Heading != strings.TrimSpace(text[p.HeadingStart:p.TextStart]) {
+					return fmt.Errorf("part %d: heading %q is not the text before its body", i, p.Heading)
+				}
+				findings = findings || p.Kind == pb.SectionKind_SECTION_KIND_FINDINGS
+			}
+			if !findings {
+				return fmt.Errorf("no Findings part: a text without a Findings heading is one Findings part")
+			}
+			seen := map[pb.SectionKind]bool{}
+			for _, s := range dictation.Sections(text, parts) {
+				body := s.GetText()
+				switch {
+				case seen[s.GetKind()]:
+					return fmt.Errorf("two %v sections", s.GetKind())
+				case body == "" || strings.TrimSpace(body) != body:
+					return fmt.Errorf("%v section text %q is empty or not trimmed", s.GetKind(), body)
+				case strings.Contains(body, "\r"):
+					return fmt.Errorf("%v section text keeps a carriage return", s.GetKind())
+				case utf8.ValidString(text) && !utf8.ValidString(body):
+					return fmt.Errorf("section text is not valid UTF-8")
+				}
+				seen[s.GetKind()] = true
+			}
+			return nil
+		})
 	})
 }

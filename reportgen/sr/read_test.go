@@ -13,6 +13,7 @@ import (
 	"github.com/suyashkumar/dicom/pkg/tag"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/reportgen/reportgen/internal/fuzztest"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/content/contenttest"
@@ -511,12 +512,15 @@ func TestReadSamples(t *testing.T) {
 	}
 }
 
-// FuzzRead runs Read on arbitrary input, seeded with the examples and the
-// public samples: it must never panic, must give a report or an error,
-// never both, and its issues must carry valid severities.
+// FuzzRead runs Read on arbitrary input, seeded with the examples (also
+// deflated) and the public samples: it must return within the deadline
+// without panicking, give a report or an error, never both, an error only
+// with an error issue that says why, and issues that each have a
+// severity, a rule and a message.
 func FuzzRead(f *testing.F) {
 	for _, b := range encodedExamples(&testing.T{}) {
 		f.Add(b)
+		f.Add(deflate(&testing.T{}, b))
 	}
 	for _, name := range []string{"reportsi.dcm", "test-SR.dcm"} {
 		if b, err := os.ReadFile("../../../shared/samples/sr/" + name); err == nil {
@@ -524,17 +528,15 @@ func FuzzRead(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		rep, issues, err := sr.Read(b, sr.ReadOptions{DefaultIssuerOID: "1.2.3", DefaultAccessionIssuerOID: "1.2.4"})
-		if (rep == nil) == (err == nil) {
-			t.Fatalf("report %v with error %v", rep != nil, err)
-		}
-		if err != nil && !issues.HasErrors() {
-			t.Fatalf("error %v without an error issue", err)
-		}
-		for _, i := range issues {
-			if i.Severity < issue.Error || i.Severity > issue.Info {
-				t.Fatalf("bad severity in %v", i)
+		fuzztest.Run(t, func() error {
+			rep, issues, err := sr.Read(b, sr.ReadOptions{DefaultIssuerOID: "1.2.3", DefaultAccessionIssuerOID: "1.2.4"})
+			if (rep == nil) == (err == nil) {
+				return fmt.Errorf("report %v with error %v", rep != nil, err)
 			}
-		}
+			if err != nil && !issues.HasErrors() {
+				return fmt.Errorf("error %v without an error issue", err)
+			}
+			return checkIssues(issues)
+		})
 	})
 }

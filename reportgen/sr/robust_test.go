@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"compress/flate"
 	"encoding/binary"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"testing"
 
+	"github.com/reportgen/reportgen/internal/fuzztest"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/sr"
 )
@@ -126,21 +128,42 @@ func TestValidateCorrupted(t *testing.T) {
 	}
 }
 
-// FuzzValidate runs Validate on arbitrary input; the seeds are the
-// examples, so go test alone exercises well-formed files.
+// FuzzValidate runs Validate on arbitrary input, seeded with the examples
+// in each transfer syntax the validator reads: it must return within the
+// deadline, without panicking, issues that each have a severity, a rule
+// and a message, and at least one error for a file it cannot read.
 func FuzzValidate(f *testing.F) {
 	for _, b := range encodedExamples(&testing.T{}) {
 		f.Add(b)
+		f.Add(deflate(&testing.T{}, b))
 	}
 	f.Add(part10("1.2.840.10008.1.2", nested(2)))
+	f.Add(part10("1.2.840.10008.1.2.1", nested(3)))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		issues := sr.Validate(b)
-		for _, i := range issues {
-			if i.Severity < issue.Error || i.Severity > issue.Info {
-				t.Fatalf("bad severity in %v", i)
+		fuzztest.Run(t, func() error {
+			issues := sr.Validate(b)
+			if err := checkIssues(issues); err != nil {
+				return err
 			}
-		}
+			if len(b) < 132 && !issues.HasErrors() {
+				return fmt.Errorf("%d bytes, too short for a Part 10 file, and no error", len(b))
+			}
+			return nil
+		})
 	})
+}
+
+// checkIssues: every issue has a known severity, a rule and a message.
+func checkIssues(l issue.List) error {
+	for _, i := range l {
+		if i.Severity < issue.Error || i.Severity > issue.Info {
+			return fmt.Errorf("bad severity in %v", i)
+		}
+		if i.RuleID == "" || i.Message == "" {
+			return fmt.Errorf("issue without rule or message: %v", i)
+		}
+	}
+	return nil
 }
 
 // TestValidateLocations checks the tag path form of locations.

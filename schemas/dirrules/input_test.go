@@ -2,12 +2,14 @@ package dirrules_test
 
 import (
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/reportgen/reportgen/internal/fuzztest"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/schemas/dirrules"
 )
@@ -135,7 +137,9 @@ func TestMessagesCarryNoPatientData(t *testing.T) {
 }
 
 // FuzzCheck feeds arbitrary bytes to Check, seeded with the good reports:
-// it must never panic, and every issue names a rule.
+// it must return within the deadline without panicking, every issue must
+// name a rule and say what is wrong, and the list stays bounded (one more
+// for the issue that says the rest were dropped).
 func FuzzCheck(f *testing.F) {
 	for _, g := range goodDocs(f) {
 		f.Add(g.xml)
@@ -147,11 +151,18 @@ func FuzzCheck(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, doc []byte) {
-		for _, i := range c.Check(doc) {
-			if i.RuleID == "" || i.Message == "" {
-				t.Errorf("issue without rule or message: %#v", i)
+		fuzztest.Run(t, func() error {
+			issues := c.Check(doc)
+			for _, i := range issues {
+				if i.RuleID == "" || i.Message == "" {
+					return fmt.Errorf("issue without rule or message: %#v", i)
+				}
 			}
-		}
+			if len(issues) > 1001 {
+				return fmt.Errorf("%d issues: the list is not bounded", len(issues))
+			}
+			return nil
+		})
 	})
 }
 
