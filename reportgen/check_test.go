@@ -177,30 +177,3 @@ func TestCheckUnknownIDs(t *testing.T) {
 		t.Errorf("check with unknownIDs: violations on %v, want %s", got, want)
 	}
 }
-
-// FuzzCheck: Check never panics, whatever the request.
-func FuzzCheck(f *testing.F) {
-	for _, name := range []string{"chest-radiograph", "ct-chest-measurements", "mr-brain"} {
-		b, err := os.ReadFile(filepath.Join("..", "examples", name+".json"))
-		if err != nil {
-			f.Fatal(err)
-		}
-		req := &pb.GenerateReportRequest{}
-		if err := protojson.Unmarshal(b, req); err != nil {
-			f.Fatal(err)
-		}
-		wire, err := proto.Marshal(req)
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(wire)
-	}
-	units := mustUCUM(f, "../schemas/synced")
-	f.Fuzz(func(t *testing.T, wire []byte) {
-		req := &pb.GenerateReportRequest{}
-		if proto.Unmarshal(wire, req) != nil {
-			return
-		}
-		_ = Check(req, now, units)
-	})
-}
