@@ -1,0 +1,166 @@
+package main
+
+import (
+	"go/parser"
+	"go/token"
+	"maps"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestProgress(t *testing.T) {
+	out := `fuzz: elapsed: 0s, gathering baseline coverage: 0/3 completed
+fuzz: elapsed: 0s, gathering baseline coverage: 3/3 completed, now fuzzing with 2 workers
+fuzz: elapsed: 3s, execs: 10959 (3650/sec), new interesting: 68 (total: 71)
+fuzz: elapsed: 20s, execs: 111640 (7604/sec), new interesting: 295 (total: 298)
+PASS`
+	var p Progress
+	for _, l := range strings.Split(out, "\n") {
+		p.Line(l)
+	}
+	if p.Elapsed != 20*time.Second || p.Execs != 111640 || p.NewInteresting != 295 || p.Corpus != 298 || p.Lines != 2 || p.Failed || p.ShutdownRace() {
+		t.Errorf("read as %+v", p)
+	}
+
+	fail := `fuzz: elapsed: 1s, execs: 404 (402/sec), new interesting: 2 (total: 5)
+--- FAIL: FuzzGenerateFields (1.21s)
+    --- FAIL: FuzzGenerateFields (0.00s)
+        fuzz_ext_test.go:101: report.patient.telecoms[0].use set to "W": ...
+
+    Failing input written to testdata/fuzz/FuzzGenerateFields/adf1590fe1788da8
+    To re-run:
+    go test -run=FuzzGenerateFields/adf1590fe1788da8
+FAIL`
+	p = Progress{}
+	for _, l := range strings.Split(fail, "\n") {
+		p.Line(l)
+	}
+	if !p.Failed || p.Crasher != "testdata/fuzz/FuzzGenerateFields/adf1590fe1788da8" || p.Execs != 404 || p.ShutdownRace() {
+		t.Errorf("failure read as %+v", p)
+	}
+
+	// Go 1.26's end-of-fuzztime race: a bare context error, no input.
+	race := `fuzz: elapsed: 11s, execs: 16500 (1640/sec), new interesting: 99 (total: 216)
+--- FAIL: FuzzRead (10.76s)
+    context deadline exceeded
+FAIL`
+	p = Progress{}
+	for _, l := range strings.Split(race, "\n") {
+		p.Line(l)
+	}
+	if !p.ShutdownRace() {
+		t.Errorf("the shutdown race read as %+v", p)
+	}
+	// The same message from a target's own check is a failure.
+	p = Progress{}
+	for _, l := range strings.Split("--- FAIL: FuzzX (1.00s)\n    --- FAIL: FuzzX (0.00s)\n        x_test.go:9: context deadline exceeded\n    Failing input written to testdata/fuzz/FuzzX/1\nFAIL", "\n") {
+		p.Line(l)
+	}
+	if p.ShutdownRace() {
+		t.Errorf("a failing input read as the shutdown race: %+v", p)
+	}
+	p = Progress{}
+	p.Line("fuzz: elapsed: 4s, minimizing")
+	if !p.Minimizing {
+		t.Errorf("minimising not seen")
+	}
+
+	// Without coverage instrumentation the coordinator gives no counts of
+	// interesting inputs.
+	p = Progress{}
+	p.Line("fuzz: elapsed: 6s, execs: 300 (50/sec)")
+	if p.Execs != 300 || p.Lines != 1 || p.NewInteresting != 0 {
+		t.Errorf("uninstrumented line read as %+v", p)
+	}
+}
+
+func TestFuzzFuncs(t *testing.T) {
+	src := `package x_test
+import (
+	tt "testing"
+)
+func FuzzA(f *tt.F) {}
+func Fuzz(f *tt.F) {}
+func Fuzzy(f *tt.F) {}             // "Fuzz" then a lower-case letter: not a target
+func FuzzB(t *tt.T) {}             // a test's parameter
+func FuzzC(f *tt.F, more int) {}   // two parameters
+func (r R) FuzzD(f *tt.F) {}       // a method
+func Fuzz_E(f *tt.F) {}
+func FuzzÉ(f *tt.F) {}
+type R struct{}
+`
+	f, err := parser.ParseFile(token.NewFileSet(), "x_test.go", src, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fuzzFuncsOf(f)
+	if want := []string{"FuzzA", "Fuzz", "Fuzz_E", "FuzzÉ"}; !slices.Equal(got, want) {
+		t.Errorf("targets %v, want %v", got, want)
+	}
+}
+
+// TestDiscover finds this module's targets, internal and external test
+// files alike, each once.
+func TestDiscover(t *testing.T) {
+	ts, err := Discover("../..", "./...")
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := map[string]bool{}
+	for _, tg := range ts {
+		if seen[tg.ID()] {
+			t.Errorf("%s listed twice", tg.ID())
+		}
+		seen[tg.ID()] = true
+	}
+	for _, want := range []string{"reportgen.FuzzGenerate", "reportgen/sr.FuzzValidate", "templates.FuzzParseFile", "batch.FuzzJSONL"} {
+		if !seen[want] {
+			t.Errorf("%s not found in %v", want, slices.Sorted(maps.Keys(seen)))
+		}
+	}
+}
+
+func TestAllot(t *testing.T) {
+	s := time.Second
+	for _, tt := range []struct {
+		remaining   time.Duration
+		left, jobs  int
+		share, most time.Duration
+	}{
+		// 200 s for 10 targets: 20 s each, up to three shares.
+		{200 * s, 10, 1, 20 * s, 60 * s},
+		// Two at a time: twice the share.
+		{200 * s, 10, 2, 40 * s, 120 * s},
+		// The last target may use all that is left.
+		{30 * s, 1, 1, 30 * s, 30 * s},
+		// Three shares would leave the others less than the floor.
+		{40 * s, 4, 1, 10 * s, 28 * s},
+		// Too little time: the floor.
+		{10 * s, 50, 1, floor, floor},
+	} {
+		share, most := allot(tt.remaining, tt.left, tt.jobs)
+		if share != tt.share || most != tt.most {
+			t.Errorf("allot(%v, %d, %d) = %v, %v; want %v, %v", tt.remaining, tt.left, tt.jobs, share, most, tt.share, tt.most)
+		}
+	}
+}
+
+func TestEnough(t *testing.T) {
+	s := time.Second
+	for _, tt := range []struct {
+		elapsed time.Duration
+		execs   int64
+		want    bool
+	}{
+		{5 * s, 1e6, false},  // within its share: runs on however fast
+		{10 * s, 1e6, true},  // share used, goal reached
+		{10 * s, 100, false}, // share used, goal not reached: borrows
+		{30 * s, 100, true},  // most used
+	} {
+		if got := enough(tt.elapsed, 10*s, 30*s, tt.execs, 30000); got != tt.want {
+			t.Errorf("enough(%v, %d execs) = %v, want %v", tt.elapsed, tt.execs, got, tt.want)
+		}
+	}
+}
