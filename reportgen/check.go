@@ -817,10 +817,35 @@ func (c *checker) telecoms(p string, ts []*pb.Telecom) {
 		if len(t.GetValue()) > MaxTitle || !telecomURI.MatchString(t.GetValue()) {
 			c.add(fmt.Sprintf("%s[%d].value", p, i), "must be a tel:, mailto:, fax: or http(s): URI without spaces")
 		}
-		if u := t.GetUse(); u != "" && !csValue.MatchString(u) {
-			c.add(fmt.Sprintf("%s[%d].use", p, i), "must be an HL7 telecom use code such as WP or HP")
+		if u := t.GetUse(); u != "" && !isTelecomUse(u) {
+			c.add(fmt.Sprintf("%s[%d].use", p, i), "must be HL7 telecom use codes (AS, BAD, DIR, EC, H, HP, HV, MC, PG, PUB, TMP or WP), separated by spaces")
 		}
 	}
+}
+
+// telecomUses is HL7 V3 TelecommunicationAddressUse, the codes the CDA
+// schema allows in TEL/@use (coreschemas/voc.xsd: AddressUse's telecom
+// members, plus AS, EC, MC, PG).
+var telecomUses = map[string]bool{
+	"AS": true, "BAD": true, "DIR": true, "EC": true, "H": true, "HP": true,
+	"HV": true, "MC": true, "PG": true, "PUB": true, "TMP": true, "WP": true,
+}
+
+// isTelecomUse says whether u is a set of telecom use codes, as TEL/@use
+// (set_TelecommunicationAddressUse, an XML list) holds them, separated by
+// spaces.
+func isTelecomUse(u string) bool {
+	codes := strings.Split(u, " ")
+	codes = slices.DeleteFunc(codes, func(s string) bool { return s == "" })
+	if len(codes) == 0 {
+		return false
+	}
+	for _, c := range codes {
+		if !telecomUses[c] {
+			return false
+		}
+	}
+	return true
 }
 
 // code checks a coded concept against both documents' limits.

@@ -91,6 +91,11 @@ func TestCheckRules(t *testing.T) {
 		{"telecom not a URI", func(q *pb.GenerateReportRequest) {
 			q.Report.Patient.Telecoms = []*pb.Telecom{{Value: "555 1212"}}
 		}, []string{"report.patient.telecoms[0].value"}},
+		{"telecom uses", func(q *pb.GenerateReportRequest) {
+			q.Report.Patient.Telecoms = []*pb.Telecom{{Value: "tel:+1-555-1212", Use: "HP"}, {Value: "tel:+1-555-1213", Use: "WP  MC"},
+				{Value: "tel:+1-555-1214", Use: "W"}, {Value: "tel:+1-555-1215", Use: "hp"}, {Value: "tel:+1-555-1216", Use: "HP\tWP"},
+				{Value: "tel:+1-555-1217", Use: " "}}
+		}, []string{"report.patient.telecoms[2].use", "report.patient.telecoms[3].use", "report.patient.telecoms[4].use", "report.patient.telecoms[5].use"}},
 		{"correction without predecessor", func(q *pb.GenerateReportRequest) {
 			q.Report.Status = pb.ReportStatus_REPORT_STATUS_CORRECTED
 		}, []string{"report.predecessor"}},

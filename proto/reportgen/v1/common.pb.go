@@ -510,7 +510,9 @@ type Telecom struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The URI. Must start with tel:, mailto:, fax: or http(s):.
 	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
-	// HL7 telecom use code, e.g. "WP" (work place), "HP" (home). Optional.
+	// HL7 telecom use codes (TelecommunicationAddressUse: AS, BAD, DIR, EC,
+	// H, HP, HV, MC, PG, PUB, TMP, WP), separated by spaces, e.g. "WP" (work
+	// place), "HP" (home). Optional.
 	Use           string `protobuf:"bytes,2,opt,name=use,proto3" json:"use,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
