@@ -8,6 +8,7 @@
 #
 #   REPORTGEN_FUZZ_JOBS=N      targets fuzzed at once (default 1)
 #   REPORTGEN_FUZZ_PARALLEL=N  workers per target (default: cores / jobs)
+#   REPORTGEN_FUZZ_MINIMIZE=D  minimise each new input for up to D (default 0: none)
 #
 # A failing input is written to the package's testdata/fuzz/FuzzXxx/ and
 # printed; commit it with the fix, as a regression seed that `go test`
@@ -23,4 +24,4 @@ case "$minutes" in
 esac
 bash scripts/setup.sh
 exec go run ./internal/fuzzrun -v -each "${minutes}m" -run "$run" \
-  -jobs "${REPORTGEN_FUZZ_JOBS:-1}" -parallel "${REPORTGEN_FUZZ_PARALLEL:-0}"
+  -jobs "${REPORTGEN_FUZZ_JOBS:-1}" -parallel "${REPORTGEN_FUZZ_PARALLEL:-0}" -minimize "${REPORTGEN_FUZZ_MINIMIZE:-0}"

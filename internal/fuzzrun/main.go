@@ -1,7 +1,7 @@
 // Command fuzzrun fuzzes every fuzz target of the module: it finds each
 // FuzzXxx function in the packages' tests (so a target a package adds is
 // fuzzed with nothing to configure), builds one instrumented test binary
-// per package, runs the targets with bounded minimisation, and prints per
+// per package, runs the targets (without minimisation unless asked), and prints per
 // target the execs, the new interesting inputs and the verdict. A target
 // that fails (a crash, a broken invariant, a hang) fails the run; its
 // input is printed in full, as the corpus file to commit under the
@@ -62,7 +62,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.StringVar(&run, "run", "", "only targets whose `regexp` matches \"dir.FuzzName\" (e.g. 'sr\\.' or 'FuzzGenerate$')")
 	fs.IntVar(&o.jobs, "jobs", 1, "targets fuzzed at once")
 	fs.IntVar(&o.parallel, "parallel", 0, "fuzzing workers per target (0: cores divided by -jobs)")
-	fs.StringVar(&o.minimize, "minimize", "", "-fuzzminimizetime for each new input: a duration or a count (\"100x\"); default 0 with -budget (a short run spends no time on it), 1s with -each")
+	fs.StringVar(&o.minimize, "minimize", "0", "-fuzzminimizetime for each new interesting or failing input: a duration or a count (\"100x\"); 0 spends no time on it (a worker minimising does not fuzz, and inputs of the slow targets take seconds each)")
 	fs.Int64Var(&o.goal, "goal", 30000, "with -budget: execs a target goes on for past its equal share (up to three shares), taking the time from faster targets")
 	fs.StringVar(&o.cache, "cache", "", "fuzz cache folder (default: Go's, shared with go test -fuzz)")
 	fs.BoolVar(&o.list, "list", false, "list the targets and exit")
@@ -89,12 +89,6 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	}
 	if o.parallel == 0 {
 		o.parallel = max(1, runtime.NumCPU()/o.jobs)
-	}
-	if o.minimize == "" {
-		o.minimize = "1s"
-		if o.budget > 0 {
-			o.minimize = "0"
-		}
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
