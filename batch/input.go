@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // MaxRecord bounds one input record (a JSONL line or a request file): the
@@ -91,7 +92,9 @@ func Open(path string) (Source, error) {
 
 // Count returns how many records an input holds: the non-blank lines of a
 // JSONL file or the request files of a folder. It reads the whole file, so
-// callers run it beside the batch, for the progress estimate only.
+// callers run it beside the batch, for the progress estimate only. A line
+// is blank as Next sees it (isBlank: nothing but white space as
+// bytes.TrimSpace trims it, form feeds and no-break spaces too).
 func Count(path string) (int, error) {
 	st, err := os.Stat(path)
 	if err != nil {
@@ -106,33 +109,63 @@ func Count(path string) (int, error) {
 		return 0, fmt.Errorf("batch: input: %w", err)
 	}
 	defer f.Close()
+	r := bufio.NewReaderSize(f, 1<<20)
 	n, blank := 0, true
-	buf := make([]byte, 1<<20)
+	// carry is a rune cut at the end of a fragment of a long line that is
+	// blank so far, taken into the next fragment's test.
+	var carry []byte
 	for {
-		k, err := f.Read(buf)
-		for _, c := range buf[:k] {
-			switch c {
-			case '\n':
-				if !blank {
-					n++
-				}
-				blank = true
-			case ' ', '\t', '\r':
-			default:
-				blank = false
+		frag, err := r.ReadSlice('\n')
+		if blank && len(frag) > 0 {
+			body := bytes.TrimSuffix(frag, []byte("\n"))
+			if len(carry) > 0 {
+				body = append(carry, body...)
+				carry = nil
 			}
+			if errors.Is(err, bufio.ErrBufferFull) {
+				if k := cutRune(body); k > 0 {
+					carry = append([]byte(nil), body[len(body)-k:]...)
+					body = body[:len(body)-k]
+				}
+			}
+			blank = isBlank(body)
 		}
-		if errors.Is(err, io.EOF) {
+		if len(frag) > 0 && frag[len(frag)-1] == '\n' {
 			if !blank {
 				n++
 			}
-			return n, nil
+			blank, carry = true, nil
 		}
-		if err != nil {
+		switch {
+		case errors.Is(err, bufio.ErrBufferFull):
+		case errors.Is(err, io.EOF):
+			if !blank || len(carry) > 0 { // a cut rune at the end is not UTF-8: not white space
+				n++
+			}
+			return n, nil
+		case err != nil:
 			return 0, fmt.Errorf("batch: count input: %w", err)
 		}
 	}
 }
+
+// cutRune returns how many bytes at the end of b are the start of a rune
+// that b does not hold whole.
+func cutRune(b []byte) int {
+	for i := len(b) - 1; i >= 0 && i >= len(b)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(b[i]) {
+			if !utf8.FullRune(b[i:]) {
+				return len(b) - i
+			}
+			return 0
+		}
+	}
+	return 0
+}
+
+// isBlank says whether a line is blank: nothing but white space. Count
+// applies the same rule rune by rune.
+func isBlank(line []byte) bool { return len(bytes.TrimSpace(line)) == 0 }
 
 // requestFiles lists the *.json files of a folder in name order, leaving
 // out hidden files (editors' and our own temporary files start with a dot).
@@ -171,7 +204,7 @@ func (s *jsonlSource) Next(want func(*Input) bool) (*Input, error) {
 			return nil, io.EOF
 		}
 		s.line++
-		if !tooLong && len(bytes.TrimSpace(b)) == 0 {
+		if !tooLong && isBlank(b) {
 			continue
 		}
 		in := &Input{Seq: s.line, Line: s.line, Ord: s.ord}

@@ -48,6 +48,8 @@ func TestJSONLSource(t *testing.T) {
 		{"lines", "{\"a\":1}\n{\"b\":2}\n", "", []got{{"line:1", `{"a":1}`, nil}, {"line:2", `{"b":2}`, nil}}, 2},
 		{"no final newline", "{}\n{\"b\":2}", "", []got{{"line:1", "{}", nil}, {"line:2", `{"b":2}`, nil}}, 2},
 		{"blank lines keep numbering", "\n  \n{}\r\n\t\n{}\n", "", []got{{"line:3", "{}", nil}, {"line:5", "{}", nil}}, 2},
+		{"form feed, no-break and ideographic spaces are blank", "\f\n\v \u00a0\n{}\n\u3000\u2028\n", "", []got{{"line:3", "{}", nil}}, 1},
+		{"a byte that is not UTF-8 is a record", "\xff\n{}\n", "", []got{{"line:1", "\xff", nil}, {"line:2", "{}", nil}}, 2},
 		{"done line not kept", "{}\n{\"b\":2}\n", "line:1", []got{{"line:1", "", nil}, {"line:2", `{"b":2}`, nil}}, 2},
 		{"too long", "{}\n" + long + "\n{}\n", "", []got{{"line:1", "{}", nil}, {"line:2", "", ErrRecordTooLarge}, {"line:3", "{}", nil}}, 3},
 		{"too long at end", "{}\n" + long, "", []got{{"line:1", "{}", nil}, {"line:2", "", ErrRecordTooLarge}}, 2},
@@ -76,6 +78,23 @@ func TestJSONLSource(t *testing.T) {
 				t.Errorf("Count = %d, %v; want %d", n, err, tt.count)
 			}
 		})
+	}
+}
+
+// TestCountLongBlankLine: a blank line longer than Count's read buffer,
+// with a multi-byte space cut at the buffer's end, is still blank, as Next
+// sees it; so is one ending the file.
+func TestCountLongBlankLine(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.jsonl")
+	for cut := range 4 {
+		pad := strings.Repeat(" ", 1<<20-cut)
+		input := pad + "\u3000\u3000\n{}\n" + pad + "\u3000"
+		if err := os.WriteFile(path, []byte(input), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := Count(path); err != nil || n != 1 {
+			t.Errorf("space cut %d bytes before the buffer's end: Count = %d, %v; want 1", cut, n, err)
+		}
 	}
 }
 
