@@ -629,7 +629,15 @@ func (c *checker) measurement(p string, m *pb.Measurement) {
 			c.add(p+".unit", "must be a UCUM case-sensitive unit such as mm, cm3 or mg/dL: %v", err)
 		}
 	}
-	c.text(p+".unit_display_name", m.GetUnitDisplayName(), MaxLO, false)
+	// The display name is the unit's Code Meaning in the SR (LO, Type 1
+	// there): empty means "use the unit", white space alone would be an
+	// empty Code Meaning.
+	if n := m.GetUnitDisplayName(); n != "" {
+		if strings.TrimSpace(n) == "" {
+			c.add(p+".unit_display_name", "must not be only white space; leave it empty to show the unit")
+		}
+		c.lo(p+".unit_display_name", n)
+	}
 }
 
 func (c *checker) image(p string, im *pb.ImageReference) {

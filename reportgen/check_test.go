@@ -91,6 +91,10 @@ func TestCheckRules(t *testing.T) {
 		{"telecom not a URI", func(q *pb.GenerateReportRequest) {
 			q.Report.Patient.Telecoms = []*pb.Telecom{{Value: "555 1212"}}
 		}, []string{"report.patient.telecoms[0].value"}},
+		{"unit display name blank or with a backslash", func(q *pb.GenerateReportRequest) {
+			obs(q.Report).GetMeasurement().UnitDisplayName = "\u3000 "
+			q.Report.Sections[3].Observations[2].GetMeasurement().UnitDisplayName = `milli\\metre`
+		}, []string{"report.sections[3].observations[1].measurement.unit_display_name", "report.sections[3].observations[2].measurement.unit_display_name"}},
 		{"telecom uses", func(q *pb.GenerateReportRequest) {
 			q.Report.Patient.Telecoms = []*pb.Telecom{{Value: "tel:+1-555-1212", Use: "HP"}, {Value: "tel:+1-555-1213", Use: "WP  MC"},
 				{Value: "tel:+1-555-1214", Use: "W"}, {Value: "tel:+1-555-1215", Use: "hp"}, {Value: "tel:+1-555-1216", Use: "HP\tWP"},
