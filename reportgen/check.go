@@ -822,8 +822,8 @@ func (c *checker) telecoms(p string, ts []*pb.Telecom) {
 		c.add(p, "more than %d contact points", MaxTelecoms)
 	}
 	for i, t := range ts {
-		if len(t.GetValue()) > MaxTitle || !telecomURI.MatchString(t.GetValue()) {
-			c.add(fmt.Sprintf("%s[%d].value", p, i), "must be a tel:, mailto:, fax: or http(s): URI without spaces")
+		if v := t.GetValue(); len(v) > MaxTitle || !telecomURI.MatchString(v) || !isURI(v) {
+			c.add(fmt.Sprintf("%s[%d].value", p, i), "must be a tel:, mailto:, fax: or http(s): URI (RFC 3986) without spaces")
 		}
 		if u := t.GetUse(); u != "" && !isTelecomUse(u) {
 			c.add(fmt.Sprintf("%s[%d].use", p, i), "must be HL7 telecom use codes (AS, BAD, DIR, EC, H, HP, HV, MC, PG, PUB, TMP or WP), separated by spaces")
