@@ -95,6 +95,8 @@ type checker struct {
 	notes, srNotes issue.List
 	// findings counts the report's Findings sections.
 	findings int
+	// cda says the request asks for a CDA: some rules are the CDA's.
+	cda bool
 }
 
 // dictated is a dictated report body split into sections.
@@ -159,7 +161,9 @@ func (c *checker) request(req *pb.GenerateReportRequest) {
 		c.add("request_id", "must be printable text without control characters")
 	}
 	seen := map[pb.DocumentKind]bool{}
+	c.cda = len(req.GetOutputs()) == 0
 	for i, k := range req.GetOutputs() {
+		c.cda = c.cda || k == pb.DocumentKind_DOCUMENT_KIND_CDA
 		f := fmt.Sprintf("outputs[%d]", i)
 		switch {
 		case k != pb.DocumentKind_DOCUMENT_KIND_CDA && k != pb.DocumentKind_DOCUMENT_KIND_SR &&
@@ -216,8 +220,18 @@ func (c *checker) report(p string, r *pb.Report) {
 	c.birthBefore(p, r.GetPatient().GetBirthDate(), studyStart, p+".study.start_time")
 	c.birthBefore(p, r.GetPatient().GetBirthDate(), reportTime, p+".report_time")
 	if o := r.GetOrder(); o != nil {
-		c.identifier(p+".order.placer_order_number", o.GetPlacerOrderNumber(), false)
-		c.identifier(p+".order.filler_order_number", o.GetFillerOrderNumber(), false)
+		for _, n := range []struct {
+			field string
+			id    *pb.Identifier
+		}{{"placer_order_number", o.GetPlacerOrderNumber()}, {"filler_order_number", o.GetFillerOrderNumber()}} {
+			f := p + ".order." + n.field
+			c.identifier(f, n.id, false)
+			// The CDA writes the number as an order id under its
+			// issuer (@root, required); the SR can do without.
+			if c.cda && n.id.GetValue() != "" && n.id.GetAssigningAuthorityOid() == "" {
+				c.add(f+".assigning_authority_oid", "is required with value for a CDA: it is the order id root")
+			}
+		}
 		if op := o.GetOrderingPhysician(); op != nil {
 			c.practitioner(p+".order.ordering_physician", op, false)
 		}

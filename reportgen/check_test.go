@@ -95,6 +95,13 @@ func TestCheckRules(t *testing.T) {
 			obs(q.Report).GetMeasurement().UnitDisplayName = "\u3000 "
 			q.Report.Sections[3].Observations[2].GetMeasurement().UnitDisplayName = `milli\\metre`
 		}, []string{"report.sections[3].observations[1].measurement.unit_display_name", "report.sections[3].observations[2].measurement.unit_display_name"}},
+		{"order numbers without issuer for a CDA", func(q *pb.GenerateReportRequest) {
+			q.Report.Order = &pb.Order{PlacerOrderNumber: &pb.Identifier{Value: "P1"}, FillerOrderNumber: &pb.Identifier{Value: "F1"}}
+		}, []string{"report.order.placer_order_number.assigning_authority_oid", "report.order.filler_order_number.assigning_authority_oid"}},
+		{"order numbers without issuer for an SR alone", func(q *pb.GenerateReportRequest) {
+			q.Report.Order = &pb.Order{PlacerOrderNumber: &pb.Identifier{Value: "P1"}, FillerOrderNumber: &pb.Identifier{Value: "F1"}}
+			q.Outputs = []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_SR}
+		}, nil},
 		{"telecom uses", func(q *pb.GenerateReportRequest) {
 			q.Report.Patient.Telecoms = []*pb.Telecom{{Value: "tel:+1-555-1212", Use: "HP"}, {Value: "tel:+1-555-1213", Use: "WP  MC"},
 				{Value: "tel:+1-555-1214", Use: "W"}, {Value: "tel:+1-555-1215", Use: "hp"}, {Value: "tel:+1-555-1216", Use: "HP\tWP"},
