@@ -387,8 +387,8 @@ func checkReassembles(text string, parts []*pb.DictationSection) error {
 		if !strings.Contains(text[hs:ts], p.GetHeading()) {
 			return fmt.Errorf("dictation part %d: heading %q is not in its span %q", i, p.GetHeading(), text[hs:ts])
 		}
-		if p.GetKind() == pb.SectionKind_SECTION_KIND_UNSPECIFIED {
-			return fmt.Errorf("dictation part %d has no kind", i)
+		if p.GetFooter() != (p.GetKind() == pb.SectionKind_SECTION_KIND_UNSPECIFIED) {
+			return fmt.Errorf("dictation part %d has kind %v, footer %v: only a footer has no kind", i, p.GetKind(), p.GetFooter())
 		}
 		b.WriteString(text[hs:ts])
 		b.WriteString(text[ts:te])

@@ -103,8 +103,10 @@ func TestSplitEdgeCases(t *testing.T) {
 
 // FuzzSplit: any text splits, within the deadline, into parts that give
 // it back byte for byte, each with a kind and its heading as written
-// there; and into sections of distinct kinds whose texts are non-empty,
-// trimmed, with line ends normalised, and valid UTF-8 when the text is.
+// there (a footer part with neither), a text without headings into one
+// Findings part; and into sections of distinct kinds whose texts are
+// non-empty, trimmed, with line ends normalised, and valid UTF-8 when the
+// text is.
 func FuzzSplit(f *testing.F) {
 	files, _ := filepath.Glob(filepath.Join(corpusDir, "*.txt"))
 	for _, file := range files {
@@ -122,18 +124,19 @@ func FuzzSplit(f *testing.F) {
 			if got != text {
 				return fmt.Errorf("reassembled text differs")
 			}
-			findings := false
 			for i, p := range parts {
-				if p.Kind == pb.SectionKind_SECTION_KIND_UNSPECIFIED {
+				switch {
+				case p.Footer && (p.Kind != pb.SectionKind_SECTION_KIND_UNSPECIFIED || p.Heading != ""):
+					return fmt.Errorf("footer part %d has kind %v and heading %q", i, p.Kind, p.Heading)
+				case p.Footer:
+				case p.Kind == pb.SectionKind_SECTION_KIND_UNSPECIFIED:
 					return fmt.Errorf("part %d has no kind", i)
-				}
-				if p.Heading != strings.TrimSpace(text[p.HeadingStart:p.TextStart]) {
+				case p.Heading != strings.TrimSpace(text[p.HeadingStart:p.TextStart]):
 					return fmt.Errorf("part %d: heading %q is not the text before its body", i, p.Heading)
 				}
-				findings = findings || p.Kind == pb.SectionKind_SECTION_KIND_FINDINGS
 			}
-			if !findings {
-				return fmt.Errorf("no Findings part: a text without a Findings heading is one Findings part")
+			if len(parts) == 1 && !parts[0].Footer && parts[0].Heading == "" && parts[0].Kind != pb.SectionKind_SECTION_KIND_FINDINGS {
+				return fmt.Errorf("a text without headings is a %v part, not Findings", parts[0].Kind)
 			}
 			seen := map[pb.SectionKind]bool{}
 			for _, s := range dictation.Sections(text, parts) {
