@@ -95,8 +95,9 @@ type checker struct {
 	notes, srNotes issue.List
 	// findings counts the report's Findings sections.
 	findings int
-	// cda says the request asks for a CDA: some rules are the CDA's.
-	cda bool
+	// cda and sr say which documents the request asks for: some rules
+	// are one document's.
+	cda, sr bool
 }
 
 // dictated is a dictated report body split into sections.
@@ -162,8 +163,10 @@ func (c *checker) request(req *pb.GenerateReportRequest) {
 	}
 	seen := map[pb.DocumentKind]bool{}
 	c.cda = len(req.GetOutputs()) == 0
+	c.sr = c.cda
 	for i, k := range req.GetOutputs() {
 		c.cda = c.cda || k == pb.DocumentKind_DOCUMENT_KIND_CDA
+		c.sr = c.sr || k == pb.DocumentKind_DOCUMENT_KIND_SR
 		f := fmt.Sprintf("outputs[%d]", i)
 		switch {
 		case k != pb.DocumentKind_DOCUMENT_KIND_CDA && k != pb.DocumentKind_DOCUMENT_KIND_SR &&
@@ -240,6 +243,8 @@ func (c *checker) report(p string, r *pb.Report) {
 		c.add(p+".author", "is required: the reporting radiologist")
 	} else {
 		c.practitioner(p+".author", r.GetAuthor(), !c.opt.unknownIDs)
+		// The author's organization is an observer context TEXT item.
+		c.srValue(p+".author.organization", r.GetAuthor().GetOrganization(), false)
 	}
 	signed := st == pb.ReportStatus_REPORT_STATUS_FINAL || st == pb.ReportStatus_REPORT_STATUS_CORRECTED || st == pb.ReportStatus_REPORT_STATUS_ADDENDUM
 	switch la := r.GetLegalAuthenticator(); {
@@ -249,6 +254,11 @@ func (c *checker) report(p string, r *pb.Report) {
 		c.add(p+".legal_authenticator", "must be absent for a preliminary report: it is not signed")
 	case la != nil:
 		c.practitioner(p+".legal_authenticator", la, !c.opt.unknownIDs)
+		if r.GetVerifyingObserver() == nil {
+			// The signer is the SR's verifying observer; the
+			// organization its Verifying Organization (LO).
+			c.srValue(p+".legal_authenticator.organization", la.GetOrganization(), true)
+		}
 	}
 	switch {
 	case r.GetLegalAuthenticator() != nil && r.GetSignatureTime() == "":
@@ -268,6 +278,7 @@ func (c *checker) report(p string, r *pb.Report) {
 			c.add(p+".verifying_observer", "must be absent for a preliminary report: it is not verified")
 		}
 		c.practitioner(p+".verifying_observer", vo, false)
+		c.srValue(p+".verifying_observer.organization", vo.GetOrganization(), true)
 	}
 	if r.GetCustodian() == nil {
 		c.add(p+".custodian", "is required: the institution that keeps the report")
@@ -643,14 +654,25 @@ func (c *checker) measurement(p string, m *pb.Measurement) {
 			c.add(p+".unit", "must be a UCUM case-sensitive unit such as mm, cm3 or mg/dL: %v", err)
 		}
 	}
-	// The display name is the unit's Code Meaning in the SR (LO, Type 1
-	// there): empty means "use the unit", white space alone would be an
-	// empty Code Meaning.
-	if n := m.GetUnitDisplayName(); n != "" {
-		if strings.TrimSpace(n) == "" {
-			c.add(p+".unit_display_name", "must not be only white space; leave it empty to show the unit")
-		}
-		c.lo(p+".unit_display_name", n)
+	// The display name is the unit's Code Meaning in the SR; empty means
+	// "use the unit".
+	c.text(p+".unit_display_name", m.GetUnitDisplayName(), MaxLO, false)
+	c.srValue(p+".unit_display_name", m.GetUnitDisplayName(), true)
+}
+
+// srValue checks a value the SR writes in a Type 1 attribute or content
+// item, when the request asks for an SR: white space alone would be an
+// empty value there, and a backslash in an LO separates values. Empty
+// values are the caller's rules to judge.
+func (c *checker) srValue(p, v string, lo bool) {
+	if v == "" || !c.sr {
+		return
+	}
+	if strings.TrimSpace(v) == "" {
+		c.add(p, "must not be only white space: the SR needs a value here")
+	}
+	if lo && strings.ContainsRune(v, '\\') {
+		c.add(p, `must not contain \ (a DICOM LO in the SR)`)
 	}
 }
 
@@ -711,6 +733,9 @@ func (c *checker) organization(p string, o *pb.Organization) {
 		c.add(p+".name", "is required")
 	}
 	c.text(p+".name", o.GetName(), MaxLO, false)
+	if strings.TrimSpace(o.GetName()) != "" {
+		c.srValue(p+".name", o.GetName(), true) // Institution Name
+	}
 	if len(o.GetIds()) == 0 && !c.opt.unknownIDs {
 		c.add(p+".ids", "at least one identifier is required (CONF:1198-5522)")
 	}

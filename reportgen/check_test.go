@@ -91,10 +91,21 @@ func TestCheckRules(t *testing.T) {
 		{"telecom not a URI", func(q *pb.GenerateReportRequest) {
 			q.Report.Patient.Telecoms = []*pb.Telecom{{Value: "555 1212"}}
 		}, []string{"report.patient.telecoms[0].value"}},
-		{"unit display name blank or with a backslash", func(q *pb.GenerateReportRequest) {
+		{"SR values blank or with a backslash", func(q *pb.GenerateReportRequest) {
 			obs(q.Report).GetMeasurement().UnitDisplayName = "\u3000 "
 			q.Report.Sections[3].Observations[2].GetMeasurement().UnitDisplayName = `milli\\metre`
-		}, []string{"report.sections[3].observations[1].measurement.unit_display_name", "report.sections[3].observations[2].measurement.unit_display_name"}},
+			q.Report.Author.Organization = " "
+			q.Report.LegalAuthenticator.Organization = `A\\B`
+			q.Report.Custodian.Name = `Good\\Health`
+		}, []string{"report.sections[3].observations[1].measurement.unit_display_name", "report.sections[3].observations[2].measurement.unit_display_name",
+			"report.author.organization", "report.legal_authenticator.organization", "report.custodian.name"}},
+		{"SR values for a CDA alone", func(q *pb.GenerateReportRequest) {
+			obs(q.Report).GetMeasurement().UnitDisplayName = `milli\\metre`
+			q.Report.Author.Organization = `A\\B`
+			q.Report.LegalAuthenticator.Organization = `A\\B`
+			q.Report.Custodian.Name = `Good\\Health`
+			q.Outputs = []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_CDA}
+		}, nil},
 		{"order numbers without issuer for a CDA", func(q *pb.GenerateReportRequest) {
 			q.Report.Order = &pb.Order{PlacerOrderNumber: &pb.Identifier{Value: "P1"}, FillerOrderNumber: &pb.Identifier{Value: "F1"}}
 		}, []string{"report.order.placer_order_number.assigning_authority_oid", "report.order.filler_order_number.assigning_authority_oid"}},
