@@ -244,7 +244,7 @@ func (c *checker) report(p string, r *pb.Report) {
 	} else {
 		c.practitioner(p+".author", r.GetAuthor(), !c.opt.unknownIDs)
 		// The author's organization is an observer context TEXT item.
-		c.srValue(p+".author.organization", r.GetAuthor().GetOrganization(), false)
+		c.srValue(p+".author.organization", r.GetAuthor().GetOrganization(), true, false)
 	}
 	signed := st == pb.ReportStatus_REPORT_STATUS_FINAL || st == pb.ReportStatus_REPORT_STATUS_CORRECTED || st == pb.ReportStatus_REPORT_STATUS_ADDENDUM
 	switch la := r.GetLegalAuthenticator(); {
@@ -257,7 +257,7 @@ func (c *checker) report(p string, r *pb.Report) {
 		if r.GetVerifyingObserver() == nil {
 			// The signer is the SR's verifying observer; the
 			// organization its Verifying Organization (LO).
-			c.srValue(p+".legal_authenticator.organization", la.GetOrganization(), true)
+			c.srValue(p+".legal_authenticator.organization", la.GetOrganization(), true, true)
 		}
 	}
 	switch {
@@ -278,7 +278,7 @@ func (c *checker) report(p string, r *pb.Report) {
 			c.add(p+".verifying_observer", "must be absent for a preliminary report: it is not verified")
 		}
 		c.practitioner(p+".verifying_observer", vo, false)
-		c.srValue(p+".verifying_observer.organization", vo.GetOrganization(), true)
+		c.srValue(p+".verifying_observer.organization", vo.GetOrganization(), true, true)
 	}
 	if r.GetCustodian() == nil {
 		c.add(p+".custodian", "is required: the institution that keeps the report")
@@ -492,6 +492,8 @@ func (c *checker) study(p string, s *pb.ImagingStudy) time.Time {
 		c.code(p+".procedure_code", pc)
 	}
 	c.text(p+".procedure_description", s.GetProcedureDescription(), MaxLO, false)
+	// Study Description and Requested Procedure Description (LO).
+	c.srValue(p+".procedure_description", s.GetProcedureDescription(), false, true)
 	c.narrative(p+".reason_text", s.GetReasonText())
 	if len(s.GetReasonCodes()) > MaxReasonCodes {
 		c.add(p+".reason_codes", "more than %d", MaxReasonCodes)
@@ -657,18 +659,18 @@ func (c *checker) measurement(p string, m *pb.Measurement) {
 	// The display name is the unit's Code Meaning in the SR; empty means
 	// "use the unit".
 	c.text(p+".unit_display_name", m.GetUnitDisplayName(), MaxLO, false)
-	c.srValue(p+".unit_display_name", m.GetUnitDisplayName(), true)
+	c.srValue(p+".unit_display_name", m.GetUnitDisplayName(), true, true)
 }
 
-// srValue checks a value the SR writes in a Type 1 attribute or content
-// item, when the request asks for an SR: white space alone would be an
-// empty value there, and a backslash in an LO separates values. Empty
-// values are the caller's rules to judge.
-func (c *checker) srValue(p, v string, lo bool) {
+// srValue checks a value the SR writes, when the request asks for an
+// SR: in a Type 1 attribute or content item white space alone would be an
+// empty value, and a backslash in an LO separates values. Empty values
+// are the caller's rules to judge.
+func (c *checker) srValue(p, v string, type1, lo bool) {
 	if v == "" || !c.sr {
 		return
 	}
-	if strings.TrimSpace(v) == "" {
+	if type1 && strings.TrimSpace(v) == "" {
 		c.add(p, "must not be only white space: the SR needs a value here")
 	}
 	if lo && strings.ContainsRune(v, '\\') {
@@ -734,7 +736,7 @@ func (c *checker) organization(p string, o *pb.Organization) {
 	}
 	c.text(p+".name", o.GetName(), MaxLO, false)
 	if strings.TrimSpace(o.GetName()) != "" {
-		c.srValue(p+".name", o.GetName(), true) // Institution Name
+		c.srValue(p+".name", o.GetName(), true, true) // Institution Name
 	}
 	if len(o.GetIds()) == 0 && !c.opt.unknownIDs {
 		c.add(p+".ids", "at least one identifier is required (CONF:1198-5522)")

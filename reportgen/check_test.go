@@ -99,6 +99,12 @@ func TestCheckRules(t *testing.T) {
 			q.Report.Custodian.Name = `Good\\Health`
 		}, []string{"report.sections[3].observations[1].measurement.unit_display_name", "report.sections[3].observations[2].measurement.unit_display_name",
 			"report.author.organization", "report.legal_authenticator.organization", "report.custodian.name"}},
+		{"procedure description with a backslash", func(q *pb.GenerateReportRequest) {
+			q.Report.Study.ProcedureDescription = `CT\\chest`
+		}, []string{"report.study.procedure_description"}},
+		{"procedure description of white space (SR Type 3)", func(q *pb.GenerateReportRequest) {
+			q.Report.Study.ProcedureDescription = " "
+		}, nil},
 		{"SR values for a CDA alone", func(q *pb.GenerateReportRequest) {
 			obs(q.Report).GetMeasurement().UnitDisplayName = `milli\\metre`
 			q.Report.Author.Organization = `A\\B`
