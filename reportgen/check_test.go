@@ -99,6 +99,10 @@ func TestCheckRules(t *testing.T) {
 			q.Report.Custodian.Name = `Good\\Health`
 		}, []string{"report.sections[3].observations[1].measurement.unit_display_name", "report.sections[3].observations[2].measurement.unit_display_name",
 			"report.author.organization", "report.legal_authenticator.organization", "report.custodian.name"}},
+		{"image modality with spaces", func(q *pb.GenerateReportRequest) {
+			obs(q.Report).Images[0].Modality = "C T"
+			q.Report.Sections[3].Observations[0].Images[0].Modality = " "
+		}, []string{"report.sections[3].observations[1].images[0].modality", "report.sections[3].observations[0].images[0].modality"}},
 		{"procedure description with a backslash", func(q *pb.GenerateReportRequest) {
 			q.Report.Study.ProcedureDescription = `CT\\chest`
 		}, []string{"report.study.procedure_description"}},
