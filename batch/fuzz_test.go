@@ -89,7 +89,7 @@ func checkJSONL(path string, data []byte) error {
 	for k := 0; ; k++ {
 		// Every third record counts as done already, as on a resume.
 		done := k%3 == 2
-		in, err := src.Next(func(string) bool { return !done })
+		in, err := src.Next(func(*Input) bool { return !done })
 		if errors.Is(err, io.EOF) {
 			if k != len(order) {
 				return fmt.Errorf("%d inputs, the input has %d non-blank lines", k, len(order))
@@ -99,8 +99,8 @@ func checkJSONL(path string, data []byte) error {
 		if err != nil {
 			return fmt.Errorf("Next: %w", err)
 		}
-		if k >= len(order) || in.Line != order[k] || in.Seq != in.Line {
-			return fmt.Errorf("input %d is line %d (seq %d), want line %d", k, in.Line, in.Seq, order[min(k, len(order)-1)])
+		if k >= len(order) || in.Line != order[k] || in.Seq != in.Line || in.Ord != k {
+			return fmt.Errorf("input %d is line %d (seq %d, ord %d), want line %d", k, in.Line, in.Seq, in.Ord, order[min(k, len(order)-1)])
 		}
 		if in.Err != nil {
 			return fmt.Errorf("line %d: %w", in.Line, in.Err)
