@@ -1,10 +1,13 @@
 package hl7v2
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/reportgen/reportgen/internal/fuzztest"
 )
 
 // FuzzParse: any bytes give a message or errors, never a panic; a
@@ -25,24 +28,27 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		m, errs := Parse(b, ParseOptions{})
-		var all Errors = errs
-		if m != nil && !errs.HasErrors() {
-			mp, merrs := MapORU(m, testOptions)
-			all = append(all, merrs...)
-			if mp != nil && (mp.Request == nil || merrs.HasErrors()) {
-				t.Fatalf("mapped with errors: %v", merrs)
+		fuzztest.Run(t, func() error {
+			m, errs := Parse(b, ParseOptions{})
+			var all Errors = errs
+			if m != nil && !errs.HasErrors() {
+				mp, merrs := MapORU(m, testOptions)
+				all = append(all, merrs...)
+				if mp != nil && (mp.Request == nil || merrs.HasErrors()) {
+					return fmt.Errorf("mapped with errors: %v", merrs)
+				}
 			}
-		}
-		_, ack := Ack(m, all, AckOptions{ControlID: "A1"})
-		back, aerrs := Parse(ack, ParseOptions{})
-		if back == nil || aerrs.HasErrors() {
-			t.Fatalf("ACK does not parse: %v\n%q", aerrs, ack)
-		}
-		if m != nil && m.Charset == back.Charset && echo(m.MSH().Field(10)) != "" {
-			if got, want := back.First("MSA").Field(2).Raw(), m.MSH().Field(10).Raw(); got != want {
-				t.Fatalf("MSA-2 %q, control id %q", got, want)
+			_, ack := Ack(m, all, AckOptions{ControlID: "A1"})
+			back, aerrs := Parse(ack, ParseOptions{})
+			if back == nil || aerrs.HasErrors() {
+				return fmt.Errorf("ACK does not parse: %v\n%q", aerrs, ack)
 			}
-		}
+			if m != nil && m.Charset == back.Charset && echo(m.MSH().Field(10)) != "" {
+				if got, want := back.First("MSA").Field(2).Raw(), m.MSH().Field(10).Raw(); got != want {
+					return fmt.Errorf("MSA-2 %q, control id %q", got, want)
+				}
+			}
+			return nil
+		})
 	})
 }

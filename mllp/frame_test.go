@@ -3,9 +3,12 @@ package mllp
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
+
+	"github.com/reportgen/reportgen/internal/fuzztest"
 )
 
 func TestReaderFrames(t *testing.T) {
@@ -74,29 +77,32 @@ func FuzzReader(f *testing.F) {
 	f.Add([]byte("\x0b\x0b\x1c\x1c\r\r"), []byte(""))
 	f.Add([]byte("junk\x0bhalf"), []byte("a\rb"))
 	f.Fuzz(func(t *testing.T, stream, msg []byte) {
-		r := NewReader(bytes.NewReader(stream), 256)
-		for range 1000 {
-			m, err := r.Next()
-			var tl *TooLargeError
-			if errors.As(err, &tl) {
-				continue
-			}
-			if err != nil {
-				if !errors.Is(err, io.EOF) && !errors.Is(err, ErrIncomplete) {
-					t.Fatalf("unexpected error %v", err)
+		fuzztest.Run(t, func() error {
+			r := NewReader(bytes.NewReader(stream), 256)
+			for range 1000 {
+				m, err := r.Next()
+				var tl *TooLargeError
+				if errors.As(err, &tl) {
+					continue
 				}
-				break
+				if err != nil {
+					if !errors.Is(err, io.EOF) && !errors.Is(err, ErrIncomplete) {
+						return fmt.Errorf("unexpected error %v", err)
+					}
+					break
+				}
+				if bytes.IndexByte(m, StartBlock) >= 0 || bytes.IndexByte(m, EndBlock) >= 0 || len(m) > 256 {
+					return fmt.Errorf("frame %q", m)
+				}
 			}
-			if bytes.IndexByte(m, StartBlock) >= 0 || bytes.IndexByte(m, EndBlock) >= 0 || len(m) > 256 {
-				t.Fatalf("frame %q", m)
+			if bytes.IndexByte(msg, StartBlock) >= 0 || bytes.IndexByte(msg, EndBlock) >= 0 {
+				return nil
 			}
-		}
-		if bytes.IndexByte(msg, StartBlock) >= 0 || bytes.IndexByte(msg, EndBlock) >= 0 {
-			return
-		}
-		back, err := NewReader(bytes.NewReader(Frame(msg)), 1<<20).Next()
-		if err != nil || !bytes.Equal(back, msg) {
-			t.Fatalf("Frame round trip: %q, %v", back, err)
-		}
+			back, err := NewReader(bytes.NewReader(Frame(msg)), 1<<20).Next()
+			if err != nil || !bytes.Equal(back, msg) {
+				return fmt.Errorf("Frame round trip: %q, %v", back, err)
+			}
+			return nil
+		})
 	})
 }

@@ -1,7 +1,11 @@
 package fhir_test
 
 import (
+	"encoding/json"
+	"fmt"
 	"testing"
+
+	"github.com/reportgen/reportgen/internal/fuzztest"
 
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/content/contenttest"
@@ -18,11 +22,17 @@ func FuzzValidate(f *testing.F) {
 	}
 	f.Add([]byte(`{"resourceType":"Bundle","type":"transaction","entry":[{"resource":{"resourceType":"Patient"}}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		l := fhir.Validate(b)
-		for _, i := range l {
-			if i.RuleID == "" || i.Message == "" {
-				t.Fatalf("issue without rule or message: %+v", i)
+		fuzztest.Run(t, func() error {
+			l := fhir.Validate(b)
+			for _, i := range l {
+				if i.RuleID == "" || i.Message == "" {
+					return fmt.Errorf("issue without rule or message: %+v", i)
+				}
 			}
-		}
+			if !l.HasErrors() && !json.Valid(b) {
+				return fmt.Errorf("no error for bytes that are not JSON")
+			}
+			return nil
+		})
 	})
 }

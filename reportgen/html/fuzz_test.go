@@ -1,7 +1,11 @@
 package html_test
 
 import (
+	"fmt"
 	"testing"
+	"unicode/utf8"
+
+	"github.com/reportgen/reportgen/internal/fuzztest"
 
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/content/contenttest"
@@ -9,7 +13,7 @@ import (
 )
 
 // FuzzValidate feeds any bytes to the page checks: they must report,
-// never panic.
+// never panic, and a page without errors must at least be UTF-8.
 func FuzzValidate(f *testing.F) {
 	for _, ex := range contenttest.Load(f, content.Options{}) {
 		b, err := html.Encode(ex.Doc, html.Options{})
@@ -21,10 +25,17 @@ func FuzzValidate(f *testing.F) {
 	}
 	f.Add([]byte("<!DOCTYPE html><script>x</script><table><th>"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		for _, i := range html.Validate(b) {
-			if i.RuleID == "" || i.Message == "" {
-				t.Fatalf("issue without rule or message: %+v", i)
+		fuzztest.Run(t, func() error {
+			l := html.Validate(b)
+			for _, i := range l {
+				if i.RuleID == "" || i.Message == "" {
+					return fmt.Errorf("issue without rule or message: %+v", i)
+				}
 			}
-		}
+			if !l.HasErrors() && !utf8.Valid(b) {
+				return fmt.Errorf("no error for a page that is not UTF-8")
+			}
+			return nil
+		})
 	})
 }
