@@ -60,7 +60,7 @@ func FuzzJSONL(f *testing.F) {
 }
 
 // The forms of a "(json)" violation (see jsonViolation).
-var jsonDescription = regexp.MustCompile(`^(malformed JSON|JSON syntax error|unknown field "[^"]{0,64}"|invalid value for [a-z0-9 ]{1,32} field [A-Za-z0-9_]{1,64})( at line \d+:\d+)?$`)
+var jsonDescription = regexp.MustCompile(`^(malformed JSON|JSON syntax error(: the record ends before its JSON does, at line \d+:\d+)?|unknown field "[^"]{0,64}"|invalid value for [a-z0-9 ]{1,32} field [A-Za-z0-9_]{1,64})( at line \d+:\d+)?$`)
 
 func checkJSONL(path string, data []byte) error {
 	want := map[int][]byte{} // line number -> bytes, for the non-blank lines
