@@ -49,12 +49,13 @@ go test -race -count=1 ./server/ ./batch/ ./templates/ ./cmd/reportgen/ ./mllp/ 
 # Fuzzing: every fuzz target of the module (found anew on each run, so a
 # target a package adds is fuzzed with nothing to change here), from the
 # committed seeds (f.Add and testdata/fuzz), within one time budget for
-# the whole step, builds included; slower targets get more of it. Prints
+# the whole step, builds included; a fast target hands the rest of its
+# share on to the targets after it. Prints
 # execs and new interesting inputs per target and fails on any crash,
 # broken invariant or hang, printing the input to commit as a regression
-# seed. REPORTGEN_FUZZTIME is the budget (default 4m40s); 0 skips it for a
+# seed. REPORTGEN_FUZZTIME is the budget (default 5m50s); 0 skips it for a
 # quick local run. scripts/fuzz.sh runs every target for longer.
-fuzztime="${REPORTGEN_FUZZTIME:-4m40s}"
+fuzztime="${REPORTGEN_FUZZTIME:-5m50s}"
 if [ "$fuzztime" != "0" ]; then
   echo "== fuzz (every target, $fuzztime in all)"
   go run ./internal/fuzzrun -budget "$fuzztime"

@@ -129,14 +129,12 @@ func TestAllot(t *testing.T) {
 		left, jobs  int
 		share, most time.Duration
 	}{
-		// 200 s for 10 targets: 20 s each, up to three shares.
-		{200 * s, 10, 1, 20 * s, 60 * s},
+		// 200 s for 10 targets: 20 s each, and no more.
+		{200 * s, 10, 1, 20 * s, 20 * s},
 		// Two at a time: twice the share.
-		{200 * s, 10, 2, 40 * s, 120 * s},
+		{200 * s, 10, 2, 40 * s, 40 * s},
 		// The last target may use all that is left.
 		{30 * s, 1, 1, 30 * s, 30 * s},
-		// Three shares would leave the others less than the floor.
-		{40 * s, 4, 1, 10 * s, 28 * s},
 		// Too little time: the floor.
 		{10 * s, 50, 1, floor, floor},
 	} {
@@ -154,12 +152,13 @@ func TestEnough(t *testing.T) {
 		execs   int64
 		want    bool
 	}{
-		{5 * s, 1e6, false},  // within its share: runs on however fast
-		{10 * s, 1e6, true},  // share used, goal reached
-		{10 * s, 100, false}, // share used, goal not reached: borrows
-		{30 * s, 100, true},  // most used
+		{2 * s, 1e6, false}, // goal reached within a quarter of its share: runs on
+		{3 * s, 1e6, true},  // goal reached past a quarter: hands the rest on
+		{9 * s, 100, false}, // goal not reached: runs on to its share
+		{12 * s, 100, true}, // share used
+		{12 * s, 1e6, true}, // share used, goal reached
 	} {
-		if got := enough(tt.elapsed, 10*s, 30*s, tt.execs, 30000); got != tt.want {
+		if got := enough(tt.elapsed, 12*s, 12*s, tt.execs, 30000); got != tt.want {
 			t.Errorf("enough(%v, %d execs) = %v, want %v", tt.elapsed, tt.execs, got, tt.want)
 		}
 	}

@@ -7,7 +7,7 @@
 // input is printed in full, as the corpus file to commit under the
 // package's testdata/fuzz.
 //
-//	go run ./internal/fuzzrun -budget 4m30s   # CI: all targets within 4m30s of wall time, builds included
+//	go run ./internal/fuzzrun -budget 5m50s   # CI: all targets within 5m50s of wall time, builds included
 //	go run ./internal/fuzzrun -each 10m       # every target for 10 minutes
 //	go run ./internal/fuzzrun -each 30s -run 'sr\.'
 //
@@ -38,7 +38,8 @@ import (
 // options are the command line.
 type options struct {
 	budget, each time.Duration
-	// goal is the execs a run in budget mode goes on for past its share.
+	// goal is the execs after which a run in budget mode hands the rest
+	// of its share on (0 with -each: every target runs its full time).
 	run           *regexp.Regexp
 	jobs          int
 	parallel      int
@@ -63,7 +64,7 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&o.jobs, "jobs", 1, "targets fuzzed at once")
 	fs.IntVar(&o.parallel, "parallel", 0, "fuzzing workers per target (0: cores divided by -jobs)")
 	fs.StringVar(&o.minimize, "minimize", "0", "-fuzzminimizetime for each new interesting or failing input: a duration or a count (\"100x\"); 0 spends no time on it (a worker minimising does not fuzz, and inputs of the slow targets take seconds each)")
-	fs.Int64Var(&o.goal, "goal", 30000, "with -budget: execs a target goes on for past its equal share (up to three shares), taking the time from faster targets")
+	fs.Int64Var(&o.goal, "goal", 30000, "with -budget: execs after which a target (past a quarter of its equal share) stops and hands the rest of its share to the targets after it")
 	fs.StringVar(&o.cache, "cache", "", "fuzz cache folder (default: Go's, shared with go test -fuzz)")
 	fs.BoolVar(&o.list, "list", false, "list the targets and exit")
 	fs.BoolVar(&o.verbose, "v", false, "print Go's progress lines as they come")
@@ -73,6 +74,9 @@ func realMain(args []string, stdout, stderr io.Writer) int {
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "fuzzrun: unexpected arguments %q\n", fs.Args())
 		return 2
+	}
+	if o.each > 0 {
+		o.goal = 0
 	}
 	if !o.list && (o.budget > 0) == (o.each > 0) {
 		fmt.Fprintln(stderr, "fuzzrun: give exactly one of -budget and -each")
