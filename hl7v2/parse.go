@@ -72,7 +72,16 @@ func Parse(b []byte, opt ParseOptions) (*Message, Errors) {
 			return nil, Errors{rejectf(Location{Segment: "MSH", Field: 18}, CodeTableValue, "charset",
 				"more than one character set (ISO 2022 switching) is not read; use one of %s", SupportedCharsets)}
 		}
+		// The name is text: a writer whose delimiters include a
+		// character of the name ("/" of 8859/1 as the subcomponent
+		// separator) escapes it, as Ack does. The raw name is read too,
+		// as before, since senders rarely escape it.
 		cs, ok := ParseCharset(reps[0])
+		if !ok {
+			if text, bad := unescape(reps[0], d, CharsetASCII); bad == "" {
+				cs, ok = ParseCharset(text)
+			}
+		}
 		if !ok {
 			return nil, Errors{rejectf(Location{Segment: "MSH", Field: 18}, CodeTableValue, "charset",
 				"character set not read; use one of %s", SupportedCharsets)}

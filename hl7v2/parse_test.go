@@ -156,6 +156,27 @@ func TestParseBadInput(t *testing.T) {
 	}
 }
 
+// TestParseCharsetEscaped: a sender whose subcomponent separator is "/"
+// can name 8859/1 only with the "/" escaped, as Ack writes it back; the
+// unescaped name is read too, as it always was.
+func TestParseCharsetEscaped(t *testing.T) {
+	for _, name := range []string{`8859\T\1`, "8859/1"} {
+		segs := edit(baseSegments, "MSH", 18, name)
+		raw := strings.Replace(string(message(segs)), `MSH|^~\&|`, `MSH|^~\/|`, 1)
+		m, errs := Parse([]byte(raw), ParseOptions{})
+		if errs.HasErrors() {
+			t.Fatalf("MSH-18 %q: %v", name, errs)
+		}
+		if m.Charset != CharsetLatin1 {
+			t.Errorf("MSH-18 %q: charset %v, want 8859/1", name, m.Charset.Name())
+		}
+		_, ack := Ack(m, nil, AckOptions{ControlID: "A1"})
+		if back, aerrs := Parse(ack, ParseOptions{}); back == nil || aerrs.HasErrors() || back.Charset != CharsetLatin1 {
+			t.Errorf("MSH-18 %q: the ACK does not read back as 8859/1: %v\n%q", name, aerrs, ack)
+		}
+	}
+}
+
 func TestParseCharsets(t *testing.T) {
 	for _, tc := range []struct {
 		name, charset string
