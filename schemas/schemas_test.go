@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/reportgen/reportgen/schemas"
 )
@@ -130,6 +131,11 @@ func TestCDAValidate(t *testing.T) {
 		{"bad TS", strings.Replace(minimalCDA, `<effectiveTime value="20261120"/>`, `<effectiveTime value="19480924-secret"/>`, 1), schemas.RuleXSD},
 		{"truncated", minimalCDA[:len(minimalCDA)/2], "XML"},
 		{"not xml", "\x00\x01", "XML"},
+		// libxml2 messages longer than 1 KiB: the binding's own error
+		// callback read past its buffer on these and crashed the process.
+		{"4 KiB attribute name", strings.Replace(minimalCDA, `<id root="2.25.1"/>`, `<id root="2.25.1" r`+strings.Repeat("e", 4096)+`="1"/>`, 1), schemas.RuleXSD},
+		{"4 KiB element name", strings.Replace(minimalCDA, `<id root="2.25.1"/>`, `<id root="2.25.1"/><x`+strings.Repeat("e", 4096)+`/>`, 1), schemas.RuleXSD},
+		{"4 KiB bad TS", strings.Replace(minimalCDA, `<effectiveTime value="20261120"/>`, `<effectiveTime value="secret`+strings.Repeat("9", 4096)+`"/>`, 1), schemas.RuleXSD},
 		{"external entity", `<?xml version="1.0"?><!DOCTYPE d [<!ENTITY e SYSTEM "file:///etc/passwd">]><ClinicalDocument xmlns="urn:hl7-org:v3">&e;</ClinicalDocument>`, schemas.RuleXSD},
 	}
 	for _, tt := range tests {
@@ -147,6 +153,9 @@ func TestCDAValidate(t *testing.T) {
 			for _, i := range got {
 				if strings.Contains(i.Message, "secret") || strings.Contains(i.Message, "root:") {
 					t.Errorf("issue leaks a value: %s", i.Message)
+				}
+				if !utf8.ValidString(i.Message) || strings.ContainsRune(i.Message, 0) {
+					t.Errorf("issue message is not clean text: %q", i.Message)
 				}
 			}
 		})

@@ -68,14 +68,12 @@ func (c *CDA) Validate(doc []byte) issue.List {
 		return out
 	}
 	defer d.Free()
-	if err := c.schema.Validate(d); err != nil {
-		if sve, ok := err.(xsd.SchemaValidationError); ok {
-			for _, e := range sve.Errors() {
-				out.Errorf(RuleXSD, "", "%s", redact(strings.TrimSpace(e.Error())))
-			}
-		} else {
-			out.Errorf(RuleXSD, "", "%s", redact(strings.TrimSpace(err.Error())))
-		}
+	msgs, err := validateDoc(c.schema.Pointer(), d.Pointer())
+	if err != nil {
+		out.Errorf(RuleXSD, "", "schema validation did not run: %v", err)
+	}
+	for _, m := range msgs {
+		out.Errorf(RuleXSD, "", "%s", redact(strings.TrimSpace(m)))
 	}
 	return out
 }
