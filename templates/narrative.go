@@ -6,6 +6,7 @@ import (
 	"strings"
 	"text/template"
 	"text/template/parse"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -247,10 +248,19 @@ func (n *Narrative) Render(data any) (string, error) {
 		}
 		return "", err
 	}
-	if !utf8.ValidString(w.b.String()) {
+	out := w.b.String()
+	if !utf8.ValidString(out) {
 		return "", errors.New("narrative output is not valid UTF-8")
 	}
-	return w.b.String(), nil
+	// A narrative's functions (printf "%c", for one) can make characters
+	// the request's text could not hold; its output obeys the same rule
+	// as that text, or the SR could not carry it.
+	for _, r := range out {
+		if r != '\n' && r != '\r' && r != '\t' && (unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF') {
+			return "", errors.New("narrative output contains a control character: only line breaks and tabs are allowed")
+		}
+	}
+	return out, nil
 }
 
 var errTooLong = fmt.Errorf("narrative output is longer than %d bytes", MaxNarrativeOutput)

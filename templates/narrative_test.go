@@ -25,6 +25,8 @@ func TestNarrativeCompile(t *testing.T) {
 		{"star width", "{{.Text}}{{printf \"%*d\" 5 1}}", sectionNarrative, ValueAny, "widths"},
 		{"small printf width", "{{printf \"%-10s|\" .Text}}", sectionNarrative, ValueAny, ""},
 		{"control character", "{{.Text}}\a", sectionNarrative, ValueAny, "printable"},
+		{"control character made by printf", "{{printf \"%c\" 22}}{{.Text}}", sectionNarrative, ValueAny, "control character"},
+		{"line break made by printf", "{{printf \"%c\" 10}}{{.Text}}", sectionNarrative, ValueAny, ""},
 		{"too long", "{{.Text}}" + strings.Repeat("x", MaxNarrativeSource), sectionNarrative, ValueAny, "at most"},
 		{"code sentence", "BI-RADS {{.Code.Meaning}}.", observationNarrative, ValueCode, ""},
 		{"measurement sentence", "{{.Concept.Meaning}}{{with .FindingSite.Meaning}} of {{lower .}}{{end}}: {{.Value}} {{.Unit}}", observationNarrative, ValueMeasurement, ""},
