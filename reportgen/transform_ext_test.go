@@ -444,7 +444,7 @@ func TestTransformBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.TransformDocument(context.Background(), tt.req)
 			var ire *reportgen.InvalidRequestError
-			if !errors.As(err, &ire) || !slices.ContainsFunc(ire.Violations, func(v reportgen.FieldViolation) bool { return v.Field == tt.field }) {
+			if !errors.As(err, &ire) || !slices.ContainsFunc(ire.Violations, func(v issue.Violation) bool { return v.Field == tt.field }) {
 				t.Errorf("error %v, want an InvalidRequestError on %s", err, tt.field)
 			}
 		})
