@@ -125,7 +125,7 @@ func TestLocalDeterministicRerun(t *testing.T) {
 			t.Errorf("counts %+v", sum.Now)
 		}
 		recs := checkExactlyOnce(t, out, lineKeys(13))
-		if r := recs["line:13"]; r.Status != StatusInvalid || len(r.Violations) == 0 || r.Violations[0].Field != "report.report_time" {
+		if r := recs["line:13"]; r.Status != StatusInvalid || len(r.Violations) == 0 || r.Violations[0].Field != "report.report_time" || r.Violations[0].RuleID != reportgen.RuleRequired {
 			t.Errorf("invalid request record: %+v", r)
 		}
 		outs = append(outs, out)

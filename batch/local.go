@@ -109,11 +109,7 @@ func FailureOf(err error) *pb.Failure {
 	var ide *reportgen.InvalidDocumentError
 	switch {
 	case errors.As(err, &ire):
-		f := &pb.Failure{Code: codeName(codes.InvalidArgument), Message: "invalid request"}
-		for _, v := range ire.Violations {
-			f.FieldViolations = append(f.FieldViolations, &pb.FieldViolation{Field: v.Field, Description: v.Description})
-		}
-		return f
+		return &pb.Failure{Code: codeName(codes.InvalidArgument), Message: "invalid request", FieldViolations: reportgen.ViolationsToProto(ire.Violations)}
 	case errors.As(err, &ide):
 		return &pb.Failure{Code: codeName(codes.Internal), Message: ide.Error(), Issues: reportgen.IssuesToProto(ide.Issues)}
 	case errors.Is(err, context.Canceled):

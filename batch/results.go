@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/reportgen/reportgen/reportgen/issue"
 	"io"
 	"os"
 )
@@ -46,17 +47,20 @@ type Record struct {
 	// Message summarises a failure without patient data.
 	Message string `json:"message,omitempty"`
 	// Violations are the field violations of an invalid input.
-	Violations []Violation `json:"violations,omitempty"`
+	Violations []issue.Violation `json:"violations,omitempty"`
 	// Issues are validation issues: warnings of written documents, or the
 	// errors of a generated document that failed validation.
 	Issues []Issue `json:"issues,omitempty"`
 }
 
-// Violation is one broken input rule.
-type Violation struct {
-	Field       string `json:"field"`
-	Description string `json:"description"`
-}
+// Rule ids of the violations of an input that is no request; those of a
+// request are the engine's (issue.Violation).
+const (
+	// RuleUnreadable: the input could not be read (a file, a line).
+	RuleUnreadable = "BATCH-01"
+	// RuleJSON: the input is not a GenerateReportRequest in protojson.
+	RuleJSON = "BATCH-02"
+)
 
 // Issue is one finding of a document's validation.
 type Issue struct {

@@ -17,6 +17,7 @@ import (
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen"
+	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
 // ResultsName is the results file's name in the output folder, unless
@@ -313,7 +314,7 @@ func (d *dispatcher) run(ctx context.Context, jobs chan<- *Job, records chan<- *
 func (d *dispatcher) job(in *Input) (*Job, *Record) {
 	if in.Err != nil {
 		return nil, &Record{Line: in.Line, File: in.File, Status: StatusInvalid, Code: codeName(codes.InvalidArgument),
-			Message: "unreadable input", Violations: []Violation{{Field: "(input)", Description: in.Err.Error()}}}
+			Message: "unreadable input", Violations: []issue.Violation{{Field: "(input)", RuleID: RuleUnreadable, Description: in.Err.Error()}}}
 	}
 	req := &pb.GenerateReportRequest{}
 	raw := in.Raw
@@ -321,7 +322,7 @@ func (d *dispatcher) job(in *Input) (*Job, *Record) {
 	in.Raw = nil
 	if err != nil {
 		return nil, &Record{Line: in.Line, File: in.File, Status: StatusInvalid, Code: codeName(codes.InvalidArgument),
-			Message: "not a GenerateReportRequest in protojson", Violations: []Violation{jsonViolation(err, raw)}}
+			Message: "not a GenerateReportRequest in protojson", Violations: []issue.Violation{jsonViolation(err, raw)}}
 	}
 	if req.GetUidNamespace() == "" {
 		req.UidNamespace = d.cfg.UIDNamespace
@@ -337,8 +338,8 @@ func (d *dispatcher) job(in *Input) (*Job, *Record) {
 
 // jsonViolation is the violation of an input protojson cannot decode;
 // it names the position, never the input's values.
-func jsonViolation(err error, raw []byte) Violation {
-	return Violation{Field: "(json)", Description: reportgen.DescribeJSONError(err, raw)}
+func jsonViolation(err error, raw []byte) issue.Violation {
+	return issue.Violation{Field: "(json)", RuleID: RuleJSON, Description: reportgen.DescribeJSONError(err, raw)}
 }
 
 // writeOutcome writes an outcome's documents and returns its record. An
@@ -353,8 +354,8 @@ func writeOutcome(dir string, o *Outcome) (*Record, error) {
 		if c == codes.InvalidArgument {
 			rec.Status = StatusInvalid
 		}
-		for _, v := range f.GetFieldViolations() {
-			rec.Violations = append(rec.Violations, Violation{Field: v.GetField(), Description: v.GetDescription()})
+		if len(f.GetFieldViolations()) > 0 {
+			rec.Violations = reportgen.ViolationsFromProto(f.GetFieldViolations())
 		}
 		rec.Issues = appendIssues(rec.Issues, "", f.GetIssues())
 		return rec, nil

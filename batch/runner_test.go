@@ -39,7 +39,7 @@ func fakeOutcome(j *Job) *Outcome {
 	switch {
 	case j.Request.GetReport() == nil:
 		return &Outcome{Job: j, Failure: &pb.Failure{Code: "InvalidArgument", Message: "invalid request",
-			FieldViolations: []*pb.FieldViolation{{Field: "report", Description: "is required"}}}}
+			FieldViolations: []*pb.FieldViolation{{Field: "report", RuleId: "REQ-REQUIRED", Description: "is required"}}}}
 	case j.Request.GetTemplateId() == "explode":
 		return &Outcome{Job: j, Failure: &pb.Failure{Code: "INTERNAL", Message: "generated CDA document failed validation",
 			Issues: []*pb.Issue{{Severity: pb.Severity_SEVERITY_ERROR, RuleId: "XSD", Message: "broken"}}}}
@@ -235,6 +235,11 @@ func TestRunRecordsBadInputs(t *testing.T) {
 		}
 		if tt.field != "" && (len(r.Violations) != 1 || r.Violations[0].Field != tt.field || r.Violations[0].Description != tt.desc) {
 			t.Errorf("%s: violations %+v, want %s: %s", tt.key, r.Violations, tt.field, tt.desc)
+		}
+		// The rule id survives the results file: the reader's own for
+		// an input that is no request, the renderer's otherwise.
+		if want := map[string]string{"(json)": RuleJSON, "report": "REQ-REQUIRED"}[tt.field]; want != "" && len(r.Violations) == 1 && r.Violations[0].RuleID != want {
+			t.Errorf("%s: rule %q, want %s", tt.key, r.Violations[0].RuleID, want)
 		}
 	}
 	if r := recs["line:7"]; r.Code != "INTERNAL" || len(r.Issues) != 1 || r.Issues[0].Rule != "XSD" {

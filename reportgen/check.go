@@ -2,6 +2,7 @@ package reportgen
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -19,16 +20,9 @@ import (
 	"github.com/reportgen/reportgen/templates"
 )
 
-// Input limits. Each follows from the DICOM value representation the field
-// is written to (PS3.5 Table 6.2-1), or bounds the work one request can
-// cause.
+// Limits of the narrative texts a server can set. The other request
+// limits are rules of the table in rules.go.
 const (
-	MaxRequestID = 128
-	MaxLO        = 64 // LO, and each PN component group
-	MaxSH        = 16 // SH: accession number, code value, designator
-	MaxCS        = 16 // CS: modality
-	MaxDS        = 16 // DS: numeric value
-	MaxTitle     = 256
 	// DefaultMaxText is the default limit of one narrative text (a
 	// section's, an observation's, the reason for study) and of a dictated
 	// body, in bytes: archived reports paste in earlier reports. Config
@@ -40,29 +34,8 @@ const (
 	MaxTextLimit = 8 << 20
 	// MinTextLimit is the smallest: the limit of earlier releases, so
 	// nothing accepted before is refused by a configured server.
-	MinTextLimit     = 64 << 10
-	MaxSections      = 64
-	MaxObservations  = 512 // per section
-	MaxImages        = 256 // per observation
-	MaxFrames        = 1024
-	MaxIdentifiers   = 16
-	MaxReasonCodes   = 16
-	MaxModalities    = 16
-	MaxTelecoms      = 8
-	MaxAddressLines  = 4
-	maxUCUM          = 64
-	maxGivenNames    = 8
-	maxCodeValueLong = 64 // Long Code Value is UC, but CDA ids and receivers expect short codes
+	MinTextLimit = 64 << 10
 )
-
-// FieldViolation is one problem with one field of a request.
-type FieldViolation struct {
-	// Field is the path of the field in proto names, e.g.
-	// "report.patient.ids[0].assigning_authority_oid".
-	Field string
-	// Description names the rule broken; it never repeats the value.
-	Description string
-}
 
 // Rule ids of the notes the request checks put on the documents.
 const (
@@ -85,7 +58,7 @@ const (
 // checker collects every violation of a request, so the caller fixes
 // them all in one round trip.
 type checker struct {
-	v   []FieldViolation
+	v   []issue.Violation
 	now time.Time
 	opt checkOptions
 	// dictated is the split of a valid dictation, for Generate.
@@ -106,8 +79,10 @@ type dictated struct {
 	sections []*pb.Section
 }
 
-func (c *checker) add(field, format string, args ...any) {
-	c.v = append(c.v, FieldViolation{Field: field, Description: fmt.Sprintf(format, args...)})
+// add records a violation of the request rule with the given id
+// (rules.go) by the field.
+func (c *checker) add(rule, field, format string, args ...any) {
+	c.v = append(c.v, issue.Violation{Field: field, RuleID: rule, Description: fmt.Sprintf(format, args...)})
 }
 
 // Check returns every violation of the request's rules; none means the
@@ -116,7 +91,7 @@ func (c *checker) add(field, format string, args ...any) {
 // ones. Measurement units are checked against units, the UCUM essence
 // (ucum.Load). The template rules are checked by Generate, which knows
 // the template.
-func Check(req *pb.GenerateReportRequest, now time.Time, units *ucum.System) []FieldViolation {
+func Check(req *pb.GenerateReportRequest, now time.Time, units *ucum.System) []issue.Violation {
 	return check(req, now, checkOptions{units: units}).v
 }
 
@@ -156,10 +131,10 @@ func check(req *pb.GenerateReportRequest, now time.Time, opt checkOptions) *chec
 }
 
 func (c *checker) request(req *pb.GenerateReportRequest) {
-	if len(req.GetRequestId()) > MaxRequestID {
-		c.add("request_id", "longer than %d bytes", MaxRequestID)
+	if len(req.GetRequestId()) > limit(RuleLenID) {
+		c.add(RuleLenID, "request_id", "longer than %d bytes", limit(RuleLenID))
 	} else if !printable(req.GetRequestId()) {
-		c.add("request_id", "must be printable text without control characters")
+		c.add(RuleChars, "request_id", "must be printable text without control characters")
 	}
 	seen := map[pb.DocumentKind]bool{}
 	c.cda = len(req.GetOutputs()) == 0
@@ -171,23 +146,23 @@ func (c *checker) request(req *pb.GenerateReportRequest) {
 		switch {
 		case k != pb.DocumentKind_DOCUMENT_KIND_CDA && k != pb.DocumentKind_DOCUMENT_KIND_SR &&
 			k != pb.DocumentKind_DOCUMENT_KIND_FHIR && k != pb.DocumentKind_DOCUMENT_KIND_HTML:
-			c.add(f, "must be DOCUMENT_KIND_CDA, DOCUMENT_KIND_SR, DOCUMENT_KIND_FHIR or DOCUMENT_KIND_HTML")
+			c.add(RuleEnum, f, "must be DOCUMENT_KIND_CDA, DOCUMENT_KIND_SR, DOCUMENT_KIND_FHIR or DOCUMENT_KIND_HTML")
 		case seen[k]:
-			c.add(f, "repeats %s", k)
+			c.add(RuleEnum, f, "repeats %s", k)
 		}
 		seen[k] = true
 	}
-	if ns := req.GetUidNamespace(); len(ns) > MaxRequestID || !printable(ns) {
-		c.add("uid_namespace", "must be printable text of at most %d bytes", MaxRequestID)
+	if ns := req.GetUidNamespace(); len(ns) > limit(RuleLenID) || !printable(ns) {
+		c.add(RuleLenID, "uid_namespace", "must be printable text of at most %d bytes", limit(RuleLenID))
 	}
 	if _, ok := pb.SrHeadingCodes_name[int32(req.GetSrHeadingCodes())]; !ok {
-		c.add("sr_heading_codes", "unknown value %d", req.GetSrHeadingCodes())
+		c.add(RuleEnum, "sr_heading_codes", "unknown value %d", req.GetSrHeadingCodes())
 	}
 	if _, ok := pb.TemplateRules_name[int32(req.GetTemplateRules())]; !ok {
-		c.add("template_rules", "unknown value %d", req.GetTemplateRules())
+		c.add(RuleEnum, "template_rules", "unknown value %d", req.GetTemplateRules())
 	}
 	if req.GetReport() == nil {
-		c.add("report", "is required")
+		c.add(RuleRequired, "report", "is required")
 		return
 	}
 	c.report("report", req.GetReport())
@@ -196,27 +171,27 @@ func (c *checker) request(req *pb.GenerateReportRequest) {
 func (c *checker) report(p string, r *pb.Report) {
 	st := r.GetStatus()
 	if _, ok := pb.ReportStatus_name[int32(st)]; !ok || st == pb.ReportStatus_REPORT_STATUS_UNSPECIFIED {
-		c.add(p+".status", "is required: PRELIMINARY, FINAL, CORRECTED or ADDENDUM")
+		c.add(RuleRequired, p+".status", "is required: PRELIMINARY, FINAL, CORRECTED or ADDENDUM")
 	}
 	if l := r.GetLanguage(); l != "" && !bcp47.MatchString(l) {
-		c.add(p+".language", "must be a BCP 47 language tag such as en-US")
+		c.add(RuleFormat, p+".language", "must be a BCP 47 language tag such as en-US")
 	}
 	reportTime := c.time(p+".report_time", r.GetReportTime(), true)
-	c.text(p+".title", r.GetTitle(), MaxTitle, false)
+	c.text(p+".title", r.GetTitle(), RuleLenTitle, false)
 	if dc := r.GetDocumentCode(); dc != nil {
 		c.code(p+".document_code", dc)
 		if dc.GetScheme() != pb.CodingScheme_CODING_SCHEME_LOINC {
-			c.add(p+".document_code.scheme", "must be LOINC: the CDA document type is a LOINC document code (CONF:1198-32948)")
+			c.add(RuleDocumentCodeLOINC, p+".document_code.scheme", "must be LOINC: the CDA document type is a LOINC document code (CONF:1198-32948)")
 		}
 	}
 	if r.GetPatient() == nil {
-		c.add(p+".patient", "is required")
+		c.add(RuleRequired, p+".patient", "is required")
 	} else {
 		c.patient(p+".patient", r.GetPatient())
 	}
 	var studyStart time.Time
 	if r.GetStudy() == nil {
-		c.add(p+".study", "is required")
+		c.add(RuleRequired, p+".study", "is required")
 	} else {
 		studyStart = c.study(p+".study", r.GetStudy())
 	}
@@ -232,7 +207,7 @@ func (c *checker) report(p string, r *pb.Report) {
 			// The CDA writes the number as an order id under its
 			// issuer (@root, required); the SR can do without.
 			if c.cda && n.id.GetValue() != "" && n.id.GetAssigningAuthorityOid() == "" {
-				c.add(f+".assigning_authority_oid", "is required with value for a CDA: it is the order id root")
+				c.add(RuleConditional, f+".assigning_authority_oid", "is required with value for a CDA: it is the order id root")
 			}
 		}
 		if op := o.GetOrderingPhysician(); op != nil {
@@ -240,7 +215,7 @@ func (c *checker) report(p string, r *pb.Report) {
 		}
 	}
 	if r.GetAuthor() == nil {
-		c.add(p+".author", "is required: the reporting radiologist")
+		c.add(RuleRequired, p+".author", "is required: the reporting radiologist")
 	} else {
 		c.practitioner(p+".author", r.GetAuthor(), !c.opt.unknownIDs)
 		// The author's organization is an observer context TEXT item.
@@ -249,9 +224,9 @@ func (c *checker) report(p string, r *pb.Report) {
 	signed := st == pb.ReportStatus_REPORT_STATUS_FINAL || st == pb.ReportStatus_REPORT_STATUS_CORRECTED || st == pb.ReportStatus_REPORT_STATUS_ADDENDUM
 	switch la := r.GetLegalAuthenticator(); {
 	case la == nil && signed:
-		c.add(p+".legal_authenticator", "is required for a %s report: it is signed", statusWord(st))
+		c.add(RuleConditional, p+".legal_authenticator", "is required for a %s report: it is signed", statusWord(st))
 	case la != nil && !signed:
-		c.add(p+".legal_authenticator", "must be absent for a preliminary report: it is not signed")
+		c.add(RuleConditional, p+".legal_authenticator", "must be absent for a preliminary report: it is not signed")
 	case la != nil:
 		c.practitioner(p+".legal_authenticator", la, !c.opt.unknownIDs)
 		if r.GetVerifyingObserver() == nil {
@@ -262,12 +237,12 @@ func (c *checker) report(p string, r *pb.Report) {
 	}
 	switch {
 	case r.GetLegalAuthenticator() != nil && r.GetSignatureTime() == "":
-		c.add(p+".signature_time", "is required with legal_authenticator")
+		c.add(RuleConditional, p+".signature_time", "is required with legal_authenticator")
 	case r.GetLegalAuthenticator() == nil && r.GetSignatureTime() != "":
-		c.add(p+".signature_time", "is only allowed with legal_authenticator")
+		c.add(RuleConditional, p+".signature_time", "is only allowed with legal_authenticator")
 	case r.GetSignatureTime() != "":
 		if sig := c.time(p+".signature_time", r.GetSignatureTime(), true); !sig.IsZero() && !reportTime.IsZero() && sig.Before(reportTime) {
-			c.add(p+".signature_time", "is before report_time: a report cannot be signed before it is written")
+			c.add(RuleTime, p+".signature_time", "is before report_time: a report cannot be signed before it is written")
 		}
 	}
 	if rp := r.GetReferringPhysician(); rp != nil {
@@ -275,28 +250,28 @@ func (c *checker) report(p string, r *pb.Report) {
 	}
 	if vo := r.GetVerifyingObserver(); vo != nil {
 		if !signed {
-			c.add(p+".verifying_observer", "must be absent for a preliminary report: it is not verified")
+			c.add(RuleConditional, p+".verifying_observer", "must be absent for a preliminary report: it is not verified")
 		}
 		c.practitioner(p+".verifying_observer", vo, false)
 		c.srValue(p+".verifying_observer.organization", vo.GetOrganization(), true, true)
 	}
 	if r.GetCustodian() == nil {
-		c.add(p+".custodian", "is required: the institution that keeps the report")
+		c.add(RuleRequired, p+".custodian", "is required: the institution that keeps the report")
 	} else {
 		c.organization(p+".custodian", r.GetCustodian())
 	}
 	follows := st == pb.ReportStatus_REPORT_STATUS_CORRECTED || st == pb.ReportStatus_REPORT_STATUS_ADDENDUM
 	switch pd := r.GetPredecessor(); {
 	case pd == nil && follows:
-		c.add(p+".predecessor", "is required for a %s report: it names the report it follows", statusWord(st))
+		c.add(RuleConditional, p+".predecessor", "is required for a %s report: it names the report it follows", statusWord(st))
 	case pd != nil && !follows:
-		c.add(p+".predecessor", "is only allowed for CORRECTED or ADDENDUM reports")
+		c.add(RuleConditional, p+".predecessor", "is only allowed for CORRECTED or ADDENDUM reports")
 	case pd != nil:
 		c.predecessor(p+".predecessor", pd)
 	}
 	switch d := r.GetDictation(); {
 	case d != "" && len(r.GetSections()) > 0:
-		c.add(p+".dictation", "set either sections or dictation, not both")
+		c.add(RuleConditional, p+".dictation", "set either sections or dictation, not both")
 	case d != "":
 		c.dictation(p+".dictation", d, st)
 	default:
@@ -310,19 +285,19 @@ func (c *checker) report(p string, r *pb.Report) {
 func (c *checker) dictation(p, d string, st pb.ReportStatus) {
 	switch {
 	case len(d) > c.opt.textLimit():
-		c.add(p, "is %d bytes; at most %d are allowed (the server's text limit)", len(d), c.opt.textLimit())
+		c.add(RuleLenText, p, "is %d bytes; at most %d are allowed (the server's text limit)", len(d), c.opt.textLimit())
 		return
 	case !utf8.ValidString(d):
-		c.add(p, "is not valid UTF-8")
+		c.add(RuleChars, p, "is not valid UTF-8")
 		return
 	case strings.TrimFunc(d, func(r rune) bool { return unicode.IsSpace(r) || r == '\uFEFF' }) == "":
-		c.add(p, "is empty")
+		c.add(RuleRequired, p, "is empty")
 		return
 	}
 	for _, r := range d {
 		// TAB is allowed: the SR writes it as a space (see narrative).
 		if r != '\n' && r != '\r' && r != '\t' && (unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF') {
-			c.add(p, "contains a control character; only line breaks and tabs are allowed")
+			c.add(RuleChars, p, "contains a control character; only line breaks and tabs are allowed")
 			return
 		}
 	}
@@ -330,14 +305,14 @@ func (c *checker) dictation(p, d string, st pb.ReportStatus) {
 	secs := dictation.Sections(d, parts)
 	addendum := false
 	if len(secs) == 0 {
-		c.add(p, "has headings but no text under any of them")
+		c.add(RuleRequired, p, "has headings but no text under any of them")
 		return
 	}
 	for i, s := range secs {
 		sub := &checker{now: c.now, opt: c.opt}
 		sub.section(fmt.Sprintf("sections[%d]", i), s)
 		for _, v := range sub.v {
-			c.add(p, "the %s section made from it: %s", sectionWord(s.GetKind()), v.Description)
+			c.add(v.RuleID, p, "the %s section made from it: %s", sectionWord(s.GetKind()), v.Description)
 		}
 		for _, n := range sub.srNotes {
 			n.Location = p
@@ -358,7 +333,7 @@ func (c *checker) dictation(p, d string, st pb.ReportStatus) {
 		}
 	}
 	if st == pb.ReportStatus_REPORT_STATUS_ADDENDUM && !addendum {
-		c.add(p, "an ADDENDUM report needs an Addendum heading with the addendum text")
+		c.add(RuleConditional, p, "an ADDENDUM report needs an Addendum heading with the addendum text")
 	}
 	if len(c.v) == 0 {
 		c.dictated = &dictated{parts: parts, sections: secs}
@@ -375,7 +350,7 @@ func sectionWord(k pb.SectionKind) string {
 // A report without findings gets the Findings Section with nullFlavor NI,
 // so a template's required Findings is met by it: the documents have the
 // section and say it holds no information.
-func checkTemplate(t *templates.Template, secs []*pb.Section, dictated bool) []FieldViolation {
+func checkTemplate(t *templates.Template, secs []*pb.Section, dictated bool) []issue.Violation {
 	list, field := "report.sections", func(i int) string { return fmt.Sprintf("report.sections[%d]", i) }
 	if dictated {
 		list, field = "report.dictation", func(int) string { return "report.dictation" }
@@ -383,16 +358,12 @@ func checkTemplate(t *templates.Template, secs []*pb.Section, dictated bool) []F
 	if !slices.ContainsFunc(secs, func(s *pb.Section) bool { return s.GetKind() == pb.SectionKind_SECTION_KIND_FINDINGS }) {
 		secs = append(slices.Clip(secs), &pb.Section{Kind: pb.SectionKind_SECTION_KIND_FINDINGS})
 	}
-	var out []FieldViolation
-	for _, v := range t.Check(secs, list, field) {
-		out = append(out, FieldViolation{Field: v.Field, Description: v.Description})
-	}
-	return out
+	return t.Check(secs, list, field)
 }
 
 // relaxed turns template violations into the warnings a regeneration
 // with TEMPLATE_RULES_WARN puts on every document.
-func relaxed(v []FieldViolation) issue.List {
+func relaxed(v []issue.Violation) issue.List {
 	var l issue.List
 	for _, fv := range v {
 		l.Warnf(RuleTemplateRelaxed, fv.Field, "template rule not enforced (TEMPLATE_RULES_WARN): %s", fv.Description)
@@ -406,33 +377,31 @@ func statusWord(s pb.ReportStatus) string {
 
 func (c *checker) patient(p string, pt *pb.Patient) {
 	if len(pt.GetIds()) == 0 {
-		c.add(p+".ids", "at least one patient identifier is required")
+		c.add(RuleRequired, p+".ids", "at least one patient identifier is required")
 	}
-	if len(pt.GetIds()) > MaxIdentifiers {
-		c.add(p+".ids", "more than %d identifiers", MaxIdentifiers)
-	}
+	c.tooMany(RuleMaxIdentifiers, p+".ids", len(pt.GetIds()), " identifiers")
 	for i, id := range pt.GetIds() {
 		c.identifier(fmt.Sprintf("%s.ids[%d]", p, i), id, true)
 		if strings.TrimSpace(id.GetValue()) == "" {
 			// An id with a root and no extension names the issuing
 			// authority, not the patient.
-			c.add(fmt.Sprintf("%s.ids[%d].value", p, i), "is required: a patient identifier without a value identifies only its assigning authority")
+			c.add(RuleRequired, fmt.Sprintf("%s.ids[%d].value", p, i), "is required: a patient identifier without a value identifies only its assigning authority")
 		}
 	}
 	if pt.GetName() == nil {
-		c.add(p+".name", "is required")
+		c.add(RuleRequired, p+".name", "is required")
 	} else {
 		c.name(p+".name", pt.GetName(), true)
 	}
 	if bd := pt.GetBirthDate(); bd != "" {
 		if t, ts, err := content.ParseBirthDate(bd); err != nil {
-			c.add(p+".birth_date", "%v", err)
+			c.add(RuleTime, p+".birth_date", "%v", err)
 		} else if t.After(c.now) {
-			c.add(p+".birth_date", "lies in the future")
+			c.add(RuleTime, p+".birth_date", "lies in the future")
 		} else if t.Year() < 1800 {
 			// DICOM DA and CDA TS take year 0000, but no patient alive
 			// was born before 1800: such a date is a placeholder.
-			c.add(p+".birth_date", "is before 1800")
+			c.add(RuleTime, p+".birth_date", "is before 1800")
 		} else if len(ts) < len("20060102") {
 			c.srNotes.Add(issue.Info, RulePartialBirthDate, p+".birth_date",
 				"the birth date is known only to the %s: the CDA birthTime has that precision, the SR's Patient's Birth Date is empty (DICOM DA needs a whole date)",
@@ -440,7 +409,7 @@ func (c *checker) patient(p string, pt *pb.Patient) {
 		}
 	}
 	if _, ok := pb.AdministrativeSex_name[int32(pt.GetSex())]; !ok {
-		c.add(p+".sex", "unknown value %d", pt.GetSex())
+		c.add(RuleEnum, p+".sex", "unknown value %d", pt.GetSex())
 	}
 	if a := pt.GetAddress(); a != nil {
 		c.address(p+".address", a)
@@ -461,7 +430,7 @@ func (c *checker) birthBefore(p, birthDate string, t time.Time, field string) {
 	}
 	day := time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 	if bd.After(day) {
-		c.add(p+".patient.birth_date", "is after %s: a patient is not imaged or reported on before birth", field)
+		c.add(RuleTime, p+".patient.birth_date", "is after %s: a patient is not imaged or reported on before birth", field)
 	}
 }
 
@@ -470,34 +439,30 @@ func (c *checker) birthBefore(p, birthDate string, t time.Time, field string) {
 func (c *checker) study(p string, s *pb.ImagingStudy) time.Time {
 	c.uid(p+".study_instance_uid", s.GetStudyInstanceUid(), true)
 	if a := s.GetAccessionNumber(); a != "" {
-		c.text(p+".accession_number", a, MaxSH, false)
+		c.text(p+".accession_number", a, RuleLenSH, false)
 		if strings.ContainsRune(a, '\\') {
-			c.add(p+".accession_number", "must not contain a backslash (DICOM SH)")
+			c.add(RuleDelimiter, p+".accession_number", "must not contain a backslash (DICOM SH)")
 		}
 		if s.GetAccessionIssuerOid() == "" {
-			c.add(p+".accession_issuer_oid", "is required with accession_number: it is the CDA order id root")
+			c.add(RuleConditional, p+".accession_issuer_oid", "is required with accession_number: it is the CDA order id root")
 		}
 	}
 	if o := s.GetAccessionIssuerOid(); o != "" {
 		c.uid(p+".accession_issuer_oid", o, true)
 	}
 	start := c.time(p+".start_time", s.GetStartTime(), true)
-	if len(s.GetModalities()) > MaxModalities {
-		c.add(p+".modalities", "more than %d", MaxModalities)
-	}
+	c.tooMany(RuleMaxModalities, p+".modalities", len(s.GetModalities()), "")
 	for i, m := range s.GetModalities() {
 		c.modality(fmt.Sprintf("%s.modalities[%d]", p, i), m)
 	}
 	if pc := s.GetProcedureCode(); pc != nil {
 		c.code(p+".procedure_code", pc)
 	}
-	c.text(p+".procedure_description", s.GetProcedureDescription(), MaxLO, false)
+	c.text(p+".procedure_description", s.GetProcedureDescription(), RuleLenLO, false)
 	// Study Description and Requested Procedure Description (LO).
 	c.srValue(p+".procedure_description", s.GetProcedureDescription(), false, true)
 	c.narrative(p+".reason_text", s.GetReasonText())
-	if len(s.GetReasonCodes()) > MaxReasonCodes {
-		c.add(p+".reason_codes", "more than %d", MaxReasonCodes)
-	}
+	c.tooMany(RuleMaxReasonCodes, p+".reason_codes", len(s.GetReasonCodes()), "")
 	for i, rc := range s.GetReasonCodes() {
 		c.code(fmt.Sprintf("%s.reason_codes[%d]", p, i), rc)
 	}
@@ -512,7 +477,7 @@ func (c *checker) modality(p, m string) {
 	before := len(c.v)
 	c.cs(p, m)
 	if len(c.v) == before && !dicomdict.IsModality(m) {
-		c.add(p, "must be a DICOM Defined Term for Modality (PS3.3 C.7.3.1.1.1) such as CT, MR, CR, DX, US or MG")
+		c.add(RuleModality, p, "must be a DICOM Defined Term for Modality (PS3.3 C.7.3.1.1.1) such as CT, MR, CR, DX, US or MG")
 	}
 }
 
@@ -522,7 +487,7 @@ func (c *checker) predecessor(p string, pd *pb.PredecessorDocument) {
 		c.uid(p+".cda_set_id", pd.GetCdaSetId(), true)
 	}
 	if pd.GetCdaVersionNumber() < 0 {
-		c.add(p+".cda_version_number", "must not be negative")
+		c.add(RuleFormat, p+".cda_version_number", "must not be negative")
 	}
 	if pd.GetSrStudyInstanceUid() != "" {
 		c.uid(p+".sr_study_instance_uid", pd.GetSrStudyInstanceUid(), true)
@@ -531,18 +496,17 @@ func (c *checker) predecessor(p string, pd *pb.PredecessorDocument) {
 	c.uid(p+".sr_sop_instance_uid", pd.GetSrSopInstanceUid(), true)
 	if cl := pd.GetSrSopClassUid(); cl != "" {
 		if c.uid(p+".sr_sop_class_uid", cl, true) && cl != content.BasicTextSR && cl != content.EnhancedSR && cl != content.ComprehensiveSR {
-			c.add(p+".sr_sop_class_uid", "must be an SR SOP class (Basic Text, Enhanced or Comprehensive SR)")
+			c.add(RuleSOPClass, p+".sr_sop_class_uid", "must be an SR SOP class (Basic Text, Enhanced or Comprehensive SR)")
 		}
 	}
 }
 
 func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 	if len(secs) == 0 {
-		c.add(p, "at least one section (or a dictation) is required")
+		c.add(RuleRequired, p, "at least one section (or a dictation) is required")
 		return
 	}
-	if len(secs) > MaxSections {
-		c.add(p, "more than %d sections", MaxSections)
+	if c.tooMany(RuleMaxSections, p, len(secs), " sections") {
 		return
 	}
 	addendum := false
@@ -558,10 +522,10 @@ func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 		}
 	}
 	if c.findings > 1 {
-		c.add(p, "at most one FINDINGS section is allowed, found %d, counting CODED sections coded as Findings (LOINC 59776-5 or 18782-3, DCM 121070) (CONF:1198-30696)", c.findings)
+		c.add(RuleOneFindings, p, "at most one FINDINGS section is allowed, found %d, counting CODED sections coded as Findings (LOINC 59776-5 or 18782-3, DCM 121070) (CONF:1198-30696)", c.findings)
 	}
 	if st == pb.ReportStatus_REPORT_STATUS_ADDENDUM && !addendum {
-		c.add(p, "an ADDENDUM report needs an ADDENDUM section")
+		c.add(RuleConditional, p, "an ADDENDUM report needs an ADDENDUM section")
 	}
 }
 
@@ -569,22 +533,21 @@ func (c *checker) sections(p string, secs []*pb.Section, st pb.ReportStatus) {
 func (c *checker) section(sp string, s *pb.Section) {
 	k := s.GetKind()
 	if _, ok := pb.SectionKind_name[int32(k)]; !ok || k == pb.SectionKind_SECTION_KIND_UNSPECIFIED {
-		c.add(sp+".kind", "is required")
+		c.add(RuleRequired, sp+".kind", "is required")
 	}
 	if k == pb.SectionKind_SECTION_KIND_CODED {
 		if s.GetCode() == nil {
-			c.add(sp+".code", "is required for a CODED section")
+			c.add(RuleConditional, sp+".code", "is required for a CODED section")
 		} else {
 			c.code(sp+".code", s.GetCode())
 		}
 	}
-	c.text(sp+".title", s.GetTitle(), MaxLO, false)
+	c.text(sp+".title", s.GetTitle(), RuleLenLO, false)
 	c.narrative(sp+".text", s.GetText())
 	if strings.TrimSpace(s.GetText()) == "" && len(s.GetObservations()) == 0 {
-		c.add(sp, "needs text or observations: an empty section is not allowed (CONF:1198-31061)")
+		c.add(RuleSectionContent, sp, "needs text or observations: an empty section is not allowed (CONF:1198-31061)")
 	}
-	if len(s.GetObservations()) > MaxObservations {
-		c.add(sp+".observations", "more than %d observations", MaxObservations)
+	if c.tooMany(RuleMaxObservations, sp+".observations", len(s.GetObservations()), " observations") {
 		return
 	}
 	for j, o := range s.GetObservations() {
@@ -599,28 +562,27 @@ func (c *checker) observation(p string, o *pb.Observation) {
 	switch v := o.GetValue().(type) {
 	case *pb.Observation_Text:
 		if strings.TrimSpace(v.Text) == "" {
-			c.add(p+".text", "must not be empty")
+			c.add(RuleRequired, p+".text", "must not be empty")
 		}
 		c.narrative(p+".text", v.Text)
 	case *pb.Observation_Code:
 		if v.Code == nil {
-			c.add(p+".code", "is required")
+			c.add(RuleRequired, p+".code", "is required")
 		} else {
 			c.code(p+".code", v.Code)
 		}
 	case *pb.Observation_Measurement:
 		c.measurement(p+".measurement", v.Measurement)
 		if o.GetConcept() == nil {
-			c.add(p+".concept", "is required for a measurement: it names what was measured, e.g. SNOMED CT 81827009 Diameter")
+			c.add(RuleConditional, p+".concept", "is required for a measurement: it names what was measured, e.g. SNOMED CT 81827009 Diameter")
 		}
 	default:
-		c.add(p, "a value (text, code or measurement) is required")
+		c.add(RuleRequired, p, "a value (text, code or measurement) is required")
 	}
 	if fs := o.GetFindingSite(); fs != nil {
 		c.code(p+".finding_site", fs)
 	}
-	if len(o.GetImages()) > MaxImages {
-		c.add(p+".images", "more than %d images", MaxImages)
+	if c.tooMany(RuleMaxImages, p+".images", len(o.GetImages()), " images") {
 		return
 	}
 	for i, im := range o.GetImages() {
@@ -633,32 +595,32 @@ var dsValue = regexp.MustCompile(`^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0
 
 func (c *checker) measurement(p string, m *pb.Measurement) {
 	if m == nil {
-		c.add(p, "is required")
+		c.add(RuleRequired, p, "is required")
 		return
 	}
 	switch v := m.GetValue(); {
 	case v == "":
-		c.add(p+".value", "is required")
-	case len(v) > MaxDS:
-		c.add(p+".value", "longer than %d characters (DICOM DS)", MaxDS)
+		c.add(RuleRequired, p+".value", "is required")
+	case len(v) > limit(RuleLenDS):
+		c.add(RuleLenDS, p+".value", "longer than %d characters (DICOM DS)", limit(RuleLenDS))
 	case !dsValue.MatchString(v):
-		c.add(p+".value", "must be a decimal number such as 12 or 0.9")
+		c.add(RuleFormat, p+".value", "must be a decimal number such as 12 or 0.9")
 	}
 	switch u := m.GetUnit(); {
 	case u == "":
-		c.add(p+".unit", "is required: a UCUM unit such as mm")
-	case len(u) > maxUCUM:
-		c.add(p+".unit", "must be a UCUM unit of at most %d characters", maxUCUM)
+		c.add(RuleRequired, p+".unit", "is required: a UCUM unit such as mm")
+	case len(u) > limit(RuleLenUCUM):
+		c.add(RuleLenUCUM, p+".unit", "must be a UCUM unit of at most %d characters", limit(RuleLenUCUM))
 	case c.opt.units == nil:
-		c.add(p+".unit", "cannot be checked: no UCUM essence is loaded")
+		c.add(RuleUCUM, p+".unit", "cannot be checked: no UCUM essence is loaded")
 	default:
 		if err := c.opt.units.Check(u); err != nil {
-			c.add(p+".unit", "must be a UCUM case-sensitive unit such as mm, cm3 or mg/dL: %v", err)
+			c.add(RuleUCUM, p+".unit", "must be a UCUM case-sensitive unit such as mm, cm3 or mg/dL: %v", err)
 		}
 	}
 	// The display name is the unit's Code Meaning in the SR; empty means
 	// "use the unit".
-	c.text(p+".unit_display_name", m.GetUnitDisplayName(), MaxLO, false)
+	c.text(p+".unit_display_name", m.GetUnitDisplayName(), RuleLenLO, false)
 	c.srValue(p+".unit_display_name", m.GetUnitDisplayName(), true, true)
 }
 
@@ -671,10 +633,10 @@ func (c *checker) srValue(p, v string, type1, lo bool) {
 		return
 	}
 	if type1 && strings.TrimSpace(v) == "" {
-		c.add(p, "must not be only white space: the SR needs a value here")
+		c.add(RuleRequired, p, "must not be only white space: the SR needs a value here")
 	}
 	if lo && strings.ContainsRune(v, '\\') {
-		c.add(p, `must not contain \ (a DICOM LO in the SR)`)
+		c.add(RuleDelimiter, p, `must not contain \ (a DICOM LO in the SR)`)
 	}
 }
 
@@ -685,16 +647,14 @@ func (c *checker) image(p string, im *pb.ImageReference) {
 	c.uid(p+".series_instance_uid", im.GetSeriesInstanceUid(), true)
 	if c.uid(p+".sop_class_uid", im.GetSopClassUid(), true) {
 		if _, ok := dicomdict.SOPClassName(im.GetSopClassUid()); !ok {
-			c.add(p+".sop_class_uid", "is not a known DICOM storage SOP class")
+			c.add(RuleSOPClass, p+".sop_class_uid", "is not a known DICOM storage SOP class")
 		}
 	}
 	c.uid(p+".sop_instance_uid", im.GetSopInstanceUid(), true)
-	if len(im.GetFrameNumbers()) > MaxFrames {
-		c.add(p+".frame_numbers", "more than %d frames", MaxFrames)
-	}
+	c.tooMany(RuleMaxFrames, p+".frame_numbers", len(im.GetFrameNumbers()), " frames")
 	for i, f := range im.GetFrameNumbers() {
 		if f < 1 {
-			c.add(fmt.Sprintf("%s.frame_numbers[%d]", p, i), "frame numbers start at 1")
+			c.add(RuleFormat, fmt.Sprintf("%s.frame_numbers[%d]", p, i), "frame numbers start at 1")
 		}
 	}
 	if pu := im.GetPurpose(); pu != nil {
@@ -707,23 +667,21 @@ func (c *checker) image(p string, im *pb.ImageReference) {
 
 func (c *checker) practitioner(p string, pr *pb.Practitioner, needID bool) {
 	if pr.GetName() == nil {
-		c.add(p+".name", "is required")
+		c.add(RuleRequired, p+".name", "is required")
 	} else {
 		c.name(p+".name", pr.GetName(), false)
 	}
 	if needID && len(pr.GetIds()) == 0 {
-		c.add(p+".ids", "at least one identifier is required, e.g. the NPI")
+		c.add(RuleRequired, p+".ids", "at least one identifier is required, e.g. the NPI")
 	}
-	if len(pr.GetIds()) > MaxIdentifiers {
-		c.add(p+".ids", "more than %d identifiers", MaxIdentifiers)
-	}
+	c.tooMany(RuleMaxIdentifiers, p+".ids", len(pr.GetIds()), " identifiers")
 	for i, id := range pr.GetIds() {
 		c.identifier(fmt.Sprintf("%s.ids[%d]", p, i), id, true)
 	}
 	if r := pr.GetRole(); r != nil {
 		c.code(p+".role", r)
 	}
-	c.text(p+".organization", pr.GetOrganization(), MaxLO, false)
+	c.text(p+".organization", pr.GetOrganization(), RuleLenLO, false)
 	if a := pr.GetAddress(); a != nil {
 		c.address(p+".address", a)
 	}
@@ -732,14 +690,14 @@ func (c *checker) practitioner(p string, pr *pb.Practitioner, needID bool) {
 
 func (c *checker) organization(p string, o *pb.Organization) {
 	if strings.TrimSpace(o.GetName()) == "" {
-		c.add(p+".name", "is required")
+		c.add(RuleRequired, p+".name", "is required")
 	}
-	c.text(p+".name", o.GetName(), MaxLO, false)
+	c.text(p+".name", o.GetName(), RuleLenLO, false)
 	if strings.TrimSpace(o.GetName()) != "" {
 		c.srValue(p+".name", o.GetName(), true, true) // Institution Name
 	}
 	if len(o.GetIds()) == 0 && !c.opt.unknownIDs {
-		c.add(p+".ids", "at least one identifier is required (CONF:1198-5522)")
+		c.add(RuleCustodianID, p+".ids", "at least one identifier is required (CONF:1198-5522)")
 	}
 	for i, id := range o.GetIds() {
 		c.identifier(fmt.Sprintf("%s.ids[%d]", p, i), id, true)
@@ -758,7 +716,7 @@ func (c *checker) identifier(p string, id *pb.Identifier, needRoot bool) {
 		return
 	}
 	if id.GetValue() == "" && id.GetAssigningAuthorityOid() == "" {
-		c.add(p, "needs a value or an assigning_authority_oid")
+		c.add(RuleRequired, p, "needs a value or an assigning_authority_oid")
 		return
 	}
 	c.lo(p+".value", id.GetValue())
@@ -773,10 +731,10 @@ func (c *checker) identifier(p string, id *pb.Identifier, needRoot bool) {
 // fits DICOM PN (64 characters).
 func (c *checker) name(p string, n *pb.PersonName, patient bool) {
 	if strings.TrimSpace(n.GetFamily()) == "" {
-		c.add(p+".family", "is required")
+		c.add(RuleRequired, p+".family", "is required")
 	}
 	if patient && len(n.GetGiven()) == 0 {
-		c.add(p+".given", "at least one given name is required for the patient (PTN.US.FIELDED)")
+		c.add(RuleRequired, p+".given", "at least one given name is required for the patient (PTN.US.FIELDED)")
 	}
 	c.nameParts(p, n.GetFamily(), n.GetGiven(), n.GetPrefix(), n.GetSuffix())
 	for _, g := range []struct {
@@ -788,10 +746,10 @@ func (c *checker) name(p string, n *pb.PersonName, patient bool) {
 		}
 		gp := p + "." + g.field
 		if strings.TrimSpace(g.group.GetFamily()) == "" {
-			c.add(gp+".family", "is required when the %s name is given", g.field)
+			c.add(RuleConditional, gp+".family", "is required when the %s name is given", g.field)
 		}
 		if patient && len(g.group.GetGiven()) == 0 {
-			c.add(gp+".given", "at least one given name is required for the patient (PTN.US.FIELDED)")
+			c.add(RuleRequired, gp+".given", "at least one given name is required for the patient (PTN.US.FIELDED)")
 		}
 		c.nameParts(gp, g.group.GetFamily(), g.group.GetGiven(), g.group.GetPrefix(), g.group.GetSuffix())
 	}
@@ -799,55 +757,53 @@ func (c *checker) name(p string, n *pb.PersonName, patient bool) {
 
 // nameParts checks the parts of one PN component group.
 func (c *checker) nameParts(p, family string, given []string, prefix, suffix string) {
-	if len(given) > maxGivenNames {
-		c.add(p+".given", "more than %d given names", maxGivenNames)
-	}
+	c.tooMany(RuleMaxGivenNames, p+".given", len(given), " given names")
 	parts := map[string]string{"family": family, "prefix": prefix, "suffix": suffix}
 	for i, g := range given {
 		parts[fmt.Sprintf("given[%d]", i)] = g
 		if strings.TrimSpace(g) == "" {
-			c.add(fmt.Sprintf("%s.given[%d]", p, i), "must not be empty")
+			c.add(RuleRequired, fmt.Sprintf("%s.given[%d]", p, i), "must not be empty")
 		}
 	}
 	total := 4 // the ^ delimiters between the five components
 	for k, v := range parts {
 		if strings.ContainsAny(v, `^=\`) {
-			c.add(p+"."+k, `must not contain ^, = or \ (DICOM PN delimiters)`)
+			c.add(RuleDelimiter, p+"."+k, `must not contain ^, = or \ (DICOM PN delimiters)`)
 		}
 		if !printable(v) {
-			c.add(p+"."+k, "must be printable text without control characters")
+			c.add(RuleChars, p+"."+k, "must be printable text without control characters")
 		}
 		total += utf8.RuneCountInString(v)
 	}
-	if total > MaxLO {
-		c.add(p, "the name is longer than %d characters as a DICOM PN component group", MaxLO)
+	if total > limit(RuleLenPN) {
+		c.add(RuleLenPN, p, "the name is longer than %d characters as a DICOM PN component group", limit(RuleLenPN))
 	}
 }
 
 func (c *checker) address(p string, a *pb.Address) {
-	if n := len(a.GetStreet()); n < 1 || n > MaxAddressLines {
-		c.add(p+".street", "1 to %d street lines are required (AD.US.FIELDED)", MaxAddressLines)
+	if n := len(a.GetStreet()); n < 1 || n > limit(RuleStreetLines) {
+		c.add(RuleStreetLines, p+".street", "1 to %d street lines are required (AD.US.FIELDED)", limit(RuleStreetLines))
 	}
 	for i, s := range a.GetStreet() {
-		c.text(fmt.Sprintf("%s.street[%d]", p, i), s, MaxTitle, false)
+		c.text(fmt.Sprintf("%s.street[%d]", p, i), s, RuleLenTitle, false)
 	}
 	if strings.TrimSpace(a.GetCity()) == "" {
-		c.add(p+".city", "is required (AD.US.FIELDED)")
+		c.add(RuleRequired, p+".city", "is required (AD.US.FIELDED)")
 	}
-	c.text(p+".city", a.GetCity(), MaxTitle, false)
+	c.text(p+".city", a.GetCity(), RuleLenTitle, false)
 	country := a.GetCountry()
 	if country == "" || country == "US" {
 		if a.GetState() == "" {
-			c.add(p+".state", "is required for a US address (CONF:81-10024)")
+			c.add(RuleUSState, p+".state", "is required for a US address (CONF:81-10024)")
 		}
 		if a.GetPostalCode() == "" {
-			c.add(p+".postal_code", "is required for a US address (CONF:81-10025)")
+			c.add(RuleUSPostalCode, p+".postal_code", "is required for a US address (CONF:81-10025)")
 		}
 	}
-	c.text(p+".state", a.GetState(), MaxLO, false)
-	c.text(p+".postal_code", a.GetPostalCode(), MaxLO, false)
+	c.text(p+".state", a.GetState(), RuleLenLO, false)
+	c.text(p+".postal_code", a.GetPostalCode(), RuleLenLO, false)
 	if country != "" && !iso3166.MatchString(country) {
-		c.add(p+".country", "must be an ISO 3166-1 alpha-2 code such as US")
+		c.add(RuleFormat, p+".country", "must be an ISO 3166-1 alpha-2 code such as US")
 	}
 }
 
@@ -859,15 +815,13 @@ var (
 )
 
 func (c *checker) telecoms(p string, ts []*pb.Telecom) {
-	if len(ts) > MaxTelecoms {
-		c.add(p, "more than %d contact points", MaxTelecoms)
-	}
+	c.tooMany(RuleMaxTelecoms, p, len(ts), " contact points")
 	for i, t := range ts {
-		if v := t.GetValue(); len(v) > MaxTitle || !telecomURI.MatchString(v) || !isURI(v) {
-			c.add(fmt.Sprintf("%s[%d].value", p, i), "must be a tel:, mailto:, fax: or http(s): URI (RFC 3986) without spaces")
+		if v := t.GetValue(); len(v) > limit(RuleLenTitle) || !telecomURI.MatchString(v) || !isURI(v) {
+			c.add(RuleFormat, fmt.Sprintf("%s[%d].value", p, i), "must be a tel:, mailto:, fax: or http(s): URI (RFC 3986) without spaces")
 		}
 		if u := t.GetUse(); u != "" && !isTelecomUse(u) {
-			c.add(fmt.Sprintf("%s[%d].use", p, i), "must be HL7 telecom use codes (AS, BAD, DIR, EC, H, HP, HV, MC, PG, PUB, TMP or WP), separated by spaces")
+			c.add(RuleTelecomUse, fmt.Sprintf("%s[%d].use", p, i), "must be HL7 telecom use codes (%s), separated by spaces", telecomUseList())
 		}
 	}
 }
@@ -878,6 +832,13 @@ func (c *checker) telecoms(p string, ts []*pb.Telecom) {
 var telecomUses = map[string]bool{
 	"AS": true, "BAD": true, "DIR": true, "EC": true, "H": true, "HP": true,
 	"HV": true, "MC": true, "PG": true, "PUB": true, "TMP": true, "WP": true,
+}
+
+// telecomUseList is the codes of telecomUses in order, for messages
+// and the rule table: "AS, BAD, ... or WP".
+func telecomUseList() string {
+	codes := slices.Sorted(maps.Keys(telecomUses))
+	return strings.Join(codes[:len(codes)-1], ", ") + " or " + codes[len(codes)-1]
 }
 
 // isTelecomUse says whether u is a set of telecom use codes, as TEL/@use
@@ -901,34 +862,34 @@ func isTelecomUse(u string) bool {
 func (c *checker) code(p string, cd *pb.Code) {
 	switch v := cd.GetCode(); {
 	case strings.TrimSpace(v) == "":
-		c.add(p+".code", "is required")
-	case utf8.RuneCountInString(v) > maxCodeValueLong:
-		c.add(p+".code", "longer than %d characters", maxCodeValueLong)
+		c.add(RuleRequired, p+".code", "is required")
+	case utf8.RuneCountInString(v) > limit(RuleLenCode):
+		c.add(RuleLenCode, p+".code", "longer than %d characters", limit(RuleLenCode))
 	case !printable(v) || strings.ContainsRune(v, '\\'):
-		c.add(p+".code", `must be printable text without control characters or \`)
+		c.add(charsOrDelimiter(v), p+".code", `must be printable text without control characters or \`)
 	case strings.IndexFunc(v, unicode.IsSpace) >= 0:
 		// The CDA code attribute is a CS: no white space (CDA XSD).
-		c.add(p+".code", "must not contain white space")
+		c.add(RuleChars, p+".code", "must not contain white space")
 	}
 	sch := cd.GetScheme()
 	if _, ok := pb.CodingScheme_name[int32(sch)]; !ok || sch == pb.CodingScheme_CODING_SCHEME_UNSPECIFIED {
-		c.add(p+".scheme", "is required: LOINC, SNOMED_CT, RADLEX, DCM, UCUM or LOCAL")
+		c.add(RuleRequired, p+".scheme", "is required: LOINC, SNOMED_CT, RADLEX, DCM, UCUM or LOCAL")
 	}
 	if strings.TrimSpace(cd.GetDisplayName()) == "" {
-		c.add(p+".display_name", "is required (DICOM Code Meaning is Type 1)")
+		c.add(RuleRequired, p+".display_name", "is required (DICOM Code Meaning is Type 1)")
 	}
 	c.lo(p+".display_name", cd.GetDisplayName())
 	if sch == pb.CodingScheme_CODING_SCHEME_LOCAL {
 		d := cd.GetLocalDesignator()
 		switch {
 		case d == "":
-			c.add(p+".local_designator", "is required for a LOCAL code")
-		case len(d) > MaxSH || !printable(d) || strings.ContainsRune(d, '\\'):
-			c.add(p+".local_designator", "must be at most %d printable characters (DICOM SH)", MaxSH)
+			c.add(RuleConditional, p+".local_designator", "is required for a LOCAL code")
+		case len(d) > limit(RuleLenSH) || !printable(d) || strings.ContainsRune(d, '\\'):
+			c.add(RuleLenSH, p+".local_designator", "must be at most %d printable characters (DICOM SH)", limit(RuleLenSH))
 		}
 		c.uid(p+".local_oid", cd.GetLocalOid(), true)
 	} else if cd.GetLocalDesignator() != "" || cd.GetLocalOid() != "" {
-		c.add(p+".scheme", "local_designator and local_oid are only for LOCAL codes")
+		c.add(RuleConditional, p+".scheme", "local_designator and local_oid are only for LOCAL codes")
 	}
 }
 
@@ -936,12 +897,12 @@ func (c *checker) code(p string, cd *pb.Code) {
 func (c *checker) uid(p, v string, required bool) bool {
 	if v == "" {
 		if required {
-			c.add(p, "is required")
+			c.add(RuleRequired, p, "is required")
 		}
 		return false
 	}
 	if err := uid.Check(v); err != nil {
-		c.add(p, "is not a valid UID/OID: %v", err)
+		c.add(RuleUID, p, "is not a valid UID/OID: %v", err)
 		return false
 	}
 	return true
@@ -950,44 +911,44 @@ func (c *checker) uid(p, v string, required bool) bool {
 func (c *checker) time(p, v string, required bool) time.Time {
 	if v == "" {
 		if required {
-			c.add(p, "is required")
+			c.add(RuleRequired, p, "is required")
 		}
 		return time.Time{}
 	}
 	t, err := content.ParseTime(v)
 	if err != nil {
-		c.add(p, "%v", err)
+		c.add(RuleTime, p, "%v", err)
 		return time.Time{}
 	}
 	if t.Year() < 1900 {
-		c.add(p, "is before 1900")
+		c.add(RuleTime, p, "is before 1900")
 	}
 	// RFC 3339 parses any offset below 24 h; real ones run from -12:00
 	// to +14:00, and DICOM Timezone Offset From UTC allows no more.
 	if _, off := t.Zone(); off < -12*3600 || off > 14*3600 {
-		c.add(p, "has a UTC offset outside -12:00 to +14:00")
+		c.add(RuleTime, p, "has a UTC offset outside -12:00 to +14:00")
 	}
 	// Allow a day of clock skew between the caller and this server.
 	if t.After(c.now.Add(24 * time.Hour)) {
-		c.add(p, "lies in the future")
+		c.add(RuleTime, p, "lies in the future")
 	}
 	return t
 }
 
 // cs checks a DICOM code string such as a modality.
 func (c *checker) cs(p, v string) {
-	if len(v) > MaxCS || !csValue.MatchString(v) {
-		c.add(p, "must be a DICOM code string: up to %d of A-Z, 0-9, space and _", MaxCS)
+	if len(v) > limit(RuleLenCS) || !csValue.MatchString(v) {
+		c.add(RuleLenCS, p, "must be a DICOM code string: up to %d of A-Z, 0-9, space and _", limit(RuleLenCS))
 	}
 }
 
 // lo checks a value written to DICOM as LO.
 func (c *checker) lo(p, v string) {
-	if utf8.RuneCountInString(v) > MaxLO {
-		c.add(p, "longer than %d characters (DICOM LO)", MaxLO)
+	if utf8.RuneCountInString(v) > limit(RuleLenLO) {
+		c.add(RuleLenLO, p, "longer than %d characters (DICOM LO)", limit(RuleLenLO))
 	}
 	if !printable(v) || strings.ContainsRune(v, '\\') {
-		c.add(p, `must be printable text without control characters or \ (DICOM LO)`)
+		c.add(charsOrDelimiter(v), p, `must be printable text without control characters or \ (DICOM LO)`)
 	}
 }
 
@@ -997,10 +958,10 @@ func (c *checker) lo(p, v string) {
 // (PS3.5 6.1.3): the SR encoder writes each as a space.
 func (c *checker) narrative(p, v string) {
 	if len(v) > c.opt.textLimit() {
-		c.add(p, "is %d bytes; at most %d are allowed (the server's text limit)", len(v), c.opt.textLimit())
+		c.add(RuleLenText, p, "is %d bytes; at most %d are allowed (the server's text limit)", len(v), c.opt.textLimit())
 		return
 	}
-	c.text(p, v, c.opt.textLimit(), true)
+	c.text(p, v, RuleLenText, true)
 	if n := strings.Count(v, "\t"); n > 0 {
 		c.srNotes.Warnf(RuleSRTab, p, "%d TAB characters are written as spaces in the SR: DICOM text allows only CR, LF, FF and ESC as control characters; the CDA keeps them", n)
 	}
@@ -1009,23 +970,47 @@ func (c *checker) narrative(p, v string) {
 // text checks free text: valid UTF-8, a length limit in characters, and no
 // control characters except line breaks and tabs where multiline is true
 // (the SR encoder writes a TAB as a space, see narrative).
-func (c *checker) text(p, v string, max int, multiline bool) {
+func (c *checker) text(p, v string, rule string, multiline bool) {
+	max := limit(rule)
+	if rule == RuleLenText {
+		max = c.opt.textLimit()
+	}
 	if !utf8.ValidString(v) {
-		c.add(p, "is not valid UTF-8")
+		c.add(RuleChars, p, "is not valid UTF-8")
 		return
 	}
 	if n := utf8.RuneCountInString(v); n > max {
-		c.add(p, "is %d characters; at most %d are allowed", n, max)
+		c.add(rule, p, "is %d characters; at most %d are allowed", n, max)
 	}
 	for _, r := range v {
 		if multiline && (r == '\n' || r == '\r' || r == '\t') {
 			continue
 		}
 		if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {
-			c.add(p, "contains a control character")
+			c.add(RuleChars, p, "contains a control character")
 			return
 		}
 	}
+}
+
+// tooMany records a violation of a count limit when n exceeds it; what
+// follows the number in the message, e.g. " images".
+func (c *checker) tooMany(rule, field string, n int, what string) bool {
+	if n <= limit(rule) {
+		return false
+	}
+	c.add(rule, field, "more than %d%s", limit(rule), what)
+	return true
+}
+
+// charsOrDelimiter is the rule a value that is not printable text
+// without a backslash breaks: the characters rule when it is not
+// printable, else the DICOM delimiter rule.
+func charsOrDelimiter(v string) string {
+	if !printable(v) {
+		return RuleChars
+	}
+	return RuleDelimiter
 }
 
 func printable(s string) bool {

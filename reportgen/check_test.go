@@ -49,7 +49,7 @@ func TestCheckRules(t *testing.T) {
 		mutate func(q *pb.GenerateReportRequest)
 		fields []string
 	}{
-		{"request id too long", func(q *pb.GenerateReportRequest) { q.RequestId = strings.Repeat("x", MaxRequestID+1) }, []string{"request_id"}},
+		{"request id too long", func(q *pb.GenerateReportRequest) { q.RequestId = strings.Repeat("x", limit(RuleLenID)+1) }, []string{"request_id"}},
 		{"duplicate output", func(q *pb.GenerateReportRequest) {
 			q.Outputs = []pb.DocumentKind{pb.DocumentKind_DOCUMENT_KIND_SR, pb.DocumentKind_DOCUMENT_KIND_SR}
 		}, []string{"outputs[1]"}},
@@ -157,7 +157,7 @@ func TestCheckRules(t *testing.T) {
 		{"unit {ratio}", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "{ratio}" }, nil},
 		{"unit mg/dL", func(q *pb.GenerateReportRequest) { obs(q.Report).GetMeasurement().Unit = "mg/dL" }, nil},
 		{"too many sections", func(q *pb.GenerateReportRequest) {
-			for len(q.Report.Sections) <= MaxSections {
+			for len(q.Report.Sections) <= limit(RuleMaxSections) {
 				q.Report.Sections = append(q.Report.Sections, &pb.Section{Kind: pb.SectionKind_SECTION_KIND_HISTORY, Text: "x"})
 			}
 		}, []string{"report.sections"}},
@@ -171,6 +171,9 @@ func TestCheckRules(t *testing.T) {
 				got = append(got, v.Field)
 				if v.Description == "" {
 					t.Errorf("%s: empty description", v.Field)
+				}
+				if _, ok := rulesByID[v.RuleID]; !ok {
+					t.Errorf("%s: rule id %q is not in the request rules", v.Field, v.RuleID)
 				}
 			}
 			sort.Strings(got)

@@ -181,7 +181,7 @@ func (e *Engine) ReloadTemplates() (*templates.Registry, error) {
 // InvalidRequestError says a request breaks the input rules; it lists
 // every violation.
 type InvalidRequestError struct {
-	Violations []FieldViolation
+	Violations []issue.Violation
 }
 
 func (e *InvalidRequestError) Error() string {
@@ -236,7 +236,7 @@ func (e *Engine) Generate(ctx context.Context, req *pb.GenerateReportRequest) (*
 	dict := c.dictated
 	tmpl, ok := chooseTemplate(reg, req)
 	if !ok {
-		return nil, &InvalidRequestError{Violations: []FieldViolation{{Field: "template_id", Description: "no template with this id; ListTemplates lists them"}}}
+		return nil, &InvalidRequestError{Violations: []issue.Violation{{Field: "template_id", RuleID: RuleTemplateID, Description: "no template with this id; ListTemplates lists them"}}}
 	}
 	report := req.GetReport()
 	secs := report.GetSections()

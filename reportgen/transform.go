@@ -106,7 +106,7 @@ func checkTransformDefaults(d sr.ReadOptions) error {
 	c.uid("DefaultAccessionIssuerOID", d.DefaultAccessionIssuerOID, false)
 	if o := d.Custodian; o != nil {
 		// A name or identifiers alone are fine: the SR may give the other.
-		c.text("Custodian.name", o.GetName(), MaxLO, false)
+		c.text("Custodian.name", o.GetName(), RuleLenLO, false)
 		for i, id := range o.GetIds() {
 			c.identifier(fmt.Sprintf("Custodian.ids[%d]", i), id, true)
 		}
@@ -181,18 +181,18 @@ func (e *Engine) Transform(ctx context.Context, b []byte, opt TransformOptions) 
 }
 
 // checkTransformInput checks what the caller sent before the SR is read.
-func checkTransformInput(b []byte, ns string) []FieldViolation {
-	var v []FieldViolation
+func checkTransformInput(b []byte, ns string) []issue.Violation {
+	var v []issue.Violation
 	switch {
 	case len(b) == 0:
-		v = append(v, FieldViolation{Field: "content", Description: "is required: a DICOM SR as a Part 10 file"})
+		v = append(v, issue.Violation{Field: "content", RuleID: RuleRequired, Description: "is required: a DICOM SR as a Part 10 file"})
 	case len(b) > MaxDocumentSize:
-		v = append(v, FieldViolation{Field: "content", Description: ErrDocumentTooLarge.Error()})
+		v = append(v, issue.Violation{Field: "content", RuleID: RuleLenDocument, Description: ErrDocumentTooLarge.Error()})
 	case DetectKind(b) != pb.DocumentKind_DOCUMENT_KIND_SR:
-		v = append(v, FieldViolation{Field: "content", Description: "is not a DICOM Part 10 file (no DICM after the 128-byte preamble)"})
+		v = append(v, issue.Violation{Field: "content", RuleID: RuleFormat, Description: "is not a DICOM Part 10 file (no DICM after the 128-byte preamble)"})
 	}
-	if len(ns) > MaxRequestID || !printable(ns) {
-		v = append(v, FieldViolation{Field: "uid_namespace", Description: fmt.Sprintf("must be printable text of at most %d bytes", MaxRequestID)})
+	if len(ns) > limit(RuleLenID) || !printable(ns) {
+		v = append(v, issue.Violation{Field: "uid_namespace", RuleID: RuleLenID, Description: fmt.Sprintf("must be printable text of at most %d bytes", limit(RuleLenID))})
 	}
 	return v
 }

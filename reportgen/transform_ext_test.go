@@ -19,6 +19,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/reportgen/reportgen/internal/extval"
+	"github.com/reportgen/reportgen/internal/samples"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen"
 	"github.com/reportgen/reportgen/reportgen/issue"
@@ -280,7 +281,7 @@ func diffLines(want, got []string) string {
 }
 
 // TestTransformSamples transforms the two public SR samples, neither of
-// them TID 2000 and both broken (shared/samples/SOURCES.md): each fails
+// them TID 2000 and both broken (internal/samples): each fails
 // with a SourceError whose issues give the exact reasons, as dciodvfy
 // and the template rules see them.
 func TestTransformSamples(t *testing.T) {
@@ -315,10 +316,7 @@ func TestTransformSamples(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join("..", "..", "shared", "samples", "sr", tt.file))
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := samples.Read(t, "sr/"+tt.file)
 			resp, err := e.TransformDocument(context.Background(), &pb.TransformDocumentRequest{Content: b})
 			var se *reportgen.SourceError
 			if !errors.As(err, &se) {
@@ -444,7 +442,7 @@ func TestTransformBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			_, err := e.TransformDocument(context.Background(), tt.req)
 			var ire *reportgen.InvalidRequestError
-			if !errors.As(err, &ire) || !slices.ContainsFunc(ire.Violations, func(v reportgen.FieldViolation) bool { return v.Field == tt.field }) {
+			if !errors.As(err, &ire) || !slices.ContainsFunc(ire.Violations, func(v issue.Violation) bool { return v.Field == tt.field }) {
 				t.Errorf("error %v, want an InvalidRequestError on %s", err, tt.field)
 			}
 		})

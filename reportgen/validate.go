@@ -85,6 +85,25 @@ func DetectKind(b []byte) pb.DocumentKind {
 	return pb.DocumentKind_DOCUMENT_KIND_UNSPECIFIED
 }
 
+// ViolationsToProto converts field violations to their API form, for the
+// stream failures and the batch records.
+func ViolationsToProto(v []issue.Violation) []*pb.FieldViolation {
+	out := make([]*pb.FieldViolation, 0, len(v))
+	for _, fv := range v {
+		out = append(out, &pb.FieldViolation{Field: fv.Field, Description: fv.Description, RuleId: fv.RuleID})
+	}
+	return out
+}
+
+// ViolationsFromProto is the inverse of ViolationsToProto.
+func ViolationsFromProto(v []*pb.FieldViolation) []issue.Violation {
+	out := make([]issue.Violation, 0, len(v))
+	for _, fv := range v {
+		out = append(out, issue.Violation{Field: fv.GetField(), Description: fv.GetDescription(), RuleID: fv.GetRuleId()})
+	}
+	return out
+}
+
 // IssuesToProto converts issues to the API form.
 func IssuesToProto(l issue.List) []*pb.Issue {
 	out := make([]*pb.Issue, 0, len(l))

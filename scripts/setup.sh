@@ -5,6 +5,8 @@
 #
 #   REPORTGEN_SCHEMAS_FROM=DIR  copy the HL7 files from DIR (default: ../shared/schemas
 #                               when it exists, else download the pinned upstream files)
+#   REPORTGEN_SAMPLES_FROM=DIR  likewise for the public sample documents the tests read
+#                               (default: ../shared/samples when it exists)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -80,3 +82,12 @@ if [ -n "$from" ]; then
 else
   go run ./cmd/reportgen schemas sync --from "$npm_cache"
 fi
+
+# The public sample documents of other systems the tests read (HL7's DIR
+# example, two pydicom SR files), pinned like the schemas in
+# internal/samples/manifest.json, into the git-ignored testdata/samples.
+samples_from="${REPORTGEN_SAMPLES_FROM:-}"
+if [ -z "$samples_from" ] && [ -d ../shared/samples ]; then
+  samples_from=../shared/samples
+fi
+go run ./internal/samples/sync ${samples_from:+--from "$samples_from"}

@@ -8,6 +8,7 @@ import (
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen"
+	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
 // HL7Intake answers HL7 v2 messages: parse, map, render, store, ACK.
@@ -26,7 +27,7 @@ func WithHL7(in HL7Intake) Option { return func(o *options) { o.hl7 = in } }
 // fails (INVALID_ARGUMENT), before any work.
 func (s *Service) GenerateReportFromHL7(ctx context.Context, req *pb.GenerateReportFromHL7Request) (*pb.GenerateReportFromHL7Response, error) {
 	if len(req.GetMessage()) == 0 {
-		return nil, badRequest([]reportgen.FieldViolation{{Field: "message", Description: "is required: an HL7 v2 ORU^R01"}})
+		return nil, badRequest([]issue.Violation{{Field: "message", RuleID: reportgen.RuleRequired, Description: "is required: an HL7 v2 ORU^R01"}})
 	}
 	if s.hl7 == nil {
 		return nil, status.Error(codes.FailedPrecondition, "the HL7 v2 intake is not configured on this server")

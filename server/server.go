@@ -176,10 +176,10 @@ func (s *Service) GenerateReport(ctx context.Context, req *pb.GenerateReportRequ
 // ValidateDocument checks a document from any system.
 func (s *Service) ValidateDocument(ctx context.Context, req *pb.ValidateDocumentRequest) (*pb.ValidateDocumentResponse, error) {
 	if len(req.GetContent()) == 0 {
-		return nil, badRequest([]reportgen.FieldViolation{{Field: "content", Description: "is required"}})
+		return nil, badRequest([]issue.Violation{{Field: "content", RuleID: reportgen.RuleRequired, Description: "is required"}})
 	}
 	if _, ok := pb.DocumentKind_name[int32(req.GetKind())]; !ok {
-		return nil, badRequest([]reportgen.FieldViolation{{Field: "kind", Description: "unknown document kind"}})
+		return nil, badRequest([]issue.Violation{{Field: "kind", RuleID: reportgen.RuleEnum, Description: "unknown document kind"}})
 	}
 	release, err := s.acquire(ctx)
 	if err != nil {
@@ -188,8 +188,10 @@ func (s *Service) ValidateDocument(ctx context.Context, req *pb.ValidateDocument
 	defer release()
 	resp, err := s.engine.ValidateDocument(ctx, req.GetContent(), req.GetKind())
 	switch {
-	case errors.Is(err, reportgen.ErrUnknownKind), errors.Is(err, reportgen.ErrDocumentTooLarge):
-		return nil, badRequest([]reportgen.FieldViolation{{Field: "content", Description: err.Error()}})
+	case errors.Is(err, reportgen.ErrUnknownKind):
+		return nil, badRequest([]issue.Violation{{Field: "content", RuleID: reportgen.RuleFormat, Description: err.Error()}})
+	case errors.Is(err, reportgen.ErrDocumentTooLarge):
+		return nil, badRequest([]issue.Violation{{Field: "content", RuleID: reportgen.RuleLenDocument, Description: err.Error()}})
 	case err != nil:
 		return nil, s.toStatus(ctx, err)
 	}
@@ -236,7 +238,7 @@ func (s *Service) ListTemplates(context.Context, *pb.ListTemplatesRequest) (*pb.
 type failure struct {
 	code       codes.Code
 	msg        string
-	violations []reportgen.FieldViolation
+	violations []issue.Violation
 	issues     issue.List
 }
 
@@ -261,8 +263,8 @@ func (s *Service) classify(ctx context.Context, err error) failure {
 // proto is the stream form of a failure.
 func (f failure) proto() *pb.Failure {
 	out := &pb.Failure{Code: f.code.String(), Message: f.msg, Issues: reportgen.IssuesToProto(f.issues)}
-	for _, v := range f.violations {
-		out.FieldViolations = append(out.FieldViolations, &pb.FieldViolation{Field: v.Field, Description: v.Description})
+	if len(f.violations) > 0 {
+		out.FieldViolations = reportgen.ViolationsToProto(f.violations)
 	}
 	return out
 }
@@ -290,10 +292,12 @@ func firstError(e *reportgen.InvalidDocumentError) string {
 	return ""
 }
 
-func badRequest(v []reportgen.FieldViolation) error {
+// badRequest is the status of an invalid request: google.rpc.BadRequest
+// with one field violation each, the rule id as its reason.
+func badRequest(v []issue.Violation) error {
 	br := &errdetails.BadRequest{}
 	for _, f := range v {
-		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: f.Field, Description: f.Description})
+		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{Field: f.Field, Description: f.Description, Reason: f.RuleID})
 	}
 	msg := "invalid request"
 	if len(v) > 0 {

@@ -153,6 +153,9 @@ func violations(t *testing.T, err error) map[string]string {
 		if br, ok := d.(*errdetails.BadRequest); ok {
 			for _, v := range br.GetFieldViolations() {
 				out[v.GetField()] = v.GetDescription()
+				if v.GetReason() == "" {
+					t.Errorf("the field violation of %s names no rule (reason)", v.GetField())
+				}
 			}
 		}
 	}
@@ -272,7 +275,7 @@ func TestGenerateReportsStream(t *testing.T) {
 			t.Errorf("two responses for %s", r.GetRequestId())
 		}
 		got[r.GetRequestId()] = r.GetResponse() != nil
-		if f := r.GetFailure(); f != nil && (f.GetCode() != "InvalidArgument" || len(f.GetFieldViolations()) == 0) {
+		if f := r.GetFailure(); f != nil && (f.GetCode() != "InvalidArgument" || len(f.GetFieldViolations()) == 0 || f.GetFieldViolations()[0].GetRuleId() == "") {
 			t.Errorf("%s: failure %v", r.GetRequestId(), f)
 		}
 	}

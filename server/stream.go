@@ -11,6 +11,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen"
 )
 
 // GenerateReports renders a stream of requests. At most StreamInFlight
@@ -98,7 +99,7 @@ func (s *Service) one(ctx context.Context, req *pb.GenerateReportsRequest) (out 
 	if inner == nil {
 		out.Result = &pb.GenerateReportsResponse_Failure{Failure: &pb.Failure{
 			Code: codes.InvalidArgument.String(), Message: "invalid request",
-			FieldViolations: []*pb.FieldViolation{{Field: "request", Description: "is required"}},
+			FieldViolations: []*pb.FieldViolation{{Field: "request", RuleId: reportgen.RuleRequired, Description: "is required"}},
 		}}
 		return out
 	}

@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/encoding/prototext"
 
 	"github.com/reportgen/reportgen/internal/extval"
+	"github.com/reportgen/reportgen/internal/samples"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen"
 	"github.com/reportgen/reportgen/server"
@@ -155,10 +156,7 @@ func TestTransformDocumentRejects(t *testing.T) {
 	// The language concept (121049) becomes an unknown one: the root has
 	// no language, and an item TID 2000 does not know.
 	noLanguage := bytes.Replace(srDoc.GetContent(), []byte("121049"), []byte("121048"), 1)
-	sample, err := os.ReadFile(filepath.Join("..", "..", "shared", "samples", "sr", "reportsi.dcm"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	sample := samples.Read(t, "sr/reportsi.dcm")
 	tests := []struct {
 		name    string
 		content []byte

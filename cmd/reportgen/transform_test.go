@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/reportgen/reportgen/internal/samples"
 )
 
 // TestTransform runs the transform command the way a user does: an SR
@@ -17,7 +19,7 @@ func TestTransform(t *testing.T) {
 		t.Fatalf("generate exit %d\nstdout:%s\nstderr:%s", code, stdout, stderr)
 	}
 	srFile := filepath.Join(dir, "ct-chest-measurements.sr.dcm")
-	sample := "../../../shared/samples/sr/reportsi.dcm"
+	sample := samples.Path(t, "sr/reportsi.dcm")
 
 	tests := []struct {
 		name   string

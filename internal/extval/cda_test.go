@@ -7,14 +7,14 @@ import (
 	"testing"
 
 	"github.com/reportgen/reportgen/internal/extval"
+	"github.com/reportgen/reportgen/internal/samples"
 )
 
 // Paths are relative to this package's folder, where go test runs.
 const (
 	cdaXSD     = "../../schemas/synced/cda-sdtc/infrastructure/cda/CDA_SDTC.xsd"
 	ccdaSch    = "../../schemas/synced/ccda-2.1/ccda-2.1.sch"
-	variants   = "../../../shared/samples/cda-variants"
-	syncAdvice = "run: go run ./cmd/reportgen schemas sync --from ../shared/schemas"
+	syncAdvice = "run: bash scripts/setup.sh (it syncs the pinned HL7 schema set)"
 )
 
 func need(t *testing.T, path, advice string) {
@@ -24,14 +24,10 @@ func need(t *testing.T, path, advice string) {
 	}
 }
 
+// sample is a C-CDA DIR variant derived from HL7's example (samples.CDAVariant).
 func sample(t *testing.T, name string) []byte {
 	t.Helper()
-	need(t, variants, "the validator tests use the HL7-derived samples in ../shared/samples/cda-variants")
-	b, err := os.ReadFile(filepath.Join(variants, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return samples.CDAVariant(t, name)
 }
 
 func TestXMLLint(t *testing.T) {
@@ -43,9 +39,9 @@ func TestXMLLint(t *testing.T) {
 		errors bool   // whether xmllint must report problems
 		want   string // a substring of one reported line
 	}{
-		{"good", sample(t, "dir-v3-good.xml"), false, ""},
-		{"no id", sample(t, "dir-v3-broken-no-id.xml"), true, "element code"},
-		{"truncated", sample(t, "dir-v3-broken-truncated.xml"), true, "parser error"},
+		{"good", sample(t, samples.DIRGood), false, ""},
+		{"no id", sample(t, samples.DIRNoID), true, "element code"},
+		{"truncated", sample(t, samples.DIRTruncated), true, "parser error"},
 		{"not CDA", []byte(`<ClinicalDocument xmlns="urn:hl7-org:v3"/>`), true, "Missing child element"},
 	}
 	for _, tc := range tests {
@@ -86,9 +82,9 @@ func TestSchematron(t *testing.T) {
 		file string
 		want []string // CONF numbers that must fail; none means a clean run
 	}{
-		{"good", "dir-v3-good.xml", nil},
-		{"no documentationOf", "dir-v3-broken-no-documentationOf.xml", []string{"CONF:1198-8416"}},
-		{"no id", "dir-v3-broken-no-id.xml", []string{"CONF:1198-5363", "CONF:1198-30932"}},
+		{"good", samples.DIRGood, nil},
+		{"no documentationOf", samples.DIRNoDocumentationOf, []string{"CONF:1198-8416"}},
+		{"no id", samples.DIRNoID, []string{"CONF:1198-5363", "CONF:1198-30932"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -102,7 +98,7 @@ func TestSchematron(t *testing.T) {
 	}
 	t.Run("not well-formed", func(t *testing.T) {
 		t.Parallel()
-		if _, err := s.Run(sample(t, "dir-v3-broken-truncated.xml")); err == nil {
+		if _, err := s.Run(sample(t, samples.DIRTruncated)); err == nil {
 			t.Error("a truncated document must make the run fail")
 		}
 	})
@@ -119,10 +115,10 @@ func TestSchematronReadsValueSets(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "voc.xml"), sample(t, "empty-voc.xml"), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, "voc.xml"), emptyVoc(t), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	failed, err := s.Run(sample(t, "dir-v3-good.xml"))
+	failed, err := s.Run(sample(t, samples.DIRGood))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,4 +142,15 @@ func checkFailed(t *testing.T, failed []extval.SVRLAssert, want []string) {
 			t.Errorf("want a failed assert citing %s, got:\n%s", w, all.String())
 		}
 	}
+}
+
+// emptyVoc is a value-set file without values (testdata/empty-voc.xml):
+// with it every document('voc.xml') lookup of the schematron fails.
+func emptyVoc(t *testing.T) []byte {
+	t.Helper()
+	b, err := os.ReadFile("testdata/empty-voc.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }

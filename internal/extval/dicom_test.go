@@ -7,10 +7,8 @@ import (
 	"testing"
 
 	"github.com/reportgen/reportgen/internal/extval"
+	"github.com/reportgen/reportgen/internal/samples"
 )
-
-// srSamples holds SR files of other projects (see shared/samples/SOURCES.md).
-const srSamples = "../../../shared/samples/sr"
 
 // TestDICOMToolsOnSamples runs the DICOM runners on the pydicom copy of
 // dcmtk's "reportsi" Basic Text SR, whose IMAGE items carry the UID "0":
@@ -18,7 +16,7 @@ const srSamples = "../../../shared/samples/sr"
 // only dumps the file.
 func TestDICOMToolsOnSamples(t *testing.T) {
 	t.Parallel()
-	path := filepath.Join(srSamples, "reportsi.dcm")
+	path := samples.Path(t, "sr/reportsi.dcm")
 	errs, warns, err := extval.DCIODVfy(path)
 	if err != nil {
 		t.Fatal(err)

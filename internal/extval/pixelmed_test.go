@@ -1,20 +1,20 @@
 package extval_test
 
 import (
-	"path/filepath"
 	"testing"
 
 	"github.com/reportgen/reportgen/internal/extval"
+	"github.com/reportgen/reportgen/internal/samples"
 )
 
 // TestPixelMedOnSamples runs PixelMed's DicomSRValidator on the public
-// samples, which follow no template it knows (shared/samples/SOURCES.md):
+// samples, which follow no template it knows (internal/samples):
 // it must find their IODs, no root template, and list every content item
 // as not in a template. One run costs seconds of CPU, so only one sample
 // runs; the parsing of other outputs is tested without the JVM.
 func TestPixelMedOnSamples(t *testing.T) {
 	t.Parallel()
-	r, err := extval.PixelMedSR(filepath.Join(srSamples, "reportsi.dcm"))
+	r, err := extval.PixelMedSR(samples.Path(t, "sr/reportsi.dcm"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,7 +25,7 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 // Schemas are synced into the repository, relative to this package.
 const (
 	schemaDir  = "../../schemas/synced"
-	syncAdvice = "run: go run ./cmd/reportgen schemas sync --from ../shared/schemas"
+	syncAdvice = "run: bash scripts/setup.sh (it syncs the pinned HL7 schema set)"
 	wadoBase   = "https://pacs.example.org/wado"
 )
 

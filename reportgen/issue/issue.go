@@ -1,6 +1,8 @@
-// Package issue holds the findings of document validators: one Issue per
-// broken rule, collected into a List, so every validator (XSD, DIR rules, SR
-// IOD and template rules) reports in one shape.
+// Package issue holds the findings of validators in two shapes: for a
+// document, one Issue per broken rule, collected into a List, so every
+// validator (XSD, DIR rules, SR IOD and template rules) reports alike; for
+// an input, one Violation per broken field rule, so the request checks,
+// the template checks and the batch reader report alike.
 package issue
 
 import (

@@ -3,7 +3,6 @@ package sr_test
 import (
 	"errors"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -14,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/reportgen/reportgen/internal/fuzztest"
+	"github.com/reportgen/reportgen/internal/samples"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/content/contenttest"
@@ -487,15 +487,12 @@ func TestRead(t *testing.T) {
 	}
 }
 
-// TestReadSamples reads the two public SR samples (shared/samples): both
+// TestReadSamples reads the two public SR samples (internal/samples): both
 // are refused as invalid and not TID 2000, with the reasons.
 func TestReadSamples(t *testing.T) {
 	for _, name := range []string{"reportsi.dcm", "test-SR.dcm"} {
 		t.Run(name, func(t *testing.T) {
-			b, err := os.ReadFile("../../../shared/samples/sr/" + name)
-			if err != nil {
-				t.Fatal(err)
-			}
+			b := samples.Read(t, "sr/"+name)
 			rep, issues, err := sr.Read(b, sr.ReadOptions{})
 			if rep != nil || !errors.Is(err, sr.ErrNotTID2000) || !errors.Is(err, sr.ErrInvalidSR) {
 				t.Fatalf("Read = %v, %v; want both ErrNotTID2000 and ErrInvalidSR", rep, err)
@@ -523,9 +520,7 @@ func FuzzRead(f *testing.F) {
 		f.Add(deflate(&testing.T{}, b))
 	}
 	for _, name := range []string{"reportsi.dcm", "test-SR.dcm"} {
-		if b, err := os.ReadFile("../../../shared/samples/sr/" + name); err == nil {
-			f.Add(b)
-		}
+		f.Add(samples.Read(f, "sr/"+name))
 	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		fuzztest.Run(t, func() error {

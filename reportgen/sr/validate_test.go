@@ -11,6 +11,7 @@ import (
 	"github.com/suyashkumar/dicom/pkg/tag"
 
 	"github.com/reportgen/reportgen/internal/extval"
+	"github.com/reportgen/reportgen/internal/samples"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/content/contenttest"
@@ -282,7 +283,7 @@ func list(l issue.List) string {
 }
 
 // TestValidateOtherSystems reads SR files written elsewhere (dcmtk samples
-// kept by pydicom, see shared/samples/SOURCES.md): Validate must find what
+// kept by pydicom, see internal/samples): Validate must find what
 // dciodvfy finds in them, invalid UIDs and images missing from the
 // evidence, and the TID 2000 rules they were never meant to follow.
 func TestValidateOtherSystems(t *testing.T) {
@@ -295,10 +296,10 @@ func TestValidateOtherSystems(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.file, func(t *testing.T) {
-			path := "../../../shared/samples/sr/" + tt.file
+			path := samples.Path(t, "sr/"+tt.file)
 			b, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (the shared samples sit beside the repository)", err)
+				t.Fatal(err)
 			}
 			issues := sr.Validate(b)
 			for _, r := range tt.rules {

@@ -316,3 +316,9 @@ func checkUID(v string) error {
 	}
 	return nil
 }
+
+// MaxChars is the longest value of a string VR in characters (PS3.5
+// Table 6.2-1; for PN, of one component group), 0 for a VR without a
+// fixed limit. The request rules for fields the SR writes in such a VR
+// take their limits from here, so the number has one owner.
+func MaxChars(vr string) int { return maxChars[vr] }

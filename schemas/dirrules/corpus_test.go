@@ -423,7 +423,7 @@ var differences = map[string]difference{
 	"relatedDocument twice":          {[]string{"CONF:1198-8432"}, "the DIR header allows relatedDocument 0..1 (CONF:1198-8432); the CDA schema allows any number and the schematron does not count them"},
 	// Documents the schematron does not recognise as DIR V3 / US Realm V3.
 	"US Realm templateId extension 2014-06-09": {[]string{"CONF:1198-5252"}, "the schematron keys the header rules on the V3 id and silently skips the document; a DIR must claim it"},
-	"DIR templateId extension 2014-06-09":      {[]string{"CONF:1198-8404"}, "likewise for the DIR V3 id (shared/samples/cda-variants/dir-v3-broken-dir-extension.xml)"},
+	"DIR templateId extension 2014-06-09":      {[]string{"CONF:1198-8404"}, "likewise for the DIR V3 id (internal/samples: DIROldExtension)"},
 	"DIR templateId extension truncated":       {[]string{"CONF:1198-8404"}, "likewise; the schematron's compatible-id claim test is a substring test and still fires, its DIR rules do not"},
 
 	// IG wording stricter than the schematron's test.

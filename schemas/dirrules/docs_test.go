@@ -1,13 +1,14 @@
 package dirrules_test
 
 import (
-	"os"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/reportgen/reportgen/internal/samples"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/cda"
 	"github.com/reportgen/reportgen/reportgen/content"
@@ -18,8 +19,7 @@ const wadoBase = "https://pacs.example.org/wado"
 
 // Files shared with other packages, relative to this one.
 var (
-	ccdaSch    = filepath.Join("..", "synced", "ccda-2.1", "ccda-2.1.sch")
-	sampleGood = filepath.Join("..", "..", "..", "shared", "samples", "cda-variants", "dir-v3-good.xml")
+	ccdaSch = filepath.Join("..", "synced", "ccda-2.1", "ccda-2.1.sch")
 )
 
 // goodDoc is a document every validator must accept.
@@ -108,13 +108,12 @@ func goodDocs(t testing.TB) []goodDoc {
 			}
 			enc("key image", d, cda.Options{WADOBaseURL: wadoBase})
 		}
-		if b, err := os.ReadFile(sampleGood); err == nil {
-			out = append(out, goodDoc{"dir-v3-good.xml", b})
-		}
 		goodList = out
 	})
 	if goodErr != nil {
 		t.Fatal(goodErr)
 	}
-	return goodList
+	// HL7's example moved to R2.1, made anew for each caller: a missing
+	// sample fails that caller instead of vanishing from the list.
+	return append(slices.Clip(goodList), goodDoc{samples.DIRGood + ".xml", samples.CDAVariant(t, samples.DIRGood)})
 }

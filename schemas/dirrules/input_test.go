@@ -3,13 +3,12 @@ package dirrules_test
 import (
 	"bytes"
 	"fmt"
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"github.com/reportgen/reportgen/internal/fuzztest"
+	"github.com/reportgen/reportgen/internal/samples"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/schemas/dirrules"
 )
@@ -87,26 +86,20 @@ func TestInput(t *testing.T) {
 }
 
 // TestSharedSamples checks the broken variants of HL7's DIR sample
-// (shared/samples/cda-variants/README.md) against their documented
-// verdicts.
+// (internal/samples) against the verdicts of the independent validators.
 func TestSharedSamples(t *testing.T) {
 	c := checker(t)
-	dir := filepath.Dir(sampleGood)
 	for _, tc := range []struct {
 		file  string
 		rules []string
 	}{
-		{"dir-v3-broken-no-id.xml", []string{"CONF:1198-5363", "CONF:1198-30932", "CONF:1198-10031", "CONF:1198-30934"}},
-		{"dir-v3-broken-no-documentationOf.xml", []string{"CONF:1198-8416"}},
-		{"dir-v3-broken-dir-extension.xml", []string{"CONF:1198-8404"}},
-		{"dir-v3-broken-truncated.xml", []string{dirrules.RuleXML}},
+		{samples.DIRNoID, []string{"CONF:1198-5363", "CONF:1198-30932", "CONF:1198-10031", "CONF:1198-30934"}},
+		{samples.DIRNoDocumentationOf, []string{"CONF:1198-8416"}},
+		{samples.DIROldExtension, []string{"CONF:1198-8404"}},
+		{samples.DIRTruncated, []string{dirrules.RuleXML}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
-			b, err := os.ReadFile(filepath.Join(dir, tc.file))
-			if err != nil {
-				t.Skipf("shared samples not available: %v", err)
-			}
-			got := c.Check(b)
+			got := c.Check(samples.CDAVariant(t, tc.file))
 			for _, r := range tc.rules {
 				if !hasRule(got, r) {
 					t.Errorf("want %s, got %v", r, got.Errors())

@@ -68,7 +68,7 @@ func schematron(t testing.TB) *extval.Schematron {
 		sch, schErr = extval.CompileSchematron(ccdaSch, "errors", schDir)
 	})
 	if schErr != nil {
-		t.Fatalf("schematron: %v (sync the schemas: go run ./cmd/reportgen schemas sync --from ../shared/schemas)", schErr)
+		t.Fatalf("schematron: %v (sync the schemas: bash scripts/setup.sh)", schErr)
 	}
 	return sch
 }

@@ -97,16 +97,16 @@ func (CodingScheme) EnumDescriptor() ([]byte, []int) {
 // person reads.
 type Code struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The code value, e.g. "24627-2". At most 64 characters; values longer
-	// than 16 characters are written to DICOM as Long Code Value.
+	// The code value, e.g. "24627-2" (limit: rule REQ-LEN-CODE); a value
+	// longer than a DICOM SH (REQ-LEN-SH) is written as Long Code Value.
 	Code string `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
 	// The scheme the code comes from.
 	Scheme CodingScheme `protobuf:"varint,2,opt,name=scheme,proto3,enum=reportgen.v1.CodingScheme" json:"scheme,omitempty"`
-	// The human-readable meaning, e.g. "CT Chest". Required; at most 64
-	// characters (DICOM Code Meaning is LO).
+	// The human-readable meaning, e.g. "CT Chest". Required; DICOM Code
+	// Meaning is LO (rule REQ-LEN-LO).
 	DisplayName string `protobuf:"bytes,3,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
 	// For CODING_SCHEME_LOCAL only: the DICOM Coding Scheme Designator, e.g.
-	// "99ACME". At most 16 characters.
+	// "99ACME". A DICOM SH (rule REQ-LEN-SH).
 	LocalDesignator string `protobuf:"bytes,4,opt,name=local_designator,json=localDesignator,proto3" json:"local_designator,omitempty"`
 	// For CODING_SCHEME_LOCAL only: the OID of the scheme, used as the CDA
 	// codeSystem.
@@ -280,8 +280,8 @@ func (x *PersonName) GetPhonetic() *PersonNameGroup {
 
 // PersonNameGroup is one written representation of a person's name, the
 // ideographic or the phonetic one, in the same parts as the alphabetic
-// name. Each group fits a DICOM PN component group: at most 64
-// characters in all, no ^, = or \.
+// name. Each group fits a DICOM PN component group (rule REQ-LEN-PN),
+// with no ^, = or \ (REQ-DICOM-DELIMITER).
 type PersonNameGroup struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Family name. Required when the group is set.
@@ -358,7 +358,7 @@ func (x *PersonNameGroup) GetSuffix() string {
 // medical record number.
 type Identifier struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The identifier value, e.g. "MRN-12345". At most 64 characters.
+	// The identifier value, e.g. "MRN-12345". A DICOM LO (rule REQ-LEN-LO).
 	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
 	// OID of the assigning authority, e.g. "2.16.840.1.113883.19.5". Required
 	// for patient identifiers: it becomes the CDA id/@root and the DICOM Issuer
@@ -508,11 +508,11 @@ func (x *Address) GetCountry() string {
 // "mailto:reading@example.org".
 type Telecom struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The URI. Must start with tel:, mailto:, fax: or http(s):.
+	// The URI. Must start with tel:, mailto:, fax: or http(s): (rule
+	// REQ-FORMAT).
 	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
-	// HL7 telecom use codes (TelecommunicationAddressUse: AS, BAD, DIR, EC,
-	// H, HP, HV, MC, PG, PUB, TMP, WP), separated by spaces, e.g. "WP" (work
-	// place), "HP" (home). Optional.
+	// HL7 telecom use codes separated by spaces, e.g. "WP" (work place),
+	// "HP" (home); rule REQ-TELECOM-USE lists them. Optional.
 	Use           string `protobuf:"bytes,2,opt,name=use,proto3" json:"use,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

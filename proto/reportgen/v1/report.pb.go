@@ -287,7 +287,7 @@ type Report struct {
 	// "Impression -", "history: ...", ...), as voice-recognition systems
 	// produce it. The service splits it into sections; the response reports
 	// the split. Set either sections or dictation, not both. At most the
-	// server's text limit (1 MiB by default).
+	// server's text limit (rule REQ-LEN-TEXT).
 	Dictation     string `protobuf:"bytes,17,opt,name=dictation,proto3" json:"dictation,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -543,7 +543,7 @@ type ImagingStudy struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// DICOM Study Instance UID. Required; the SR is stored in this study.
 	StudyInstanceUid string `protobuf:"bytes,1,opt,name=study_instance_uid,json=studyInstanceUid,proto3" json:"study_instance_uid,omitempty"`
-	// Accession number from the RIS, at most 16 characters. Optional.
+	// Accession number from the RIS, a DICOM SH (rule REQ-LEN-SH). Optional.
 	AccessionNumber string `protobuf:"bytes,2,opt,name=accession_number,json=accessionNumber,proto3" json:"accession_number,omitempty"`
 	// OID of the system that issued the accession number. Required with
 	// accession_number.
@@ -554,8 +554,8 @@ type ImagingStudy struct {
 	Modalities []string `protobuf:"bytes,5,rep,name=modalities,proto3" json:"modalities,omitempty"`
 	// The procedure performed, e.g. LOINC 24627-2 or a RadLex playbook code.
 	ProcedureCode *Code `protobuf:"bytes,6,opt,name=procedure_code,json=procedureCode,proto3" json:"procedure_code,omitempty"`
-	// Free-text procedure description, e.g. "CT CHEST W CONTRAST". At most 64
-	// characters.
+	// Free-text procedure description, e.g. "CT CHEST W CONTRAST". A DICOM
+	// LO (rule REQ-LEN-LO).
 	ProcedureDescription string `protobuf:"bytes,7,opt,name=procedure_description,json=procedureDescription,proto3" json:"procedure_description,omitempty"`
 	// Reason for the study as free text.
 	ReasonText string `protobuf:"bytes,8,opt,name=reason_text,json=reasonText,proto3" json:"reason_text,omitempty"`
@@ -836,7 +836,7 @@ type Section struct {
 	// Title shown to the reader; defaults to the kind's title.
 	Title string `protobuf:"bytes,3,opt,name=title,proto3" json:"title,omitempty"`
 	// The narrative of the section as dictated; paragraphs separated by blank
-	// lines. At most the server's text limit (1 MiB by default). A section
+	// lines. At most the server's text limit (rule REQ-LEN-TEXT). A section
 	// needs text or observations. Each paragraph is trimmed of leading and
 	// trailing white space in both documents (so the leading spaces of a
 	// paragraph, significant in DICOM UT, are not kept). A TAB is kept in the
@@ -1029,8 +1029,8 @@ type isObservation_Value interface {
 }
 
 type Observation_Text struct {
-	// A textual finding, at most the server's text limit (1 MiB by
-	// default); TAB as in Section.text.
+	// A textual finding, at most the server's text limit (rule
+	// REQ-LEN-TEXT); TAB as in Section.text.
 	Text string `protobuf:"bytes,2,opt,name=text,proto3,oneof"`
 }
 
@@ -1053,8 +1053,8 @@ func (*Observation_Measurement) isObservation_Value() {}
 // Measurement is a number with its UCUM unit.
 type Measurement struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The value as a decimal string, e.g. "23" or "1.5"; at most 16
-	// characters (DICOM DS).
+	// The value as a decimal string, e.g. "23" or "1.5"; a DICOM DS (rule
+	// REQ-LEN-DS).
 	Value string `protobuf:"bytes,1,opt,name=value,proto3" json:"value,omitempty"`
 	// UCUM unit, case-sensitive, e.g. "mm", "cm2", "mL", "[hnsf'U]".
 	Unit string `protobuf:"bytes,2,opt,name=unit,proto3" json:"unit,omitempty"`

@@ -370,8 +370,8 @@ func (TemplateValueType) EnumDescriptor() ([]byte, []int) {
 // GenerateReportRequest asks for the documents of one report.
 type GenerateReportRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// A caller's identifier for this request, echoed in the response. At most
-	// 128 characters. Optional.
+	// A caller's identifier for this request, echoed in the response.
+	// Printable text (rule REQ-LEN-ID). Optional.
 	RequestId string `protobuf:"bytes,1,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	// Template to render with; empty chooses by procedure and modality, else
 	// the generic diagnostic imaging report.
@@ -385,8 +385,8 @@ type GenerateReportRequest struct {
 	SrHeadingCodes SrHeadingCodes `protobuf:"varint,5,opt,name=sr_heading_codes,json=srHeadingCodes,proto3,enum=reportgen.v1.SrHeadingCodes" json:"sr_heading_codes,omitempty"`
 	// When set, the document ids and UIDs are derived from this namespace and
 	// the report, so the same request gives the same identities on every run
-	// (batch regeneration). When empty, identities are new random UIDs. At
-	// most 128 characters.
+	// (batch regeneration). When empty, identities are new random UIDs.
+	// Printable text (rule REQ-LEN-ID).
 	UidNamespace string `protobuf:"bytes,6,opt,name=uid_namespace,json=uidNamespace,proto3" json:"uid_namespace,omitempty"`
 	// How the template's rules (required sections and observations, value
 	// types, allowed codes) apply. By default a report that breaks one is
@@ -656,7 +656,7 @@ func (x *DictationSection) GetFooter() bool {
 // TransformDocumentRequest carries an SR to render as CDA.
 type TransformDocumentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The DICOM SR as a Part 10 file. At most 16 MiB.
+	// The DICOM SR as a Part 10 file (size: rule REQ-LEN-DOCUMENT).
 	Content []byte `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
 	// As in GenerateReportRequest: derive the CDA identities from this
 	// namespace and the SR, for repeatable output. Optional.
@@ -1077,7 +1077,13 @@ type FieldViolation struct {
 	// Path of the field, e.g. "report.patient.ids[0].assigning_authority_oid".
 	Field string `protobuf:"bytes,1,opt,name=field,proto3" json:"field,omitempty"`
 	// What is wrong and which rule it breaks.
-	Description   string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	Description string `protobuf:"bytes,2,opt,name=description,proto3" json:"description,omitempty"`
+	// The id of the rule broken: a request rule (e.g. "REQ-LEN-LO", or
+	// the conformance id of a C-CDA rule such as "CONF:1198-5522"; the
+	// table is docs/request-rules.md), a template rule ("TEMPLATE-01") or a
+	// batch input rule ("BATCH-02"). The same id is the reason of the
+	// google.rpc.BadRequest field violation of a unary call.
+	RuleId        string `protobuf:"bytes,40,opt,name=rule_id,json=ruleId,proto3" json:"rule_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1122,6 +1128,13 @@ func (x *FieldViolation) GetField() string {
 func (x *FieldViolation) GetDescription() string {
 	if x != nil {
 		return x.Description
+	}
+	return ""
+}
+
+func (x *FieldViolation) GetRuleId() string {
+	if x != nil {
+		return x.RuleId
 	}
 	return ""
 }
@@ -1344,7 +1357,8 @@ func (*GenerateReportsResponse_Failure) isGenerateReportsResponse_Result() {}
 // ValidateDocumentRequest carries a document to check.
 type ValidateDocumentRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The document: CDA XML or a DICOM Part 10 file. At most 16 MiB.
+	// The document: CDA XML or a DICOM Part 10 file (size: rule
+	// REQ-LEN-DOCUMENT).
 	Content []byte `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
 	// The kind; unset detects it from the content.
 	Kind          DocumentKind `protobuf:"varint,2,opt,name=kind,proto3,enum=reportgen.v1.DocumentKind" json:"kind,omitempty"`
@@ -2011,10 +2025,11 @@ const file_reportgen_v1_service_proto_rawDesc = "" +
 	"\bseverity\x18\x01 \x01(\x0e2\x16.reportgen.v1.SeverityR\bseverity\x12\x17\n" +
 	"\arule_id\x18\x02 \x01(\tR\x06ruleId\x12\x1a\n" +
 	"\blocation\x18\x03 \x01(\tR\blocation\x12\x18\n" +
-	"\amessage\x18\x04 \x01(\tR\amessage\"H\n" +
+	"\amessage\x18\x04 \x01(\tR\amessage\"a\n" +
 	"\x0eFieldViolation\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12 \n" +
-	"\vdescription\x18\x02 \x01(\tR\vdescription\"\xad\x01\n" +
+	"\vdescription\x18\x02 \x01(\tR\vdescription\x12\x17\n" +
+	"\arule_id\x18( \x01(\tR\x06ruleId\"\xad\x01\n" +
 	"\aFailure\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12G\n" +
