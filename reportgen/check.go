@@ -16,6 +16,7 @@ import (
 	"github.com/reportgen/reportgen/reportgen/dictation"
 	"github.com/reportgen/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/reportgen/uid"
+	"github.com/reportgen/reportgen/schemas/dirrules"
 	"github.com/reportgen/reportgen/schemas/ucum"
 	"github.com/reportgen/reportgen/templates"
 )
@@ -173,7 +174,7 @@ func (c *checker) report(p string, r *pb.Report) {
 	if _, ok := pb.ReportStatus_name[int32(st)]; !ok || st == pb.ReportStatus_REPORT_STATUS_UNSPECIFIED {
 		c.add(RuleRequired, p+".status", "is required: PRELIMINARY, FINAL, CORRECTED or ADDENDUM")
 	}
-	if l := r.GetLanguage(); l != "" && !bcp47.MatchString(l) {
+	if l := r.GetLanguage(); l != "" && !dirrules.LanguageTag(l) {
 		c.add(RuleFormat, p+".language", "must be a BCP 47 language tag such as en-US")
 	}
 	reportTime := c.time(p+".report_time", r.GetReportTime(), true)
@@ -809,7 +810,6 @@ func (c *checker) address(p string, a *pb.Address) {
 
 var (
 	iso3166    = regexp.MustCompile(`^[A-Z]{2}$`)
-	bcp47      = regexp.MustCompile(`^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$`)
 	telecomURI = regexp.MustCompile(`^(tel|mailto|fax|https?):[^\s]+$`)
 	csValue    = regexp.MustCompile(`^[A-Z0-9_ ]+$`)
 )

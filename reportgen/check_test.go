@@ -55,6 +55,10 @@ func TestCheckRules(t *testing.T) {
 		}, []string{"outputs[1]"}},
 		{"unspecified status", func(q *pb.GenerateReportRequest) { q.Report.Status = 0 }, []string{"report.status", "report.legal_authenticator"}},
 		{"bad language tag", func(q *pb.GenerateReportRequest) { q.Report.Language = "english please" }, []string{"report.language"}},
+		// A region is two letters or three digits (RFC 5646 2.2.4): the
+		// CDA's CONF:1198-5372 refuses "en-U4", so the request must too.
+		{"bad language region", func(q *pb.GenerateReportRequest) { q.Report.Language = "en-U4" }, []string{"report.language"}},
+		{"underscore in language tag", func(q *pb.GenerateReportRequest) { q.Report.Language = "en_US" }, []string{"report.language"}},
 		{"document code not LOINC", func(q *pb.GenerateReportRequest) {
 			q.Report.DocumentCode.Scheme = pb.CodingScheme_CODING_SCHEME_SNOMED_CT
 		}, []string{"report.document_code.scheme"}},

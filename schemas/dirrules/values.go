@@ -150,6 +150,11 @@ func daysIn(year, month int) int {
 // hyphens: "en_US" and "english" are not tags.
 var bcp47 = regexp.MustCompile(`^(?i:(?:[a-z]{2,3}(?:-[a-z]{3}){0,3}|[a-z]{4,8})(?:-[a-z]{4})?(?:-(?:[a-z]{2}|\d{3}))?(?:-(?:[a-z\d]{5,8}|\d[a-z\d]{3}))*(?:-[a-wyz\d](?:-[a-z\d]{2,8})+)*(?:-x(?:-[a-z\d]{1,8})+)?|x(?:-[a-z\d]{1,8})+)$`)
 
+// LanguageTag reports whether s is a BCP 47 language tag as
+// CONF:1198-5372 reads it. The request checks ask the same question of a
+// report's language, so that no request passes them and then fails here.
+func LanguageTag(s string) bool { return bcp47.MatchString(s) }
+
 // languageCode checks ClinicalDocument/languageCode/@code against BCP 47:
 // the Language value set (2.16.840.1.113883.1.11.11526) the IG binds it to
 // is RFC 5646's tags (CONF:1198-5372).
