@@ -3,6 +3,8 @@ package sr
 import (
 	"strings"
 
+	"github.com/suyashkumar/dicom/pkg/tag"
+
 	"github.com/reportgen/reportgen/reportgen/content"
 )
 
@@ -123,11 +125,11 @@ var needsConceptName = vts("TEXT, NUM, CODE, DATETIME, DATE, TIME, UIDREF, PNAME
 
 // valueAttr is the attribute holding the value of simple value types
 // (SR-CI-04).
-var valueAttr = map[string]uint32{
-	"TEXT":     tTextValue,
-	"DATETIME": tDateTime,
-	"DATE":     tDate,
-	"TIME":     tTime,
-	"UIDREF":   tUID,
-	"PNAME":    tPersonName,
+var valueAttr = map[string]tag.Tag{
+	"TEXT":     tag.TextValue,
+	"DATETIME": tag.DateTime,
+	"DATE":     tag.Date,
+	"TIME":     tag.Time,
+	"UIDREF":   tag.UID,
+	"PNAME":    tag.PersonName,
 }

@@ -12,7 +12,7 @@ import (
 // element is one data element as read by the validator's parser. Values
 // stay slices of the input; nothing is decoded until a rule asks.
 type element struct {
-	tag   uint32
+	tag   tag.Tag
 	vr    string
 	value []byte     // raw value bytes, nil for sequences
 	items []*dataset // items of a sequence
@@ -27,76 +27,21 @@ type dataset struct {
 	loc   string // tag path of the item, "" for the main dataset
 }
 
-// Tags the validator reads, as group<<16|element.
-const (
-	tSpecificCharacterSet = 0x00080005
-	tSOPClassUID          = 0x00080016
-	tSOPInstanceUID       = 0x00080018
-	tModality             = 0x00080060
-	tCodeValue            = 0x00080100
-	tCodingScheme         = 0x00080102
-	tCodeMeaning          = 0x00080104
-	tLongCodeValue        = 0x00080119
-	tURNCodeValue         = 0x00080120
-	tRefPPSSeq            = 0x00081111
-	tRefSeriesSeq         = 0x00081115
-	tRefSOPClassUID       = 0x00081150
-	tRefSOPInstanceUID    = 0x00081155
-	tRefSOPSeq            = 0x00081199
-	tPatientSex           = 0x00100040
-	tStudyInstanceUID     = 0x0020000D
-	tSeriesInstanceUID    = 0x0020000E
-	tMeasUnitsSeq         = 0x004008EA
-	tVerifyingOrg         = 0x0040A027
-	tVerificationDT       = 0x0040A030
-	tRelationshipType     = 0x0040A010
-	tValueType            = 0x0040A040
-	tConceptNameSeq       = 0x0040A043
-	tContinuity           = 0x0040A050
-	tVerifyingObsSeq      = 0x0040A073
-	tVerifyingObsName     = 0x0040A075
-	tVerifyingObsIDSeq    = 0x0040A088
-	tDateTime             = 0x0040A120
-	tDate                 = 0x0040A121
-	tTime                 = 0x0040A122
-	tPersonName           = 0x0040A123
-	tUID                  = 0x0040A124
-	tTextValue            = 0x0040A160
-	tConceptCodeSeq       = 0x0040A168
-	tMeasuredValueSeq     = 0x0040A300
-	tNumericValue         = 0x0040A30A
-	tNumericQualifierSeq  = 0x0040A301
-	tPredecessorSeq       = 0x0040A360
-	tRefRequestSeq        = 0x0040A370
-	tCurrentEvidenceSeq   = 0x0040A375
-	tOtherEvidenceSeq     = 0x0040A385
-	tCompletionFlag       = 0x0040A491
-	tVerificationFlag     = 0x0040A493
-	tPreliminaryFlag      = 0x0040A496
-	tContentTemplateSeq   = 0x0040A504
-	tContentSeq           = 0x0040A730
-	tRefContentItemID     = 0x0040DB73
+// tagOrder is the tag's place in the ascending order PS3.5 §7.1 requires.
+func tagOrder(t tag.Tag) uint32 { return uint32(t.Group)<<16 | uint32(t.Element) }
 
-	tMetaGroupLength  = 0x00020000
-	tMetaVersion      = 0x00020001
-	tMediaSOPClass    = 0x00020002
-	tMediaSOPInstance = 0x00020003
-	tTransferSyntax   = 0x00020010
-	tImplClassUID     = 0x00020012
-)
-
-func tagPath(t uint32) string { return fmt.Sprintf("(%04X,%04X)", t>>16, t&0xffff) }
+func tagPath(t tag.Tag) string { return fmt.Sprintf("(%04X,%04X)", t.Group, t.Element) }
 
 // tagName returns "Name (gggg,eeee)" from the data dictionary.
-func tagName(t uint32) string {
-	if info, err := tag.Find(tag.Tag{Group: uint16(t >> 16), Element: uint16(t)}); err == nil {
+func tagName(t tag.Tag) string {
+	if info, err := tag.Find(t); err == nil {
 		return info.Name + " " + tagPath(t)
 	}
 	return tagPath(t)
 }
 
 // get returns the element with tag t, or nil.
-func (d *dataset) get(t uint32) *element {
+func (d *dataset) get(t tag.Tag) *element {
 	if d == nil {
 		return nil
 	}
@@ -110,7 +55,7 @@ func (d *dataset) get(t uint32) *element {
 
 // at returns the path of tag t inside d, present or not, for issues about
 // a missing attribute.
-func (d *dataset) at(t uint32) string {
+func (d *dataset) at(t tag.Tag) string {
 	if d == nil || d.loc == "" {
 		return tagPath(t)
 	}
@@ -119,7 +64,7 @@ func (d *dataset) at(t uint32) string {
 
 // str returns the first value of the string element t in d, without
 // padding; "" when absent, empty or not a string.
-func (d *dataset) str(t uint32) string {
+func (d *dataset) str(t tag.Tag) string {
 	e := d.get(t)
 	if e == nil {
 		return ""
@@ -133,7 +78,7 @@ func (d *dataset) str(t uint32) string {
 
 // seq returns the items of sequence t in d; nil when absent or not a
 // sequence.
-func (d *dataset) seq(t uint32) []*dataset {
+func (d *dataset) seq(t tag.Tag) []*dataset {
 	e := d.get(t)
 	if e == nil || !e.isSeq {
 		return nil

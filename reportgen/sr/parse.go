@@ -35,13 +35,7 @@ const (
 
 const undefinedLength = 0xFFFFFFFF
 
-// Item and delimiter tags (PS3.5 §7.5).
-const (
-	tItem       = 0xFFFEE000
-	tItemDelim  = 0xFFFEE00D
-	tSeqDelim   = 0xFFFEE0DD
-	preambleLen = 128
-)
+const preambleLen = 128
 
 // file is a parsed Part 10 file.
 type file struct {
@@ -78,9 +72,9 @@ func (p *parser) order() binary.ByteOrder {
 }
 
 // tagAt reads the tag at pos in the dataset's byte order.
-func (p *parser) tagAt(pos int) uint32 {
+func (p *parser) tagAt(pos int) tag.Tag {
 	o := p.order()
-	return uint32(o.Uint16(p.b[pos:]))<<16 | uint32(o.Uint16(p.b[pos+2:]))
+	return tag.Tag{Group: o.Uint16(p.b[pos:]), Element: o.Uint16(p.b[pos+2:])}
 }
 
 // parseFile reads preamble, file meta information and dataset. It reports
@@ -117,19 +111,19 @@ func readFile(b []byte, l *issue.List) *file {
 			return nil
 		}
 		meta.elems = append(meta.elems, e)
-		if e.tag == tMetaGroupLength {
+		if e.tag == tag.FileMetaInformationGroupLength {
 			glEnd = next
 		}
 		pos = next
 	}
 	f.meta = meta
-	if gl := meta.get(tMetaGroupLength); gl != nil && len(gl.value) == 4 && glEnd >= 0 {
+	if gl := meta.get(tag.FileMetaInformationGroupLength); gl != nil && len(gl.value) == 4 && glEnd >= 0 {
 		f.metaLen = pos - glEnd
 		if want := int(binary.LittleEndian.Uint32(gl.value)); want != f.metaLen {
 			l.Errorf("SR-FILE-01", gl.loc, "File Meta Information Group Length is %d but group 0002 after it has %d bytes", want, f.metaLen)
 		}
 	}
-	f.ts = meta.str(tTransferSyntax)
+	f.ts = meta.str(tag.TransferSyntaxUID)
 	rest := b[pos:]
 	p := &parser{b: rest, issues: l}
 	switch f.ts {
@@ -144,7 +138,7 @@ func readFile(b []byte, l *issue.List) *file {
 		}
 		p.b = inflated
 	case "":
-		l.Errorf("SR-FILE-01", tagPath(tTransferSyntax), "Transfer Syntax UID is missing: the dataset cannot be read")
+		l.Errorf("SR-FILE-01", tagPath(tag.TransferSyntaxUID), "Transfer Syntax UID is missing: the dataset cannot be read")
 		return nil
 	case explicitVRBigEndian:
 		// Retired (PS3.5 Annex A.3), but files of other systems still
@@ -154,7 +148,7 @@ func readFile(b []byte, l *issue.List) *file {
 		// Encapsulated (compressed) transfer syntaxes still encode the
 		// dataset as Explicit VR Little Endian; only the pixel data
 		// differ, and an SR has none.
-		l.Errorf("SR-FILE-03", tagPath(tTransferSyntax), "transfer syntax is not one for SR (expected Explicit VR Little Endian)")
+		l.Errorf("SR-FILE-03", tagPath(tag.TransferSyntaxUID), "transfer syntax is not one for SR (expected Explicit VR Little Endian)")
 	}
 	ds, _, err := p.dataset(0, len(p.b), false, "", 0)
 	if err != nil {
@@ -182,7 +176,7 @@ func (p *parser) fail(loc, format string, args ...any) *parseError {
 	return &parseError{loc: loc, msg: fmt.Sprintf(format, args...)}
 }
 
-func childLoc(parent string, t uint32) string {
+func childLoc(parent string, t tag.Tag) string {
 	if parent == "" {
 		return tagPath(t)
 	}
@@ -194,7 +188,7 @@ func childLoc(parent string, t uint32) string {
 // what it read. It checks the tag order (SR-FILE-04) on the way.
 func (p *parser) dataset(pos, end int, undefined bool, loc string, depth int) (*dataset, int, *parseError) {
 	ds := &dataset{loc: loc}
-	var prev uint32
+	var prev tag.Tag
 	for {
 		if pos >= end {
 			if undefined {
@@ -207,22 +201,22 @@ func (p *parser) dataset(pos, end int, undefined bool, loc string, depth int) (*
 		}
 		t := p.tagAt(pos)
 		switch t {
-		case tItemDelim:
+		case tag.ItemDelimitationItem:
 			if !undefined {
 				return nil, pos, p.fail(loc, "Item Delimitation Item in an item of defined length")
 			}
 			return ds, pos + 8, nil
-		case tItem, tSeqDelim:
+		case tag.Item, tag.SequenceDelimitationItem:
 			return nil, pos, p.fail(childLoc(loc, t), "item tag outside a sequence")
 		}
-		if len(ds.elems) > 0 && t <= prev {
+		if len(ds.elems) > 0 && tagOrder(t) <= tagOrder(prev) {
 			what := "out of ascending order"
 			if t == prev {
 				what = "present twice"
 			}
 			p.issues.Errorf("SR-FILE-04", childLoc(loc, t), "data element %s is %s", tagName(t), what)
 		}
-		if t&0xffff == 0 && t>>16 != 0x0002 {
+		if t.Element == 0 && t.Group != 0x0002 {
 			p.issues.Warnf("SR-FILE-04", childLoc(loc, t), "retired group length element")
 		}
 		e, next, err := p.element(pos, end, loc, depth)
@@ -239,7 +233,7 @@ func (p *parser) dataset(pos, end int, undefined bool, loc string, depth int) (*
 func (p *parser) element(pos, end int, parentLoc string, depth int) (*element, int, *parseError) {
 	o := p.order()
 	t := p.tagAt(pos)
-	g := uint16(t >> 16)
+	g := t.Group
 	loc := childLoc(parentLoc, t)
 	e := &element{tag: t, loc: loc}
 	var length uint32
@@ -367,9 +361,9 @@ func (p *parser) items(pos, end int, undefined bool, loc string, depth int) ([]*
 		length := p.order().Uint32(p.b[pos+4:])
 		pos += 8
 		switch {
-		case t == tSeqDelim && undefined:
+		case t == tag.SequenceDelimitationItem && undefined:
 			return out, pos, nil
-		case t != tItem:
+		case t != tag.Item:
 			return nil, pos, p.fail(loc, "sequence holds %s where an item must be", tagPath(t))
 		}
 		iloc := fmt.Sprintf("%s[%d]", loc, len(out)+1)
@@ -401,10 +395,10 @@ func (p *parser) skipFragments(pos, end int, loc string) (int, *parseError) {
 		t := p.tagAt(pos)
 		length := p.order().Uint32(p.b[pos+4:])
 		pos += 8
-		if t == tSeqDelim {
+		if t == tag.SequenceDelimitationItem {
 			return pos, nil
 		}
-		if t != tItem || length == undefinedLength || int64(length) > int64(end-pos) {
+		if t != tag.Item || length == undefinedLength || int64(length) > int64(end-pos) {
 			return pos, p.fail(loc, "encapsulated data has a malformed fragment")
 		}
 		pos += int(length)
@@ -413,15 +407,15 @@ func (p *parser) skipFragments(pos, end int, loc string) (int, *parseError) {
 
 // dictVR is the VR of a tag in Implicit VR: the dictionary's, UL for group
 // lengths, LO for private creators, else UN.
-func dictVR(t uint32) string {
-	g, el := uint16(t>>16), uint16(t)
+func dictVR(t tag.Tag) string {
+	g, el := t.Group, t.Element
 	switch {
 	case el == 0:
 		return "UL"
 	case g%2 == 1 && el >= 0x10 && el <= 0xff:
 		return "LO"
 	}
-	info, err := tag.Find(tag.Tag{Group: g, Element: el})
+	info, err := tag.Find(t)
 	if err != nil || len(info.VRs) == 0 {
 		return "UN"
 	}

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/suyashkumar/dicom/pkg/tag"
+
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/issue"
 )
@@ -122,7 +124,7 @@ func ReadSource(b []byte, opt ReadOptions) (*Source, issue.List, error) {
 		l = append(l, i)
 	}
 	if !declared && r.knownHeadings == 0 {
-		r.tid.Errorf("SR-TID-06", tagPath(tContentSeq), "no section CONTAINER has a CID 7001 Diagnostic Imaging Report Heading, so the tree does not show TID 2000 either")
+		r.tid.Errorf("SR-TID-06", tagPath(tag.ContentSequence), "no section CONTAINER has a CID 7001 Diagnostic Imaging Report Heading, so the tree does not show TID 2000 either")
 	}
 	l = append(l, r.tid...)
 	var errs []error
@@ -148,7 +150,7 @@ func ReadSource(b []byte, opt ReadOptions) (*Source, issue.List, error) {
 		return nil, l, readError(l, errs...)
 	}
 	// The validator found no error, so the UID is present and valid.
-	return &Source{Report: rep, SOPInstanceUID: f.ds.str(tSOPInstanceUID)}, l, nil
+	return &Source{Report: rep, SOPInstanceUID: f.ds.str(tag.SOPInstanceUID)}, l, nil
 }
 
 // ReadError is why Read gave no report: the sentinel errors that apply
@@ -215,6 +217,6 @@ func hasRuleErrors(l issue.List, rule string) bool {
 // declaresTID2000 reports whether the root's Content Template Sequence
 // names DCMR template 2000.
 func declaresTID2000(ds *dataset) bool {
-	tpl := ds.seq(tContentTemplateSeq)
-	return len(tpl) == 1 && tpl[0].str(tMappingResource) == dcmr && tpl[0].str(tTemplateID) == tid2000
+	tpl := ds.seq(tag.ContentTemplateSequence)
+	return len(tpl) == 1 && tpl[0].str(tag.MappingResource) == dcmr && tpl[0].str(tag.TemplateIdentifier) == tid2000
 }

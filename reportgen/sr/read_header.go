@@ -5,44 +5,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/suyashkumar/dicom/pkg/tag"
+
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/issue"
-)
-
-// Header tags the reader needs beyond the validator's.
-const (
-	tPatientName           = 0x00100010
-	tPatientID             = 0x00100020
-	tIssuerOfPatientID     = 0x00100021
-	tIssuerQualifiersSeq   = 0x00100024
-	tPatientBirthDate      = 0x00100030
-	tUniversalEntityID     = 0x00400032
-	tUniversalEntityIDType = 0x00400033
-	tStudyDate             = 0x00080020
-	tStudyTime             = 0x00080030
-	tContentDate           = 0x00080023
-	tContentTime           = 0x00080033
-	tAccessionNumber       = 0x00080050
-	tAccessionIssuerSeq    = 0x00080051
-	tReferringPhysician    = 0x00080090
-	tStudyDescription      = 0x00081030
-	tProcedureCodeSeq      = 0x00081032
-	tPerformedProcCodeSeq  = 0x0040A372
-	tPlacerOrderNumber     = 0x00402016
-	tFillerOrderNumber     = 0x00402017
-	tOrderPlacerIDSeq      = 0x00400026
-	tOrderFillerIDSeq      = 0x00400027
-	tObserverType          = 0x0040A084
-	tPersonIDCodeSeq       = 0x00401101
-	tCustodialOrgSeq       = 0x0040A07C
 )
 
 // charset notes how string values are encoded. Only the character sets
 // that need no code extensions are read: the default repertoire, Latin-1
 // and UTF-8; others would need ISO 2022 decoding to give the right text.
 func (r *reader) charset() {
-	e := r.ds.get(tSpecificCharacterSet)
+	e := r.ds.get(tag.SpecificCharacterSet)
 	var vals []string
 	if e != nil {
 		vals = e.strings()
@@ -52,7 +26,7 @@ func (r *reader) charset() {
 	case len(vals) == 1 && vals[0] == "ISO_IR 100":
 		r.latin1 = true
 	default:
-		r.model.Errorf(RuleNotRepresentable, tagPath(tSpecificCharacterSet), "the reader takes text in the default repertoire, ISO_IR 100 or ISO_IR 192, not in this Specific Character Set")
+		r.model.Errorf(RuleNotRepresentable, tagPath(tag.SpecificCharacterSet), "the reader takes text in the default repertoire, ISO_IR 100 or ISO_IR 192, not in this Specific Character Set")
 	}
 }
 
@@ -81,7 +55,7 @@ func (r *reader) textOf(e *element) string {
 }
 
 // str returns the first value of string element t of ds as text.
-func (r *reader) str(ds *dataset, t uint32) string {
+func (r *reader) str(ds *dataset, t tag.Tag) string {
 	s := r.textOf(ds.get(t))
 	if e := ds.get(t); e != nil && !textVR(e.vr) {
 		s, _, _ = strings.Cut(s, "\\")
@@ -94,20 +68,20 @@ func (r *reader) str(ds *dataset, t uint32) string {
 // From UTC, else the option, else UTC with a warning, since a CDA time
 // without the right offset would misdate the report.
 func (r *reader) timeZone() {
-	if s := r.ds.str(tTimezoneOffset); s != "" {
+	if s := r.ds.str(tag.TimezoneOffsetFromUTC); s != "" {
 		if loc, ok := parseOffset(s); ok {
 			r.loc = loc
 			return
 		}
-		r.model.Warnf(RuleDefaulted, tagPath(tTimezoneOffset), "Timezone Offset From UTC is not of the form +hhmm or -hhmm")
+		r.model.Warnf(RuleDefaulted, tagPath(tag.TimezoneOffsetFromUTC), "Timezone Offset From UTC is not of the form +hhmm or -hhmm")
 	}
 	if r.opt.DefaultTimeZone != nil {
 		r.loc = r.opt.DefaultTimeZone
-		r.model.Add(issue.Info, RuleDefaulted, tagPath(tTimezoneOffset), "the SR has no Timezone Offset From UTC; its times are read in ReadOptions.DefaultTimeZone")
+		r.model.Add(issue.Info, RuleDefaulted, tagPath(tag.TimezoneOffsetFromUTC), "the SR has no Timezone Offset From UTC; its times are read in ReadOptions.DefaultTimeZone")
 		return
 	}
 	r.loc = time.UTC
-	r.model.Warnf(RuleDefaulted, tagPath(tTimezoneOffset), "the SR has no Timezone Offset From UTC and ReadOptions.DefaultTimeZone is not set; its times are read as UTC")
+	r.model.Warnf(RuleDefaulted, tagPath(tag.TimezoneOffsetFromUTC), "the SR has no Timezone Offset From UTC and ReadOptions.DefaultTimeZone is not set; its times are read as UTC")
 }
 
 // parseOffset reads "+hhmm" or "-hhmm" within -12:00 to +14:00.
@@ -264,7 +238,7 @@ func pnComponents(g string) pnParts {
 // study, order, people, custodian.
 func (r *reader) header(rep *pb.Report, d *rootData) {
 	rep.Language = d.language
-	if t, ok := r.dateTime(r.ds.str(tContentDate), r.ds.str(tContentTime)); ok {
+	if t, ok := r.dateTime(r.ds.str(tag.ContentDate), r.ds.str(tag.ContentTime)); ok {
 		rep.ReportTime = rfc3339(t)
 	}
 	r.document(rep, d)
@@ -273,9 +247,9 @@ func (r *reader) header(rep *pb.Report, d *rootData) {
 	rep.Study = r.study(rep, d)
 	rep.Order = r.order()
 	r.people(rep, d)
-	if ref := r.personName(r.ds.get(tReferringPhysician), "Referring Physician's Name"); ref != nil {
+	if ref := r.personName(r.ds.get(tag.ReferringPhysicianName), "Referring Physician's Name"); ref != nil {
 		if ref.GetFamily() == "" {
-			r.model.Warnf(RuleNotCarried, tagPath(tReferringPhysician), "Referring Physician's Name has no family name, which the CDA needs; it is not carried")
+			r.model.Warnf(RuleNotCarried, tagPath(tag.ReferringPhysicianName), "Referring Physician's Name has no family name, which the CDA needs; it is not carried")
 		} else {
 			rep.ReferringPhysician = &pb.Practitioner{Name: ref}
 		}
@@ -298,7 +272,7 @@ func (r *reader) document(rep *pb.Report, d *rootData) {
 		rep.DocumentCode = c
 	default:
 		rep.DocumentCode = &pb.Code{Code: content.DocDiagnosticImaging.Value, Scheme: pb.CodingScheme_CODING_SCHEME_LOINC, DisplayName: "Diagnostic Imaging Report"}
-		r.model.Add(issue.Info, RuleDefaulted, tagPath(tConceptNameSeq), "the document title is not a LOINC code; the CDA document type is (18748-4, LN, \"Diagnostic Imaging Report\") as PS3.20 maps it")
+		r.model.Add(issue.Info, RuleDefaulted, tagPath(tag.ConceptNameCodeSequence), "the document title is not a LOINC code; the CDA document type is (18748-4, LN, \"Diagnostic Imaging Report\") as PS3.20 maps it")
 	}
 }
 
@@ -306,59 +280,59 @@ func (r *reader) document(rep *pb.Report, d *rootData) {
 // (tid2000.md §7): VERIFIED is signed, with predecessors a correction or,
 // when it has an Addendum section, an addendum.
 func (r *reader) status(rep *pb.Report) {
-	preds := r.ds.seq(tPredecessorSeq)
-	if r.ds.str(tVerificationFlag) != "VERIFIED" {
+	preds := r.ds.seq(tag.PredecessorDocumentsSequence)
+	if r.ds.str(tag.VerificationFlag) != "VERIFIED" {
 		rep.Status = pb.ReportStatus_REPORT_STATUS_PRELIMINARY
-		if r.ds.str(tCompletionFlag) == "PARTIAL" {
-			r.model.Warnf(RuleNotCarried, tagPath(tCompletionFlag), "the SR is PARTIAL; the model has no partial status and reads it as preliminary")
+		if r.ds.str(tag.CompletionFlag) == "PARTIAL" {
+			r.model.Warnf(RuleNotCarried, tagPath(tag.CompletionFlag), "the SR is PARTIAL; the model has no partial status and reads it as preliminary")
 		}
 		if len(preds) > 0 {
-			r.model.Add(issue.Info, RuleNotCarried, tagPath(tPredecessorSeq), "the predecessors of an unverified report are not carried: the model links only signed corrections and addenda")
+			r.model.Add(issue.Info, RuleNotCarried, tagPath(tag.PredecessorDocumentsSequence), "the predecessors of an unverified report are not carried: the model links only signed corrections and addenda")
 		}
 		return
 	}
 	rep.Status = pb.ReportStatus_REPORT_STATUS_FINAL
-	if r.ds.str(tPreliminaryFlag) == "PRELIMINARY" {
-		r.model.Warnf(RuleNotCarried, tagPath(tPreliminaryFlag), "the SR is VERIFIED but its Preliminary Flag says PRELIMINARY; it is read as signed")
+	if r.ds.str(tag.PreliminaryFlag) == "PRELIMINARY" {
+		r.model.Warnf(RuleNotCarried, tagPath(tag.PreliminaryFlag), "the SR is VERIFIED but its Preliminary Flag says PRELIMINARY; it is read as signed")
 	}
 	if len(preds) == 0 {
 		return
 	}
 	rep.Status = pb.ReportStatus_REPORT_STATUS_CORRECTED
-	for _, it := range r.ds.seq(tContentSeq) {
-		if it.str(tRelationshipType) == "CONTAINS" && headingKinds[conceptOf(it)] == pb.SectionKind_SECTION_KIND_ADDENDUM {
+	for _, it := range r.ds.seq(tag.ContentSequence) {
+		if it.str(tag.RelationshipType) == "CONTAINS" && headingKinds[conceptOf(it)] == pb.SectionKind_SECTION_KIND_ADDENDUM {
 			rep.Status = pb.ReportStatus_REPORT_STATUS_ADDENDUM
 		}
 	}
-	p := &pb.PredecessorDocument{SrStudyInstanceUid: preds[0].str(tStudyInstanceUID)}
-	if series := preds[0].seq(tRefSeriesSeq); len(series) > 0 {
-		p.SrSeriesInstanceUid = series[0].str(tSeriesInstanceUID)
-		if sops := series[0].seq(tRefSOPSeq); len(sops) > 0 {
-			p.SrSopClassUid, p.SrSopInstanceUid = sops[0].str(tRefSOPClassUID), sops[0].str(tRefSOPInstanceUID)
+	p := &pb.PredecessorDocument{SrStudyInstanceUid: preds[0].str(tag.StudyInstanceUID)}
+	if series := preds[0].seq(tag.ReferencedSeriesSequence); len(series) > 0 {
+		p.SrSeriesInstanceUid = series[0].str(tag.SeriesInstanceUID)
+		if sops := series[0].seq(tag.ReferencedSOPSequence); len(sops) > 0 {
+			p.SrSopClassUid, p.SrSopInstanceUid = sops[0].str(tag.ReferencedSOPClassUID), sops[0].str(tag.ReferencedSOPInstanceUID)
 		}
 	}
 	rep.Predecessor = p
 	refs := 0
 	for _, st := range preds {
-		for _, se := range st.seq(tRefSeriesSeq) {
-			refs += len(se.seq(tRefSOPSeq))
+		for _, se := range st.seq(tag.ReferencedSeriesSequence) {
+			refs += len(se.seq(tag.ReferencedSOPSequence))
 		}
 	}
 	if refs > 1 {
-		r.model.Warnf(RuleNotCarried, tagPath(tPredecessorSeq), "only the first predecessor document is carried: the model links one")
+		r.model.Warnf(RuleNotCarried, tagPath(tag.PredecessorDocumentsSequence), "only the first predecessor document is carried: the model links one")
 	}
-	r.model.Add(issue.Info, RuleNotCarried, tagPath(tPredecessorSeq), "an SR does not know its predecessor's CDA document id; the predecessor is identified by its SR UIDs only")
+	r.model.Add(issue.Info, RuleNotCarried, tagPath(tag.PredecessorDocumentsSequence), "an SR does not know its predecessor's CDA document id; the predecessor is identified by its SR UIDs only")
 }
 
 // issuerOID returns the ISO Universal Entity ID of the first item of an
 // HL7 v2 HD-style issuer sequence, "" when there is none.
-func issuerOID(ds *dataset, t uint32) string {
+func issuerOID(ds *dataset, t tag.Tag) string {
 	items := ds.seq(t)
 	if len(items) == 0 {
 		return ""
 	}
-	oid := items[0].str(tUniversalEntityID)
-	if typ := items[0].str(tUniversalEntityIDType); (typ != "" && typ != issuerTypeISO) || checkUID(oid) != nil {
+	oid := items[0].str(tag.UniversalEntityID)
+	if typ := items[0].str(tag.UniversalEntityIDType); (typ != "" && typ != issuerTypeISO) || checkUID(oid) != nil {
 		return ""
 	}
 	return oid
@@ -366,32 +340,32 @@ func issuerOID(ds *dataset, t uint32) string {
 
 // patient reads the Patient Module (PS3.20 §8.1 mapping).
 func (r *reader) patient() *pb.Patient {
-	p := &pb.Patient{Name: r.personName(r.ds.get(tPatientName), "Patient's Name")}
+	p := &pb.Patient{Name: r.personName(r.ds.get(tag.PatientName), "Patient's Name")}
 	if p.Name == nil {
-		r.model.Errorf(RuleMissing, tagPath(tPatientName), "Patient's Name is empty; the CDA record target needs the patient's name")
+		r.model.Errorf(RuleMissing, tagPath(tag.PatientName), "Patient's Name is empty; the CDA record target needs the patient's name")
 	}
-	id := r.str(r.ds, tPatientID)
+	id := r.str(r.ds, tag.PatientID)
 	if id == "" {
-		r.model.Errorf(RuleMissing, tagPath(tPatientID), "Patient ID is empty; the CDA record target needs an identifier")
+		r.model.Errorf(RuleMissing, tagPath(tag.PatientID), "Patient ID is empty; the CDA record target needs an identifier")
 	} else {
-		ident := &pb.Identifier{Value: id, AssigningAuthorityName: r.str(r.ds, tIssuerOfPatientID)}
-		ident.AssigningAuthorityOid = issuerOID(r.ds, tIssuerQualifiersSeq)
+		ident := &pb.Identifier{Value: id, AssigningAuthorityName: r.str(r.ds, tag.IssuerOfPatientID)}
+		ident.AssigningAuthorityOid = issuerOID(r.ds, tag.IssuerOfPatientIDQualifiersSequence)
 		if ident.AssigningAuthorityOid == "" {
 			if r.opt.DefaultIssuerOID != "" {
 				ident.AssigningAuthorityOid = r.opt.DefaultIssuerOID
-				r.model.Add(issue.Info, RuleDefaulted, tagPath(tIssuerQualifiersSeq), "the Patient ID has no issuer OID; ReadOptions.DefaultIssuerOID is used")
+				r.model.Add(issue.Info, RuleDefaulted, tagPath(tag.IssuerOfPatientIDQualifiersSequence), "the Patient ID has no issuer OID; ReadOptions.DefaultIssuerOID is used")
 			} else {
-				r.model.Errorf(RuleMissing, tagPath(tIssuerQualifiersSeq), "the Patient ID has no issuer OID (Issuer of Patient ID Qualifiers Sequence, ISO) and ReadOptions.DefaultIssuerOID is not set; the CDA patient id needs it as root")
+				r.model.Errorf(RuleMissing, tagPath(tag.IssuerOfPatientIDQualifiersSequence), "the Patient ID has no issuer OID (Issuer of Patient ID Qualifiers Sequence, ISO) and ReadOptions.DefaultIssuerOID is not set; the CDA patient id needs it as root")
 			}
 		}
 		p.Ids = []*pb.Identifier{ident}
 	}
-	if bd := r.ds.str(tPatientBirthDate); bd != "" {
+	if bd := r.ds.str(tag.PatientBirthDate); bd != "" {
 		if t, err := time.Parse("20060102", bd); err == nil {
 			p.BirthDate = t.Format(time.DateOnly)
 		}
 	}
-	switch r.ds.str(tPatientSex) {
+	switch r.ds.str(tag.PatientSex) {
 	case "M":
 		p.Sex = pb.AdministrativeSex_ADMINISTRATIVE_SEX_MALE
 	case "F":
@@ -406,34 +380,34 @@ func (r *reader) patient() *pb.Patient {
 // Procedure Code Sequence, else the Performed Procedure Code Sequence).
 func (r *reader) study(rep *pb.Report, d *rootData) *pb.ImagingStudy {
 	s := &pb.ImagingStudy{
-		StudyInstanceUid:     r.ds.str(tStudyInstanceUID),
-		ProcedureDescription: r.str(r.ds, tStudyDescription),
+		StudyInstanceUid:     r.ds.str(tag.StudyInstanceUID),
+		ProcedureDescription: r.str(r.ds, tag.StudyDescription),
 		Modalities:           d.modalities,
 		ProcedureCode:        d.procedure,
 	}
-	if t, ok := r.dateTime(r.ds.str(tStudyDate), r.ds.str(tStudyTime)); ok {
+	if t, ok := r.dateTime(r.ds.str(tag.StudyDate), r.ds.str(tag.StudyTime)); ok {
 		s.StartTime = rfc3339(t)
 	} else if rep.ReportTime != "" {
 		s.StartTime = rep.ReportTime
-		r.model.Warnf(RuleDefaulted, tagPath(tStudyDate), "the SR has no Study Date; the study start time is taken to be the report time")
+		r.model.Warnf(RuleDefaulted, tagPath(tag.StudyDate), "the SR has no Study Date; the study start time is taken to be the report time")
 	}
-	for _, t := range []uint32{tProcedureCodeSeq, tPerformedProcCodeSeq} {
+	for _, t := range []tag.Tag{tag.ProcedureCodeSequence, tag.PerformedProcedureCodeSequence} {
 		if items := r.ds.seq(t); s.ProcedureCode == nil && len(items) > 0 {
 			s.ProcedureCode = r.code(items[0], "the procedure code")
 		}
 	}
-	if acc := r.str(r.ds, tAccessionNumber); acc != "" {
+	if acc := r.str(r.ds, tag.AccessionNumber); acc != "" {
 		s.AccessionNumber = acc
-		s.AccessionIssuerOid = issuerOID(r.ds, tAccessionIssuerSeq)
-		if reqs := r.ds.seq(tRefRequestSeq); s.AccessionIssuerOid == "" && len(reqs) > 0 && r.str(reqs[0], tAccessionNumber) == acc {
-			s.AccessionIssuerOid = issuerOID(reqs[0], tAccessionIssuerSeq)
+		s.AccessionIssuerOid = issuerOID(r.ds, tag.IssuerOfAccessionNumberSequence)
+		if reqs := r.ds.seq(tag.ReferencedRequestSequence); s.AccessionIssuerOid == "" && len(reqs) > 0 && r.str(reqs[0], tag.AccessionNumber) == acc {
+			s.AccessionIssuerOid = issuerOID(reqs[0], tag.IssuerOfAccessionNumberSequence)
 		}
 		if s.AccessionIssuerOid == "" {
 			if r.opt.DefaultAccessionIssuerOID != "" {
 				s.AccessionIssuerOid = r.opt.DefaultAccessionIssuerOID
-				r.model.Add(issue.Info, RuleDefaulted, tagPath(tAccessionIssuerSeq), "the Accession Number has no issuer OID; ReadOptions.DefaultAccessionIssuerOID is used")
+				r.model.Add(issue.Info, RuleDefaulted, tagPath(tag.IssuerOfAccessionNumberSequence), "the Accession Number has no issuer OID; ReadOptions.DefaultAccessionIssuerOID is used")
 			} else {
-				r.model.Errorf(RuleMissing, tagPath(tAccessionIssuerSeq), "the Accession Number has no issuer OID (Issuer of Accession Number Sequence, ISO) and ReadOptions.DefaultAccessionIssuerOID is not set; the CDA order id needs it as root")
+				r.model.Errorf(RuleMissing, tagPath(tag.IssuerOfAccessionNumberSequence), "the Accession Number has no issuer OID (Issuer of Accession Number Sequence, ISO) and ReadOptions.DefaultAccessionIssuerOID is not set; the CDA order id needs it as root")
 			}
 		}
 	}
@@ -443,16 +417,16 @@ func (r *reader) study(rep *pb.Report, d *rootData) *pb.ImagingStudy {
 // order reads the placer and filler order numbers of the first Referenced
 // Request; a number without its issuer's OID cannot become a CDA id.
 func (r *reader) order() *pb.Order {
-	reqs := r.ds.seq(tRefRequestSeq)
+	reqs := r.ds.seq(tag.ReferencedRequestSequence)
 	if len(reqs) == 0 {
 		return nil
 	}
 	if len(reqs) > 1 {
-		r.model.Warnf(RuleNotCarried, tagPath(tRefRequestSeq), "only the first Referenced Request is carried: the model has one order")
+		r.model.Warnf(RuleNotCarried, tagPath(tag.ReferencedRequestSequence), "only the first Referenced Request is carried: the model has one order")
 	}
 	q := reqs[0]
 	var o *pb.Order
-	number := func(value, issuerSeq uint32, what string) *pb.Identifier {
+	number := func(value, issuerSeq tag.Tag, what string) *pb.Identifier {
 		v := r.str(q, value)
 		if v == "" {
 			return nil
@@ -467,8 +441,8 @@ func (r *reader) order() *pb.Order {
 		}
 		return &pb.Identifier{Value: v, AssigningAuthorityOid: oid}
 	}
-	placer := number(tPlacerOrderNumber, tOrderPlacerIDSeq, "placer")
-	filler := number(tFillerOrderNumber, tOrderFillerIDSeq, "filler")
+	placer := number(tag.PlacerOrderNumberImagingServiceRequest, tag.OrderPlacerIdentifierSequence, "placer")
+	filler := number(tag.FillerOrderNumberImagingServiceRequest, tag.OrderFillerIdentifierSequence, "filler")
 	if o != nil {
 		o.PlacerOrderNumber, o.FillerOrderNumber = placer, filler
 	}
@@ -482,44 +456,44 @@ func (r *reader) order() *pb.Order {
 func (r *reader) people(rep *pb.Report, d *rootData) {
 	author := d.author
 	var authorItem *dataset
-	for _, it := range r.ds.seq(tAuthorObserverSeq) {
-		if it.str(tObserverType) == "PSN" {
+	for _, it := range r.ds.seq(tag.AuthorObserverSequence) {
+		if it.str(tag.ObserverType) == "PSN" {
 			authorItem = it
 			break
 		}
 	}
 	switch {
-	case author != nil && authorItem != nil && sameName(author.GetName(), r.personName(authorItem.get(tPersonName), "Author Observer")):
-		author.Ids = r.identifiers(authorItem, tPersonIDCodeSeq)
+	case author != nil && authorItem != nil && sameName(author.GetName(), r.personName(authorItem.get(tag.PersonName), "Author Observer")):
+		author.Ids = r.identifiers(authorItem, tag.PersonIdentificationCodeSequence)
 	case author == nil && authorItem != nil:
 		author = &pb.Practitioner{
-			Name:         r.personName(authorItem.get(tPersonName), "Author Observer"),
-			Organization: r.str(authorItem, tInstitutionName),
-			Ids:          r.identifiers(authorItem, tPersonIDCodeSeq),
+			Name:         r.personName(authorItem.get(tag.PersonName), "Author Observer"),
+			Organization: r.str(authorItem, tag.InstitutionName),
+			Ids:          r.identifiers(authorItem, tag.PersonIdentificationCodeSequence),
 		}
 	}
-	vos := r.ds.seq(tVerifyingObsSeq)
+	vos := r.ds.seq(tag.VerifyingObserverSequence)
 	if rep.Status != pb.ReportStatus_REPORT_STATUS_PRELIMINARY && len(vos) > 0 {
 		v := vos[0]
 		la := &pb.Practitioner{
-			Name:         r.personName(v.get(tVerifyingObsName), "Verifying Observer Name"),
-			Organization: r.str(v, tVerifyingOrg),
-			Ids:          r.identifiers(v, tVerifyingObsIDSeq),
+			Name:         r.personName(v.get(tag.VerifyingObserverName), "Verifying Observer Name"),
+			Organization: r.str(v, tag.VerifyingOrganization),
+			Ids:          r.identifiers(v, tag.VerifyingObserverIdentificationCodeSequence),
 		}
 		rep.LegalAuthenticator = la
-		if t, ok := r.parseDT(v.str(tVerificationDT)); ok {
+		if t, ok := r.parseDT(v.str(tag.VerificationDateTime)); ok {
 			rep.SignatureTime = rfc3339(t)
 		}
 		if len(vos) > 1 {
-			r.model.Warnf(RuleNotCarried, tagPath(tVerifyingObsSeq), "only the first verifying observer is carried: the CDA has one legal authenticator")
+			r.model.Warnf(RuleNotCarried, tagPath(tag.VerifyingObserverSequence), "only the first verifying observer is carried: the CDA has one legal authenticator")
 		}
 		if author == nil {
 			author = &pb.Practitioner{Name: la.GetName(), Organization: la.GetOrganization(), Ids: la.GetIds()}
-			r.model.Add(issue.Info, RuleDefaulted, tagPath(tVerifyingObsSeq), "the SR names no author; the verifying observer is the author, as TID 1001 defaults")
+			r.model.Add(issue.Info, RuleDefaulted, tagPath(tag.VerifyingObserverSequence), "the SR names no author; the verifying observer is the author, as TID 1001 defaults")
 		}
 	}
 	if author == nil || author.GetName() == nil {
-		r.model.Errorf(RuleMissing, tagPath(tContentSeq), "the SR names no author: no person observer at the root (TID 1002), Author Observer Sequence or Verifying Observer")
+		r.model.Errorf(RuleMissing, tagPath(tag.ContentSequence), "the SR names no author: no person observer at the root (TID 1002), Author Observer Sequence or Verifying Observer")
 		return
 	}
 	rep.Author = author
@@ -534,20 +508,20 @@ func sameName(a, b *pb.PersonName) bool {
 // code value is the identifier, the OID of its coding scheme the
 // assigning authority. Codes of schemes without a known OID cannot become
 // CDA ids and are left out with a note.
-func (r *reader) identifiers(ds *dataset, t uint32) []*pb.Identifier {
+func (r *reader) identifiers(ds *dataset, t tag.Tag) []*pb.Identifier {
 	var out []*pb.Identifier
 	for _, it := range ds.seq(t) {
-		v := it.str(tCodeValue)
+		v := it.str(tag.CodeValue)
 		if v == "" {
-			v = it.str(tLongCodeValue)
+			v = it.str(tag.LongCodeValue)
 		}
-		d := it.str(tCodingScheme)
+		d := it.str(tag.CodingSchemeDesignator)
 		oid := r.schemes[d]
 		if oid == "" {
 			oid = schemeOIDs[d]
 		}
 		if v == "" || oid == "" {
-			r.model.Add(issue.Info, RuleNotCarried, it.at(tCodingScheme), "a person identifier whose coding scheme has no known OID is not carried")
+			r.model.Add(issue.Info, RuleNotCarried, it.at(tag.CodingSchemeDesignator), "a person identifier whose coding scheme has no known OID is not carried")
 			continue
 		}
 		out = append(out, &pb.Identifier{Value: v, AssigningAuthorityOid: oid})
@@ -559,28 +533,28 @@ func (r *reader) identifiers(ds *dataset, t uint32) []*pb.Identifier {
 // institution, else the Custodial Organization, else ReadOptions; its
 // identifiers, address and contacts only ReadOptions can give.
 func (r *reader) custodian() *pb.Organization {
-	c := &pb.Organization{Name: r.str(r.ds, tInstitutionName)}
+	c := &pb.Organization{Name: r.str(r.ds, tag.InstitutionName)}
 	if c.Name == "" {
-		if items := r.ds.seq(tCustodialOrgSeq); len(items) > 0 {
-			c.Name = r.str(items[0], tInstitutionName)
+		if items := r.ds.seq(tag.CustodialOrganizationSequence); len(items) > 0 {
+			c.Name = r.str(items[0], tag.InstitutionName)
 		}
 	}
 	o := r.opt.Custodian
 	if c.Name == "" && o.GetName() != "" {
 		c.Name = o.GetName()
-		r.model.Add(issue.Info, RuleDefaulted, tagPath(tInstitutionName), "the SR names no institution; the custodian's name comes from ReadOptions.Custodian")
+		r.model.Add(issue.Info, RuleDefaulted, tagPath(tag.InstitutionName), "the SR names no institution; the custodian's name comes from ReadOptions.Custodian")
 	}
 	if c.Name == "" {
-		r.model.Errorf(RuleMissing, tagPath(tInstitutionName), "the SR names no institution (Institution Name, Custodial Organization Sequence) and ReadOptions.Custodian has no name; the CDA custodian needs one")
+		r.model.Errorf(RuleMissing, tagPath(tag.InstitutionName), "the SR names no institution (Institution Name, Custodial Organization Sequence) and ReadOptions.Custodian has no name; the CDA custodian needs one")
 	}
 	if len(o.GetIds()) > 0 {
 		c.Ids, c.Address, c.Telecoms = o.GetIds(), o.GetAddress(), o.GetTelecoms()
-		r.model.Add(issue.Info, RuleDefaulted, tagPath(tInstitutionName), "the custodian's identifiers come from ReadOptions.Custodian")
-	} else if items := r.ds.seq(tCustodialOrgSeq); len(items) > 0 {
-		c.Ids = r.identifiers(items[0], tInstitutionCodeSeq)
+		r.model.Add(issue.Info, RuleDefaulted, tagPath(tag.InstitutionName), "the custodian's identifiers come from ReadOptions.Custodian")
+	} else if items := r.ds.seq(tag.CustodialOrganizationSequence); len(items) > 0 {
+		c.Ids = r.identifiers(items[0], tag.InstitutionCodeSequence)
 	}
 	if len(c.Ids) == 0 {
-		r.model.Warnf(RuleDefaulted, tagPath(tInstitutionName), "an SR has no identifier of its custodian and ReadOptions.Custodian gives none")
+		r.model.Warnf(RuleDefaulted, tagPath(tag.InstitutionName), "an SR has no identifier of its custodian and ReadOptions.Custodian gives none")
 	}
 	return c
 }

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/suyashkumar/dicom/pkg/tag"
+
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/dicomdict"
@@ -40,17 +42,17 @@ type imageHome struct{ study, series string }
 
 func newReader(f *file, opt ReadOptions) *reader {
 	r := &reader{f: f, ds: f.ds, opt: opt, schemes: map[string]string{}, home: map[string]imageHome{}}
-	for _, it := range r.ds.seq(tCodingSchemeIDSeq) {
-		if d, u := it.str(tCodingScheme), it.str(tCodingSchemeUID); d != "" && checkUID(u) == nil {
+	for _, it := range r.ds.seq(tag.CodingSchemeIdentificationSequence) {
+		if d, u := it.str(tag.CodingSchemeDesignator), it.str(tag.CodingSchemeUID); d != "" && checkUID(u) == nil {
 			r.schemes[d] = u
 		}
 	}
-	for _, t := range []uint32{tCurrentEvidenceSeq, tOtherEvidenceSeq} {
+	for _, t := range []tag.Tag{tag.CurrentRequestedProcedureEvidenceSequence, tag.PertinentOtherEvidenceSequence} {
 		for _, study := range r.ds.seq(t) {
-			for _, series := range study.seq(tRefSeriesSeq) {
-				for _, sop := range series.seq(tRefSOPSeq) {
-					if inst := sop.str(tRefSOPInstanceUID); inst != "" {
-						r.home[inst] = imageHome{study.str(tStudyInstanceUID), series.str(tSeriesInstanceUID)}
+			for _, series := range study.seq(tag.ReferencedSeriesSequence) {
+				for _, sop := range series.seq(tag.ReferencedSOPSequence) {
+					if inst := sop.str(tag.ReferencedSOPInstanceUID); inst != "" {
+						r.home[inst] = imageHome{study.str(tag.StudyInstanceUID), series.str(tag.SeriesInstanceUID)}
 					}
 				}
 			}
@@ -58,17 +60,6 @@ func newReader(f *file, opt ReadOptions) *reader {
 	}
 	return r
 }
-
-// Tags and codes the reader needs beyond the validator's.
-const (
-	tCodingSchemeIDSeq  = 0x00080110
-	tCodingSchemeUID    = 0x0008010C
-	tRefFrameNumber     = 0x00081160
-	tRefSegmentNumber   = 0x0062000B
-	tTimezoneOffset     = 0x00080201
-	tInstitutionName    = 0x00080080
-	tInstitutionCodeSeq = 0x00080082
-)
 
 // Concepts of TID 2000 and its context templates (PS3.16), as code values
 // of DCM unless noted.
@@ -139,12 +130,12 @@ type rootData struct {
 // sections (row 8).
 func (r *reader) root(rep *pb.Report) *rootData {
 	d := &rootData{}
-	if names := r.ds.seq(tConceptNameSeq); len(names) == 1 {
+	if names := r.ds.seq(tag.ConceptNameCodeSequence); len(names) == 1 {
 		d.concept = r.code(names[0], "the document title")
 	}
 	var observer *pb.Practitioner
-	for _, it := range r.ds.seq(tContentSeq) {
-		rel, vt, c := it.str(tRelationshipType), it.str(tValueType), conceptOf(it)
+	for _, it := range r.ds.seq(tag.ContentSequence) {
+		rel, vt, c := it.str(tag.RelationshipType), it.str(tag.ValueType), conceptOf(it)
 		switch rel {
 		case "HAS CONCEPT MOD":
 			r.rootModifier(d, it, vt, c)
@@ -158,7 +149,7 @@ func (r *reader) root(rep *pb.Report) *rootData {
 				rep.Sections = append(rep.Sections, s)
 			}
 		default:
-			r.tid.Errorf("SR-TID-05", it.at(tRelationshipType), "the root has a child by a relationship TID 2000 does not use")
+			r.tid.Errorf("SR-TID-05", it.at(tag.RelationshipType), "the root has a child by a relationship TID 2000 does not use")
 		}
 	}
 	return d
@@ -167,13 +158,13 @@ func (r *reader) root(rep *pb.Report) *rootData {
 // rootModifier reads a HAS CONCEPT MOD child of the root: language (TID
 // 1204), procedure reported, title (TID 1210), modality, target region.
 func (r *reader) rootModifier(d *rootData, it *dataset, vt string, c code) {
-	loc := it.at(tConceptNameSeq)
+	loc := it.at(tag.ConceptNameCodeSequence)
 	switch {
 	case c == code{codeLanguage, "DCM"}:
 		// The validator checks there is one, coded in RFC5646: the
 		// code value is the tag itself, not a code of a CDA code system.
-		if v := it.seq(tConceptCodeSeq); len(v) == 1 {
-			d.language = v[0].str(tCodeValue)
+		if v := it.seq(tag.ConceptCodeSequence); len(v) == 1 {
+			d.language = v[0].str(tag.CodeValue)
 		}
 	case c == code{cvProcedureReported, "DCM"} && vt == "CODE":
 		if d.procedure == nil {
@@ -183,7 +174,7 @@ func (r *reader) rootModifier(d *rootData, it *dataset, vt string, c code) {
 		}
 	case c == code{cvEquivalentMeaning, "DCM"} && vt == "TEXT":
 		if d.title == "" {
-			d.title = r.textOf(it.get(tTextValue))
+			d.title = r.textOf(it.get(tag.TextValue))
 		}
 	case c == code{cvEquivalentMeaning, "DCM"} && vt == "CODE":
 		if v := r.valueCode(it); v != nil && d.title == "" {
@@ -204,7 +195,7 @@ func (r *reader) rootModifier(d *rootData, it *dataset, vt string, c code) {
 // Person observers (TID 1002/1003) come as a run of items, each opened by
 // Observer Type or the name; the first is the author.
 func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset, vt string, c code) *pb.Practitioner {
-	loc := it.at(tConceptNameSeq)
+	loc := it.at(tag.ConceptNameCodeSequence)
 	if c.scheme != "DCM" {
 		r.tid.Errorf("SR-TID-04", loc, "HAS OBS CONTEXT item whose concept is not one of TID 1001's context templates")
 		return cur
@@ -223,7 +214,7 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 	case v == codePersonObserver && vt == "PNAME":
 		// Each name opens an observer, whether or not an Observer Type
 		// came before it.
-		p := &pb.Practitioner{Name: r.personName(it.get(tPersonName), "Person Observer Name")}
+		p := &pb.Practitioner{Name: r.personName(it.get(tag.PersonName), "Person Observer Name")}
 		if d.author == nil {
 			d.author, d.authorLoc = p, loc
 		} else if !d.extraObserver {
@@ -233,7 +224,7 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 		return p
 	case v == cvObserverOrg && vt == "TEXT":
 		if cur != nil {
-			cur.Organization = r.textOf(it.get(tTextValue))
+			cur.Organization = r.textOf(it.get(tag.TextValue))
 		}
 		return cur
 	case v == cvObserverRole && vt == "CODE":
@@ -267,9 +258,9 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 // other item becomes an observation, in SR order, so the tree built from
 // the result is the SR's tree.
 func (r *reader) section(it *dataset) *pb.Section {
-	names := it.seq(tConceptNameSeq)
+	names := it.seq(tag.ConceptNameCodeSequence)
 	if len(names) != 1 {
-		r.tid.Errorf("SR-TID-06", it.at(tConceptNameSeq), "section CONTAINER has no heading concept name")
+		r.tid.Errorf("SR-TID-06", it.at(tag.ConceptNameCodeSequence), "section CONTAINER has no heading concept name")
 		return nil
 	}
 	c := conceptOf(it)
@@ -283,31 +274,31 @@ func (r *reader) section(it *dataset) *pb.Section {
 		if _, _, ok := dicomdict.ReportHeading(c.scheme, c.value); ok {
 			r.knownHeadings++
 		} else {
-			r.model.Warnf("SR-TID-06", it.at(tConceptNameSeq), "section heading is not from CID 7001; it is read as a coded section")
+			r.model.Warnf("SR-TID-06", it.at(tag.ConceptNameCodeSequence), "section heading is not from CID 7001; it is read as a coded section")
 		}
 		s.Kind = pb.SectionKind_SECTION_KIND_CODED
 		s.Code = r.code(names[0], "the section heading")
 	}
 	var paragraphs []string
 	prose := true
-	for _, child := range it.seq(tContentSeq) {
-		rel, vt := child.str(tRelationshipType), child.str(tValueType)
-		loc := child.at(tValueType)
+	for _, child := range it.seq(tag.ContentSequence) {
+		rel, vt := child.str(tag.RelationshipType), child.str(tag.ValueType)
+		loc := child.at(tag.ValueType)
 		switch {
 		case byReference(child):
-			r.model.Errorf(RuleNotRepresentable, child.at(tRefContentItemID), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
+			r.model.Errorf(RuleNotRepresentable, child.at(tag.ReferencedContentItemIdentifier), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
 			continue
 		case rel == "HAS OBS CONTEXT":
-			r.model.Errorf(RuleNotRepresentable, child.at(tRelationshipType), "section-level observation context (TID 2000 row 9) is not representable: the model has one observer")
+			r.model.Errorf(RuleNotRepresentable, child.at(tag.RelationshipType), "section-level observation context (TID 2000 row 9) is not representable: the model has one observer")
 			continue
 		case rel != "CONTAINS":
-			r.tid.Errorf("SR-TID-07", child.at(tRelationshipType), "a section holds a child by a relationship TID 2002 does not use")
+			r.tid.Errorf("SR-TID-07", child.at(tag.RelationshipType), "a section holds a child by a relationship TID 2002 does not use")
 			continue
 		}
 		switch vt {
 		case "TEXT":
-			if prose && len(child.seq(tContentSeq)) == 0 && conceptOf(child) == (code{element.Value, element.Designator}) {
-				if text := r.textOf(child.get(tTextValue)); len(content.Paragraphs(text)) == 1 && content.Paragraphs(text)[0] == text {
+			if prose && len(child.seq(tag.ContentSequence)) == 0 && conceptOf(child) == (code{element.Value, element.Designator}) {
+				if text := r.textOf(child.get(tag.TextValue)); len(content.Paragraphs(text)) == 1 && content.Paragraphs(text)[0] == text {
 					paragraphs = append(paragraphs, text)
 					continue
 				}
@@ -333,12 +324,12 @@ func (r *reader) section(it *dataset) *pb.Section {
 // from a TEXT or CODE follows it as an observation of its own.
 func (r *reader) observation(it *dataset, vt string) []*pb.Observation {
 	o := &pb.Observation{}
-	if names := it.seq(tConceptNameSeq); len(names) == 1 {
+	if names := it.seq(tag.ConceptNameCodeSequence); len(names) == 1 {
 		o.Concept = r.code(names[0], "a concept name")
 	}
 	switch vt {
 	case "TEXT":
-		o.Value = &pb.Observation_Text{Text: r.textOf(it.get(tTextValue))}
+		o.Value = &pb.Observation_Text{Text: r.textOf(it.get(tag.TextValue))}
 	case "CODE":
 		o.Value = &pb.Observation_Code{Code: r.valueCode(it)}
 	case "NUM":
@@ -349,12 +340,12 @@ func (r *reader) observation(it *dataset, vt string) []*pb.Observation {
 		o.Value = &pb.Observation_Measurement{Measurement: m}
 	}
 	out := []*pb.Observation{o}
-	for _, child := range it.seq(tContentSeq) {
-		rel, cvt := child.str(tRelationshipType), child.str(tValueType)
-		loc := child.at(tRelationshipType)
+	for _, child := range it.seq(tag.ContentSequence) {
+		rel, cvt := child.str(tag.RelationshipType), child.str(tag.ValueType)
+		loc := child.at(tag.RelationshipType)
 		switch {
 		case byReference(child):
-			r.model.Errorf(RuleNotRepresentable, child.at(tRefContentItemID), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
+			r.model.Errorf(RuleNotRepresentable, child.at(tag.ReferencedContentItemIdentifier), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
 		case rel == "HAS CONCEPT MOD":
 			r.modifier(o, child, cvt)
 		case rel == "INFERRED FROM" && cvt == "IMAGE":
@@ -367,7 +358,7 @@ func (r *reader) observation(it *dataset, vt string) []*pb.Observation {
 		case vt == "NUM":
 			r.model.Errorf(RuleNotRepresentable, loc, "a NUM child other than image evidence and a finding site (e.g. spatial coordinates) is not representable")
 		case rel == "INFERRED FROM":
-			r.tid.Errorf("SR-TID-08", child.at(tValueType), "%s is inferred from a %s item; TID 2001 allows only IMAGE and measurements", vt, vtName(cvt))
+			r.tid.Errorf("SR-TID-08", child.at(tag.ValueType), "%s is inferred from a %s item; TID 2001 allows only IMAGE and measurements", vt, vtName(cvt))
 		default:
 			r.tid.Errorf("SR-TID-08", loc, "a %s item of a section has a child by a relationship TID 2002 does not use", vt)
 		}
@@ -377,12 +368,12 @@ func (r *reader) observation(it *dataset, vt string) []*pb.Observation {
 
 // byReference reports whether a content item points at another one
 // (Referenced Content Item Identifier) instead of holding a value.
-func byReference(it *dataset) bool { return it.get(tRefContentItemID) != nil }
+func byReference(it *dataset) bool { return it.get(tag.ReferencedContentItemIdentifier) != nil }
 
 // modifier reads a HAS CONCEPT MOD child of an observation: the finding
 // site is the one the model has (PS3.20 maps it to targetSiteCode).
 func (r *reader) modifier(o *pb.Observation, it *dataset, vt string) {
-	loc := it.at(tConceptNameSeq)
+	loc := it.at(tag.ConceptNameCodeSequence)
 	c := conceptOf(it)
 	isSite := c == code{cvFindingSiteSCT, "SCT"} || c == code{cvFindingSiteSRT, "SRT"}
 	switch {
@@ -397,15 +388,15 @@ func (r *reader) modifier(o *pb.Observation, it *dataset, vt string) {
 
 // measurement reads the value of a NUM (TID 1400-1404) in its UCUM unit.
 func (r *reader) measurement(it *dataset) *pb.Measurement {
-	mv := it.seq(tMeasuredValueSeq)
+	mv := it.seq(tag.MeasuredValueSequence)
 	if len(mv) != 1 {
-		r.model.Errorf(RuleNotRepresentable, it.at(tMeasuredValueSeq), "a NUM without a measured value (a Numeric Value Qualifier) is not representable")
+		r.model.Errorf(RuleNotRepresentable, it.at(tag.MeasuredValueSequence), "a NUM without a measured value (a Numeric Value Qualifier) is not representable")
 		return nil
 	}
-	m := &pb.Measurement{Value: strings.TrimSpace(mv[0].str(tNumericValue))}
-	if units := mv[0].seq(tMeasUnitsSeq); len(units) == 1 {
-		m.Unit = units[0].str(tCodeValue)
-		m.UnitDisplayName = r.textOf(units[0].get(tCodeMeaning))
+	m := &pb.Measurement{Value: strings.TrimSpace(mv[0].str(tag.NumericValue))}
+	if units := mv[0].seq(tag.MeasurementUnitsCodeSequence); len(units) == 1 {
+		m.Unit = units[0].str(tag.CodeValue)
+		m.UnitDisplayName = r.textOf(units[0].get(tag.CodeMeaning))
 	}
 	return m
 }
@@ -414,17 +405,17 @@ func (r *reader) measurement(it *dataset) *pb.Measurement {
 // concept name (CID 7003), its study and series come from the evidence
 // sequences.
 func (r *reader) image(it *dataset) *pb.ImageReference {
-	loc := it.at(tRefSOPSeq)
-	refs := it.seq(tRefSOPSeq)
+	loc := it.at(tag.ReferencedSOPSequence)
+	refs := it.seq(tag.ReferencedSOPSequence)
 	if len(refs) != 1 {
 		return nil // the validator reports it (SR-CI-08)
 	}
 	ref := refs[0]
-	im := &pb.ImageReference{SopClassUid: ref.str(tRefSOPClassUID), SopInstanceUid: ref.str(tRefSOPInstanceUID)}
+	im := &pb.ImageReference{SopClassUid: ref.str(tag.ReferencedSOPClassUID), SopInstanceUid: ref.str(tag.ReferencedSOPInstanceUID)}
 	if h, ok := r.home[im.SopInstanceUid]; ok {
 		im.StudyInstanceUid, im.SeriesInstanceUid = h.study, h.series
 	}
-	if e := ref.get(tRefFrameNumber); e != nil {
+	if e := ref.get(tag.ReferencedFrameNumber); e != nil {
 		for _, f := range e.strings() {
 			n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 32)
 			if err != nil || n < 1 {
@@ -434,26 +425,26 @@ func (r *reader) image(it *dataset) *pb.ImageReference {
 			im.FrameNumbers = append(im.FrameNumbers, int32(n))
 		}
 	}
-	if ref.get(tRefSegmentNumber) != nil {
-		r.model.Errorf(RuleNotRepresentable, ref.at(tRefSegmentNumber), "a reference to segments is not representable: the model references images and frames")
+	if ref.get(tag.ReferencedSegmentNumber) != nil {
+		r.model.Errorf(RuleNotRepresentable, ref.at(tag.ReferencedSegmentNumber), "a reference to segments is not representable: the model references images and frames")
 	}
-	if ref.get(tRefSOPSeq) != nil {
-		r.model.Add(issue.Info, RuleNotCarried, ref.at(tRefSOPSeq), "the presentation state of an image reference is not carried")
+	if ref.get(tag.ReferencedSOPSequence) != nil {
+		r.model.Add(issue.Info, RuleNotCarried, ref.at(tag.ReferencedSOPSequence), "the presentation state of an image reference is not carried")
 	}
-	if names := it.seq(tConceptNameSeq); len(names) == 1 {
+	if names := it.seq(tag.ConceptNameCodeSequence); len(names) == 1 {
 		im.Purpose = r.code(names[0], "the purpose of reference")
 	} else {
 		r.model.Add(issue.Info, RuleDefaulted, loc, "IMAGE has no purpose of reference; the model gives it (121080, DCM, \"Best illustration of finding\")")
 	}
-	if len(it.seq(tContentSeq)) > 0 {
-		r.model.Errorf(RuleNotRepresentable, it.at(tContentSeq), "children of an IMAGE item are not representable")
+	if len(it.seq(tag.ContentSequence)) > 0 {
+		r.model.Errorf(RuleNotRepresentable, it.at(tag.ContentSequence), "children of an IMAGE item are not representable")
 	}
 	return im
 }
 
 // valueCode returns the Concept Code Sequence value of a CODE item.
 func (r *reader) valueCode(it *dataset) *pb.Code {
-	v := it.seq(tConceptCodeSeq)
+	v := it.seq(tag.ConceptCodeSequence)
 	if len(v) != 1 {
 		return nil // the validator reports it (SR-CI-04)
 	}
@@ -488,18 +479,18 @@ var apiSchemes = map[string]pb.CodingScheme{
 // scheme; without an OID a CDA could not name the code system, so the
 // code is not representable.
 func (r *reader) code(it *dataset, what string) *pb.Code {
-	value := it.str(tCodeValue)
+	value := it.str(tag.CodeValue)
 	if value == "" {
-		value = it.str(tLongCodeValue)
+		value = it.str(tag.LongCodeValue)
 	}
 	if value == "" {
-		if it.get(tURNCodeValue) != nil {
-			r.model.Errorf(RuleNotRepresentable, it.at(tURNCodeValue), "%s is a URN code without a coding scheme, which the model cannot name", what)
+		if it.get(tag.URNCodeValue) != nil {
+			r.model.Errorf(RuleNotRepresentable, it.at(tag.URNCodeValue), "%s is a URN code without a coding scheme, which the model cannot name", what)
 		}
 		return nil // the validator reports a code without a value (SR-CI-12)
 	}
-	c := &pb.Code{Code: value, DisplayName: r.textOf(it.get(tCodeMeaning))}
-	designator := it.str(tCodingScheme)
+	c := &pb.Code{Code: value, DisplayName: r.textOf(it.get(tag.CodeMeaning))}
+	designator := it.str(tag.CodingSchemeDesignator)
 	if s, ok := apiSchemes[designator]; ok {
 		c.Scheme = s
 		return c
@@ -509,7 +500,7 @@ func (r *reader) code(it *dataset, what string) *pb.Code {
 		oid = schemeOIDs[designator]
 	}
 	if oid == "" {
-		r.model.Errorf(RuleNotRepresentable, it.at(tCodingScheme), "%s is coded in a scheme whose OID neither the SR's Coding Scheme Identification Sequence nor the well-known schemes give", what)
+		r.model.Errorf(RuleNotRepresentable, it.at(tag.CodingSchemeDesignator), "%s is coded in a scheme whose OID neither the SR's Coding Scheme Identification Sequence nor the well-known schemes give", what)
 		return c
 	}
 	c.Scheme, c.LocalDesignator, c.LocalOid = pb.CodingScheme_CODING_SCHEME_LOCAL, designator, oid

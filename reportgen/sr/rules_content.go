@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/suyashkumar/dicom/pkg/tag"
+
 	"github.com/reportgen/reportgen/reportgen/dicomdict"
 )
 
@@ -29,14 +31,14 @@ func positionString(p []uint32) string {
 // and applies the content item rules (SR-CI-*) and the IOD's value type
 // and relationship rules (SR-IOD-02, 03, 04).
 func (v *validator) contentRules() {
-	root := &node{ds: v.ds, vt: v.ds.str(tValueType), pos: []uint32{1}}
+	root := &node{ds: v.ds, vt: v.ds.str(tag.ValueType), pos: []uint32{1}}
 	if root.vt != "CONTAINER" {
-		v.l.Errorf("SR-CI-01", tagPath(tValueType), "the root content item's Value Type is not CONTAINER")
+		v.l.Errorf("SR-CI-01", tagPath(tag.ValueType), "the root content item's Value Type is not CONTAINER")
 	}
-	if n := len(v.ds.seq(tConceptNameSeq)); n != 1 {
-		v.l.Errorf("SR-CI-01", tagPath(tConceptNameSeq), "the root content item needs a Concept Name Code Sequence with one item (the document title), not %d", n)
+	if n := len(v.ds.seq(tag.ConceptNameCodeSequence)); n != 1 {
+		v.l.Errorf("SR-CI-01", tagPath(tag.ConceptNameCodeSequence), "the root content item needs a Concept Name Code Sequence with one item (the document title), not %d", n)
 	}
-	v.codeRules(v.ds, tConceptNameSeq)
+	v.codeRules(v.ds, tag.ConceptNameCodeSequence)
 	v.continuity(v.ds, "SR-CI-01")
 	byPos := map[string]*node{positionString(root.pos): root}
 	var refs []*node
@@ -47,22 +49,22 @@ func (v *validator) contentRules() {
 // walk checks the children of n, depth first. The parser bounded the
 // nesting, so the recursion is bounded too.
 func (v *validator) walk(n *node, byPos map[string]*node, refs *[]*node) {
-	for i, it := range n.ds.seq(tContentSeq) {
+	for i, it := range n.ds.seq(tag.ContentSequence) {
 		c := &node{ds: it, parent: n, pos: append(append([]uint32{}, n.pos...), uint32(i+1))}
-		c.rel = it.str(tRelationshipType)
+		c.rel = it.str(tag.RelationshipType)
 		switch {
 		case c.rel == "":
-			v.l.Errorf("SR-CI-03", it.at(tRelationshipType), "content item has no Relationship Type")
+			v.l.Errorf("SR-CI-03", it.at(tag.RelationshipType), "content item has no Relationship Type")
 		case !relationshipTypes[c.rel]:
-			v.l.Errorf("SR-CI-03", it.at(tRelationshipType), "Relationship Type is not one of the enumerated values")
+			v.l.Errorf("SR-CI-03", it.at(tag.RelationshipType), "Relationship Type is not one of the enumerated values")
 		}
-		if it.get(tRefContentItemID) != nil {
+		if it.get(tag.ReferencedContentItemIdentifier) != nil {
 			*refs = append(*refs, c)
 			continue
 		}
-		c.vt = it.str(tValueType)
+		c.vt = it.str(tag.ValueType)
 		if c.vt == "" {
-			v.l.Errorf("SR-IOD-02", it.at(tValueType), "content item has no Value Type")
+			v.l.Errorf("SR-IOD-02", it.at(tag.ValueType), "content item has no Value Type")
 			continue
 		}
 		byPos[positionString(c.pos)] = c
@@ -75,13 +77,13 @@ func (v *validator) walk(n *node, byPos map[string]*node, refs *[]*node) {
 // itemRules checks the concept name and the value of one by-value item.
 func (v *validator) itemRules(n *node) {
 	ds := n.ds
-	if e := ds.get(tConceptNameSeq); e != nil {
+	if e := ds.get(tag.ConceptNameCodeSequence); e != nil {
 		if len(e.items) != 1 {
 			v.l.Errorf("SR-CI-02", e.loc, "Concept Name Code Sequence has %d items, not one", len(e.items))
 		}
-		v.codeRules(ds, tConceptNameSeq)
+		v.codeRules(ds, tag.ConceptNameCodeSequence)
 	} else if needsConceptName[n.vt] {
-		v.l.Errorf("SR-CI-02", ds.at(tConceptNameSeq), "%s content item has no Concept Name Code Sequence", n.vt)
+		v.l.Errorf("SR-CI-02", ds.at(tag.ConceptNameCodeSequence), "%s content item has no Concept Name Code Sequence", n.vt)
 	}
 	if t, ok := valueAttr[n.vt]; ok {
 		if e := ds.get(t); e == nil || e.empty() {
@@ -90,10 +92,10 @@ func (v *validator) itemRules(n *node) {
 	}
 	switch n.vt {
 	case "CODE":
-		if c := len(ds.seq(tConceptCodeSeq)); c != 1 {
-			v.l.Errorf("SR-CI-04", ds.at(tConceptCodeSeq), "CODE content item needs a Concept Code Sequence with one item, not %d", c)
+		if c := len(ds.seq(tag.ConceptCodeSequence)); c != 1 {
+			v.l.Errorf("SR-CI-04", ds.at(tag.ConceptCodeSequence), "CODE content item needs a Concept Code Sequence with one item, not %d", c)
 		}
-		v.codeRules(ds, tConceptCodeSeq)
+		v.codeRules(ds, tag.ConceptCodeSequence)
 	case "CONTAINER":
 		v.continuity(ds, "SR-CI-05")
 	case "NUM":
@@ -106,27 +108,27 @@ func (v *validator) itemRules(n *node) {
 // continuity checks Continuity Of Content of a CONTAINER (SR-CI-05; for
 // the root SR-CI-01).
 func (v *validator) continuity(ds *dataset, missingRule string) {
-	e := ds.get(tContinuity)
+	e := ds.get(tag.ContinuityOfContent)
 	if e == nil || e.empty() {
-		v.l.Errorf(missingRule, ds.at(tContinuity), "CONTAINER has no Continuity Of Content")
+		v.l.Errorf(missingRule, ds.at(tag.ContinuityOfContent), "CONTAINER has no Continuity Of Content")
 		return
 	}
-	if c := ds.str(tContinuity); c != "SEPARATE" && c != "CONTINUOUS" {
+	if c := ds.str(tag.ContinuityOfContent); c != "SEPARATE" && c != "CONTINUOUS" {
 		v.l.Errorf("SR-CI-05", e.loc, "Continuity Of Content is neither SEPARATE nor CONTINUOUS")
 	}
 }
 
 // numRules checks the Measured Value Sequence of a NUM (SR-CI-06).
 func (v *validator) numRules(ds *dataset) {
-	mv := ds.get(tMeasuredValueSeq)
+	mv := ds.get(tag.MeasuredValueSequence)
 	if mv == nil || !mv.isSeq {
-		v.l.Errorf("SR-CI-06", ds.at(tMeasuredValueSeq), "NUM content item has no Measured Value Sequence")
+		v.l.Errorf("SR-CI-06", ds.at(tag.MeasuredValueSequence), "NUM content item has no Measured Value Sequence")
 		return
 	}
 	switch len(mv.items) {
 	case 0:
-		if len(ds.seq(tNumericQualifierSeq)) != 1 {
-			v.l.Errorf("SR-CI-06", ds.at(tNumericQualifierSeq), "NUM without a measured value needs a Numeric Value Qualifier Code Sequence with one item")
+		if len(ds.seq(tag.NumericValueQualifierCodeSequence)) != 1 {
+			v.l.Errorf("SR-CI-06", ds.at(tag.NumericValueQualifierCodeSequence), "NUM without a measured value needs a Numeric Value Qualifier Code Sequence with one item")
 		}
 		return
 	case 1:
@@ -135,74 +137,74 @@ func (v *validator) numRules(ds *dataset) {
 		return
 	}
 	it := mv.items[0]
-	nv := it.get(tNumericValue)
+	nv := it.get(tag.NumericValue)
 	if nv == nil || nv.empty() {
-		v.l.Errorf("SR-CI-06", it.at(tNumericValue), "measured value has no Numeric Value")
+		v.l.Errorf("SR-CI-06", it.at(tag.NumericValue), "measured value has no Numeric Value")
 	} else if vals := nv.strings(); len(vals) != 1 {
 		v.l.Errorf("SR-CI-06", nv.loc, "Numeric Value has %d values, not one", len(vals))
 	} else if utf8.RuneCountInString(vals[0]) > 16 || !validDS(vals[0]) {
 		v.l.Errorf("SR-CI-06", nv.loc, "Numeric Value is not a decimal string of at most 16 characters")
 	}
-	units := it.seq(tMeasUnitsSeq)
+	units := it.seq(tag.MeasurementUnitsCodeSequence)
 	if len(units) != 1 {
-		v.l.Errorf("SR-CI-06", it.at(tMeasUnitsSeq), "measured value needs a Measurement Units Code Sequence with one item, not %d", len(units))
+		v.l.Errorf("SR-CI-06", it.at(tag.MeasurementUnitsCodeSequence), "measured value needs a Measurement Units Code Sequence with one item, not %d", len(units))
 		return
 	}
-	if units[0].str(tCodingScheme) != "UCUM" {
-		v.l.Errorf("SR-CI-06", units[0].at(tCodingScheme), "measurement unit is not coded in UCUM")
+	if units[0].str(tag.CodingSchemeDesignator) != "UCUM" {
+		v.l.Errorf("SR-CI-06", units[0].at(tag.CodingSchemeDesignator), "measurement unit is not coded in UCUM")
 	}
-	v.codeRules(it, tMeasUnitsSeq)
+	v.codeRules(it, tag.MeasurementUnitsCodeSequence)
 }
 
 // referenceRules checks the Referenced SOP Sequence of an IMAGE, COMPOSITE
 // or WAVEFORM item (SR-CI-08) and records the reference for the evidence
 // check.
 func (v *validator) referenceRules(ds *dataset, vt string) {
-	refs := ds.seq(tRefSOPSeq)
+	refs := ds.seq(tag.ReferencedSOPSequence)
 	if len(refs) != 1 {
-		v.l.Errorf("SR-CI-08", ds.at(tRefSOPSeq), "%s content item needs a Referenced SOP Sequence with one item, not %d", vt, len(refs))
+		v.l.Errorf("SR-CI-08", ds.at(tag.ReferencedSOPSequence), "%s content item needs a Referenced SOP Sequence with one item, not %d", vt, len(refs))
 		return
 	}
 	r := refs[0]
-	class, inst := r.str(tRefSOPClassUID), r.str(tRefSOPInstanceUID)
+	class, inst := r.str(tag.ReferencedSOPClassUID), r.str(tag.ReferencedSOPInstanceUID)
 	if class == "" {
-		v.l.Errorf("SR-CI-08", r.at(tRefSOPClassUID), "reference has no Referenced SOP Class UID")
+		v.l.Errorf("SR-CI-08", r.at(tag.ReferencedSOPClassUID), "reference has no Referenced SOP Class UID")
 	} else if checkUID(class) != nil {
-		v.l.Errorf("SR-CI-08", r.at(tRefSOPClassUID), "Referenced SOP Class UID is not a valid UID")
+		v.l.Errorf("SR-CI-08", r.at(tag.ReferencedSOPClassUID), "Referenced SOP Class UID is not a valid UID")
 	} else if _, known := dicomdict.SOPClassName(class); !known {
-		v.l.Errorf("SR-CI-08", r.at(tRefSOPClassUID), "Referenced SOP Class UID is not a storage SOP class")
+		v.l.Errorf("SR-CI-08", r.at(tag.ReferencedSOPClassUID), "Referenced SOP Class UID is not a storage SOP class")
 	}
 	if inst == "" {
-		v.l.Errorf("SR-CI-08", r.at(tRefSOPInstanceUID), "reference has no Referenced SOP Instance UID")
+		v.l.Errorf("SR-CI-08", r.at(tag.ReferencedSOPInstanceUID), "reference has no Referenced SOP Instance UID")
 	} else if checkUID(inst) != nil {
-		v.l.Errorf("SR-CI-08", r.at(tRefSOPInstanceUID), "Referenced SOP Instance UID is not a valid UID")
+		v.l.Errorf("SR-CI-08", r.at(tag.ReferencedSOPInstanceUID), "Referenced SOP Instance UID is not a valid UID")
 	}
 	if inst != "" {
-		v.refs = append(v.refs, instanceRef{class: class, instance: inst, loc: r.at(tRefSOPInstanceUID)})
+		v.refs = append(v.refs, instanceRef{class: class, instance: inst, loc: r.at(tag.ReferencedSOPInstanceUID)})
 	}
 }
 
 // codeRules checks each item of code sequence t in ds against the Code
 // Sequence Macro (SR-CI-12, SR-CI-13).
-func (v *validator) codeRules(ds *dataset, t uint32) {
+func (v *validator) codeRules(ds *dataset, t tag.Tag) {
 	for _, it := range ds.seq(t) {
 		values := 0
-		for _, vt := range []uint32{tCodeValue, tLongCodeValue, tURNCodeValue} {
+		for _, vt := range []tag.Tag{tag.CodeValue, tag.LongCodeValue, tag.URNCodeValue} {
 			if e := it.get(vt); e != nil && !e.empty() {
 				values++
 			}
 		}
 		if values != 1 {
-			v.l.Errorf("SR-CI-12", it.at(tCodeValue), "code has %d of Code Value, Long Code Value and URN Code Value, not exactly one", values)
+			v.l.Errorf("SR-CI-12", it.at(tag.CodeValue), "code has %d of Code Value, Long Code Value and URN Code Value, not exactly one", values)
 		}
-		if it.str(tCodingScheme) == "" && it.get(tURNCodeValue) == nil {
-			v.l.Errorf("SR-CI-12", it.at(tCodingScheme), "code has no Coding Scheme Designator")
+		if it.str(tag.CodingSchemeDesignator) == "" && it.get(tag.URNCodeValue) == nil {
+			v.l.Errorf("SR-CI-12", it.at(tag.CodingSchemeDesignator), "code has no Coding Scheme Designator")
 		}
-		if it.str(tCodeMeaning) == "" {
-			v.l.Errorf("SR-CI-12", it.at(tCodeMeaning), "code has no Code Meaning")
+		if it.str(tag.CodeMeaning) == "" {
+			v.l.Errorf("SR-CI-12", it.at(tag.CodeMeaning), "code has no Code Meaning")
 		}
-		if cv := it.str(tCodeValue); utf8.RuneCountInString(cv) > maxCodeValue {
-			v.l.Errorf("SR-CI-13", it.at(tCodeValue), "Code Value is longer than 16 characters; such codes go in Long Code Value")
+		if cv := it.str(tag.CodeValue); utf8.RuneCountInString(cv) > maxCodeValue {
+			v.l.Errorf("SR-CI-13", it.at(tag.CodeValue), "Code Value is longer than 16 characters; such codes go in Long Code Value")
 		}
 	}
 }

@@ -1,5 +1,7 @@
 package sr
 
+import "github.com/suyashkumar/dicom/pkg/tag"
+
 // evidenceRules checks that the evidence sequences list every instance the
 // content tree references (SR-MOD-08), that the SR has a series of its own
 // (SR-MOD-15), and that its study, series and instance UIDs differ
@@ -8,23 +10,23 @@ func (v *validator) evidenceRules() {
 	listed := map[string]string{} // SOP Instance UID → SOP Class UID
 	imageSeries := map[string]bool{}
 	present := false
-	for _, t := range []uint32{tCurrentEvidenceSeq, tOtherEvidenceSeq} {
+	for _, t := range []tag.Tag{tag.CurrentRequestedProcedureEvidenceSequence, tag.PertinentOtherEvidenceSequence} {
 		if v.ds.get(t) == nil {
 			continue
 		}
 		present = true
 		v.hierarchical(v.ds, t, "SR-MOD-01")
 		for _, study := range v.ds.seq(t) {
-			for _, series := range study.seq(tRefSeriesSeq) {
-				imageSeries[series.str(tSeriesInstanceUID)] = true
-				for _, sop := range series.seq(tRefSOPSeq) {
-					listed[sop.str(tRefSOPInstanceUID)] = sop.str(tRefSOPClassUID)
+			for _, series := range study.seq(tag.ReferencedSeriesSequence) {
+				imageSeries[series.str(tag.SeriesInstanceUID)] = true
+				for _, sop := range series.seq(tag.ReferencedSOPSequence) {
+					listed[sop.str(tag.ReferencedSOPInstanceUID)] = sop.str(tag.ReferencedSOPClassUID)
 				}
 			}
 		}
 	}
 	if len(v.refs) > 0 && !present {
-		v.l.Errorf("SR-MOD-08", tagPath(tCurrentEvidenceSeq), "content items reference instances but there is neither a Current Requested Procedure Evidence Sequence nor a Pertinent Other Evidence Sequence")
+		v.l.Errorf("SR-MOD-08", tagPath(tag.CurrentRequestedProcedureEvidenceSequence), "content items reference instances but there is neither a Current Requested Procedure Evidence Sequence nor a Pertinent Other Evidence Sequence")
 	} else {
 		for _, r := range v.refs {
 			class, ok := listed[r.instance]
@@ -36,11 +38,11 @@ func (v *validator) evidenceRules() {
 			}
 		}
 	}
-	series := v.ds.str(tSeriesInstanceUID)
+	series := v.ds.str(tag.SeriesInstanceUID)
 	if series != "" && imageSeries[series] {
-		v.l.Errorf("SR-MOD-15", tagPath(tSeriesInstanceUID), "the SR's Series Instance UID is that of a referenced image series")
+		v.l.Errorf("SR-MOD-15", tagPath(tag.SeriesInstanceUID), "the SR's Series Instance UID is that of a referenced image series")
 	}
-	ids := []uint32{tStudyInstanceUID, tSeriesInstanceUID, tSOPInstanceUID}
+	ids := []tag.Tag{tag.StudyInstanceUID, tag.SeriesInstanceUID, tag.SOPInstanceUID}
 	for i, a := range ids {
 		for _, b := range ids[i+1:] {
 			if x := v.ds.str(a); x != "" && x == v.ds.str(b) {

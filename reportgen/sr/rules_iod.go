@@ -1,6 +1,8 @@
 package sr
 
 import (
+	"github.com/suyashkumar/dicom/pkg/tag"
+
 	"github.com/reportgen/reportgen/reportgen/content"
 )
 
@@ -13,9 +15,9 @@ var iodNames = map[string]string{
 // iodRule checks that the SOP class is one of the three SR IODs
 // (SR-IOD-01) and picks the tables for the content rules.
 func (v *validator) iodRule() {
-	c := v.ds.str(tSOPClassUID)
+	c := v.ds.str(tag.SOPClassUID)
 	if _, ok := iodNames[c]; !ok {
-		v.l.Errorf("SR-IOD-01", tagPath(tSOPClassUID), "SOP Class UID is not Basic Text, Enhanced or Comprehensive SR")
+		v.l.Errorf("SR-IOD-01", tagPath(tag.SOPClassUID), "SOP Class UID is not Basic Text, Enhanced or Comprehensive SR")
 		return
 	}
 	v.iod = c
@@ -30,14 +32,14 @@ func (v *validator) relationshipRules(n *node) {
 	}
 	name := iodNames[v.iod]
 	if !valueTypes[v.iod][n.vt] {
-		v.l.Errorf("SR-IOD-02", n.ds.at(tValueType), "value type %s is not allowed in %s", vtName(n.vt), name)
+		v.l.Errorf("SR-IOD-02", n.ds.at(tag.ValueType), "value type %s is not allowed in %s", vtName(n.vt), name)
 		return
 	}
 	if n.rel == "" || !relationshipTypes[n.rel] || n.parent == nil || n.parent.vt == "" {
 		return
 	}
 	if !allowed(v.iod, n.parent.vt, n.rel, n.vt) {
-		v.l.Errorf("SR-IOD-04", n.ds.at(tRelationshipType), "%s %s %s is not allowed in %s", vtName(n.parent.vt), n.rel, vtName(n.vt), name)
+		v.l.Errorf("SR-IOD-04", n.ds.at(tag.RelationshipType), "%s %s %s is not allowed in %s", vtName(n.parent.vt), n.rel, vtName(n.vt), name)
 	}
 }
 
@@ -47,14 +49,14 @@ func (v *validator) relationshipRules(n *node) {
 // triple must be allowed (SR-IOD-04).
 func (v *validator) byReferenceRules(refs []*node, byPos map[string]*node) {
 	for _, n := range refs {
-		loc := n.ds.at(tRefContentItemID)
+		loc := n.ds.at(tag.ReferencedContentItemIdentifier)
 		if v.iod != content.ComprehensiveSR {
 			if v.iod != "" {
 				v.l.Errorf("SR-IOD-03", loc, "by-reference relationships are not allowed in %s", iodNames[v.iod])
 			}
 			continue
 		}
-		target := byPos[positionString(n.ds.get(tRefContentItemID).uint32s())]
+		target := byPos[positionString(n.ds.get(tag.ReferencedContentItemIdentifier).uint32s())]
 		switch {
 		case target == nil:
 			v.l.Errorf("SR-IOD-04", loc, "Referenced Content Item Identifier names no content item")

@@ -1,15 +1,16 @@
 package sr
 
-import "github.com/reportgen/reportgen/reportgen/dicomdict"
+import (
+	"github.com/suyashkumar/dicom/pkg/tag"
+
+	"github.com/reportgen/reportgen/reportgen/dicomdict"
+)
 
 // Codes of TID 2000 and TID 1002/1003/1004 the template rules look for.
 const (
 	codeLanguage       = "121049" // Language of Content Item and Descendants
 	codePersonObserver = "121008" // Person Observer Name
 	codeDeviceObserver = "121012" // Device Observer UID
-	tAuthorObserverSeq = 0x0040A078
-	tMappingResource   = 0x00080105
-	tTemplateID        = 0x0040DB00
 )
 
 // templateRules checks the root of TID 2000 (PS3.16): the template
@@ -19,37 +20,37 @@ const (
 // (SR-TID-01, SR-TID-06).
 func (v *validator) templateRules() {
 	v.titleRule()
-	tpl := v.ds.seq(tContentTemplateSeq)
+	tpl := v.ds.seq(tag.ContentTemplateSequence)
 	switch {
 	case len(tpl) != 1:
-		v.l.Errorf("SR-TID-10", tagPath(tContentTemplateSeq), "the root needs a Content Template Sequence with one item naming TID 2000, not %d items", len(tpl))
-	case tpl[0].str(tMappingResource) != "DCMR" || tpl[0].str(tTemplateID) != "2000":
-		v.l.Errorf("SR-TID-10", tpl[0].at(tTemplateID), "the root's Content Template Sequence does not name DCMR template 2000")
+		v.l.Errorf("SR-TID-10", tagPath(tag.ContentTemplateSequence), "the root needs a Content Template Sequence with one item naming TID 2000, not %d items", len(tpl))
+	case tpl[0].str(tag.MappingResource) != "DCMR" || tpl[0].str(tag.TemplateIdentifier) != "2000":
+		v.l.Errorf("SR-TID-10", tpl[0].at(tag.TemplateIdentifier), "the root's Content Template Sequence does not name DCMR template 2000")
 	}
 	languages, observer := 0, false
-	for _, it := range v.ds.seq(tContentSeq) {
-		rel, vt := it.str(tRelationshipType), it.str(tValueType)
+	for _, it := range v.ds.seq(tag.ContentSequence) {
+		rel, vt := it.str(tag.RelationshipType), it.str(tag.ValueType)
 		concept := conceptOf(it)
 		switch {
 		case rel == "HAS CONCEPT MOD" && vt == "CODE" && concept == (code{codeLanguage, "DCM"}):
 			languages++
-			values := it.seq(tConceptCodeSeq)
-			if len(values) == 1 && values[0].str(tCodingScheme) != "RFC5646" {
-				v.l.Errorf("SR-TID-02", values[0].at(tCodingScheme), "language is not coded in RFC5646")
+			values := it.seq(tag.ConceptCodeSequence)
+			if len(values) == 1 && values[0].str(tag.CodingSchemeDesignator) != "RFC5646" {
+				v.l.Errorf("SR-TID-02", values[0].at(tag.CodingSchemeDesignator), "language is not coded in RFC5646")
 			}
 		case rel == "HAS OBS CONTEXT" && (concept == code{codePersonObserver, "DCM"} || concept == code{codeDeviceObserver, "DCM"}):
 			observer = true
 		case rel == "CONTAINS" && vt != "CONTAINER":
-			v.l.Errorf("SR-TID-05", it.at(tValueType), "the root CONTAINS an item of value type %s; TID 2000 allows only section CONTAINERs", vtName(vt))
+			v.l.Errorf("SR-TID-05", it.at(tag.ValueType), "the root CONTAINS an item of value type %s; TID 2000 allows only section CONTAINERs", vtName(vt))
 		case rel == "CONTAINS":
 			v.headingRule(it, concept)
 		}
 	}
 	if languages != 1 {
-		v.l.Errorf("SR-TID-02", tagPath(tContentSeq), "the root has %d Language of Content Item and Descendants items, not one", languages)
+		v.l.Errorf("SR-TID-02", tagPath(tag.ContentSequence), "the root has %d Language of Content Item and Descendants items, not one", languages)
 	}
-	if !observer && len(v.ds.seq(tAuthorObserverSeq)) == 0 && len(v.ds.seq(tVerifyingObsSeq)) == 0 {
-		v.l.Errorf("SR-TID-03", tagPath(tContentSeq), "no observer: neither an observer context at the root nor an Author or Verifying Observer Sequence")
+	if !observer && len(v.ds.seq(tag.AuthorObserverSequence)) == 0 && len(v.ds.seq(tag.VerifyingObserverSequence)) == 0 {
+		v.l.Errorf("SR-TID-03", tagPath(tag.ContentSequence), "no observer: neither an observer context at the root nor an Author or Verifying Observer Sequence")
 	}
 }
 
@@ -58,24 +59,24 @@ type code struct{ value, scheme string }
 
 // conceptOf returns the concept name of a content item.
 func conceptOf(ds *dataset) code {
-	names := ds.seq(tConceptNameSeq)
+	names := ds.seq(tag.ConceptNameCodeSequence)
 	if len(names) != 1 {
 		return code{}
 	}
-	return code{names[0].str(tCodeValue), names[0].str(tCodingScheme)}
+	return code{names[0].str(tag.CodeValue), names[0].str(tag.CodingSchemeDesignator)}
 }
 
 // titleRule warns about a document title outside CID 7000 (TID 2000 row
 // 1, BCID 7000). The group is baseline, so another title is valid, but a
 // receiver that knows the group flags it: a warning, not an error.
 func (v *validator) titleRule() {
-	names := v.ds.seq(tConceptNameSeq)
+	names := v.ds.seq(tag.ConceptNameCodeSequence)
 	if len(names) != 1 {
 		return // SR-CI-01 reports it
 	}
 	c := conceptOf(v.ds)
 	if _, ok := dicomdict.DocumentTitle(c.scheme, c.value); !ok {
-		v.l.Warnf("SR-TID-01", names[0].at(tCodeValue), "the document title is not from CID 7000 Diagnostic Imaging Report Document Title (a baseline group: receivers may not know it)")
+		v.l.Warnf("SR-TID-01", names[0].at(tag.CodeValue), "the document title is not from CID 7000 Diagnostic Imaging Report Document Title (a baseline group: receivers may not know it)")
 	}
 }
 
@@ -83,11 +84,11 @@ func (v *validator) titleRule() {
 // row 8, BCID 7001), current or retired codes. Baseline again: a
 // warning.
 func (v *validator) headingRule(section *dataset, c code) {
-	names := section.seq(tConceptNameSeq)
+	names := section.seq(tag.ConceptNameCodeSequence)
 	if len(names) != 1 {
 		return // SR-CI-02 reports it
 	}
 	if _, _, ok := dicomdict.ReportHeading(c.scheme, c.value); !ok {
-		v.l.Warnf("SR-TID-06", names[0].at(tCodeValue), "the section heading is not from CID 7001 Diagnostic Imaging Report Heading (a baseline group: receivers may not know it)")
+		v.l.Warnf("SR-TID-06", names[0].at(tag.CodeValue), "the section heading is not from CID 7001 Diagnostic Imaging Report Heading (a baseline group: receivers may not know it)")
 	}
 }

@@ -14,7 +14,7 @@ import (
 // character set (SR-MOD-14), UID syntax (SR-UID-01) and VR limits
 // (SR-VR-01 to 05).
 func (v *validator) valueRules() {
-	cs := v.ds.get(tSpecificCharacterSet)
+	cs := v.ds.get(tag.SpecificCharacterSet)
 	charsets := cs.strings()
 	mode, problems := checkCharsets(charsets)
 	for _, p := range problems {
@@ -111,7 +111,7 @@ func (w *valueWalk) charValues(e *element) {
 // "+" or "-", ZZ hours and XX minutes (PS3.3 C.12.1.1 attribute
 // description), within the -12:00 to +14:00 of PS3.5's DT offset.
 func (v *validator) timezoneRule() {
-	e := v.ds.get(tTimezoneOffset)
+	e := v.ds.get(tag.TimezoneOffsetFromUTC)
 	if e == nil || e.empty() {
 		return
 	}
@@ -128,11 +128,10 @@ func (v *validator) timezoneRule() {
 // an error. Other differences are warnings, since dictionaries of other
 // editions may differ.
 func (w *valueWalk) checkVR(e *element) {
-	g := uint16(e.tag >> 16)
-	if g%2 == 1 || e.vr == "UN" || uint16(e.tag) == 0 {
+	if e.tag.Group%2 == 1 || e.vr == "UN" || e.tag.Element == 0 {
 		return
 	}
-	info, err := tag.Find(tag.Tag{Group: g, Element: uint16(e.tag)})
+	info, err := tag.Find(e.tag)
 	if err != nil || slices.Contains(info.VRs, e.vr) {
 		return
 	}

@@ -1,6 +1,8 @@
 package sr
 
 import (
+	"github.com/suyashkumar/dicom/pkg/tag"
+
 	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
@@ -58,7 +60,7 @@ type instanceRef struct {
 // need reports a missing Type 1 or Type 2 attribute of ds under rule: Type
 // 1 must have a value (a sequence at least one item), Type 2 must be
 // present.
-func (v *validator) need(rule string, ds *dataset, t uint32, typ int, what string) *element {
+func (v *validator) need(rule string, ds *dataset, t tag.Tag, typ int, what string) *element {
 	e := ds.get(t)
 	switch {
 	case e == nil:
