@@ -149,7 +149,7 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 
 // GenericSRTitle is the CID 7000 title of a report for which no more
 // specific one is known.
-var GenericSRTitle = LOINC("18748-4", "Diagnostic Imaging Report")
+var GenericSRTitle = FromDict(dicomdict.LNDiagnosticImagingReport)
 
 // SRTitleFor returns the SR document title of a report with document code
 // dc built with template t (nil for none). TID 2000 takes its title from

@@ -1,6 +1,9 @@
 package content
 
-import pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+import (
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/reportgen/dicomdict"
+)
 
 // Heading describes one report section kind: its codes in both code sets of
 // DICOM CID 7001 (current LOINC and retired DCM), its default title, and the
@@ -17,21 +20,21 @@ type Heading struct {
 // code from the request.
 var Headings = map[pb.SectionKind]Heading{
 	pb.SectionKind_SECTION_KIND_HISTORY: {pb.SectionKind_SECTION_KIND_HISTORY,
-		LOINC("11329-0", "History"), DCM("121060", "History"), "History", LOINC("11329-0", "History")},
+		FromDict(dicomdict.LNHistory), FromDict(dicomdict.DCMHistory), "History", FromDict(dicomdict.LNHistory)},
 	pb.SectionKind_SECTION_KIND_REASON_FOR_STUDY: {pb.SectionKind_SECTION_KIND_REASON_FOR_STUDY,
-		LOINC("18785-6", "Indications for Procedure"), DCM("121109", "Indications for Procedure"), "Reason for Study", ConceptFinding},
+		FromDict(dicomdict.LNIndicationsForProcedure), FromDict(dicomdict.DCMIndicationsForProcedure), "Reason for Study", ConceptFinding},
 	pb.SectionKind_SECTION_KIND_COMPARISON: {pb.SectionKind_SECTION_KIND_COMPARISON,
-		LOINC("18834-2", "Previous Findings"), DCM("121068", "Previous Findings"), "Comparison", ConceptPrevFinding},
+		FromDict(dicomdict.LNPreviousFindings), FromDict(dicomdict.DCMPreviousFindings), "Comparison", ConceptPrevFinding},
 	pb.SectionKind_SECTION_KIND_TECHNIQUE: {pb.SectionKind_SECTION_KIND_TECHNIQUE,
-		LOINC("55111-9", "Current Procedure Descriptions"), DCM("121064", "Current Procedure Descriptions"), "Technique", ConceptProcDesc},
+		FromDict(dicomdict.LNCurrentProcedureDescriptions), FromDict(dicomdict.DCMCurrentProcedureDescriptions), "Technique", ConceptProcDesc},
 	pb.SectionKind_SECTION_KIND_FINDINGS: {pb.SectionKind_SECTION_KIND_FINDINGS,
-		LOINC("59776-5", "Findings"), DCM("121070", "Findings"), "Findings", ConceptFinding},
+		FromDict(dicomdict.LNFindings), FromDict(dicomdict.DCMFindings), "Findings", ConceptFinding},
 	pb.SectionKind_SECTION_KIND_IMPRESSION: {pb.SectionKind_SECTION_KIND_IMPRESSION,
-		LOINC("19005-8", "Impressions"), DCM("121072", "Impressions"), "Impression", ConceptImpression},
+		FromDict(dicomdict.LNImpressions), FromDict(dicomdict.DCMImpressions), "Impression", ConceptImpression},
 	pb.SectionKind_SECTION_KIND_RECOMMENDATION: {pb.SectionKind_SECTION_KIND_RECOMMENDATION,
-		LOINC("18783-1", "Recommendations"), DCM("121074", "Recommendations"), "Recommendations", ConceptRecommend},
+		FromDict(dicomdict.LNRecommendations), FromDict(dicomdict.DCMRecommendations), "Recommendations", ConceptRecommend},
 	pb.SectionKind_SECTION_KIND_ADDENDUM: {pb.SectionKind_SECTION_KIND_ADDENDUM,
-		LOINC("55107-7", "Addendum"), DCM("121078", "Addendum"), "Addendum", ConceptFinding},
+		FromDict(dicomdict.LNAddendum), FromDict(dicomdict.DCMAddendum), "Addendum", ConceptFinding},
 	pb.SectionKind_SECTION_KIND_COMPLICATIONS: {pb.SectionKind_SECTION_KIND_COMPLICATIONS,
-		LOINC("55109-3", "Complications"), DCM("121113", "Complications"), "Complications", SCT("116224001", "Complication of Procedure")},
+		FromDict(dicomdict.LNComplications), FromDict(dicomdict.DCMComplications), "Complications", FromDict(dicomdict.SCTComplicationOfProcedure)},
 }

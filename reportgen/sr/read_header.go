@@ -518,7 +518,7 @@ func (r *reader) identifiers(ds *dataset, t tag.Tag) []*pb.Identifier {
 		d := it.str(tag.CodingSchemeDesignator)
 		oid := r.schemes[d]
 		if oid == "" {
-			oid = schemeOIDs[d]
+			oid = localSchemeOID(d)
 		}
 		if v == "" || oid == "" {
 			r.model.Add(issue.Info, RuleNotCarried, it.at(tag.CodingSchemeDesignator), "a person identifier whose coding scheme has no known OID is not carried")

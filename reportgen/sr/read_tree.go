@@ -61,24 +61,6 @@ func newReader(f *file, opt ReadOptions) *reader {
 	return r
 }
 
-// Concepts of TID 2000 and its context templates (PS3.16), as code values
-// of DCM unless noted.
-const (
-	cvProcedureReported = "121058"
-	cvEquivalentMeaning = "121050" // TID 1210
-	cvAcquisitionDevice = "122142"
-	cvTargetRegion      = "123014"
-	cvObserverType      = "121005"
-	cvPerson            = "121006"
-	cvDevice            = "121007"
-	cvObserverOrg       = "121009"
-	cvObserverRole      = "121010"
-	cvSubjectClass      = "121024"
-	cvSubjectPatient    = "121025"
-	cvFindingSiteSCT    = "363698007"
-	cvFindingSiteSRT    = "G-C0E3"
-)
-
 // TID 1001 context items the model does not need: the person observer's
 // other attributes (TID 1003), the procedure context (TID 1005, whose
 // defaults are the header's study) and the patient subject context (TID
@@ -160,31 +142,31 @@ func (r *reader) root(rep *pb.Report) *rootData {
 func (r *reader) rootModifier(d *rootData, it *dataset, vt string, c code) {
 	loc := it.at(tag.ConceptNameCodeSequence)
 	switch {
-	case c == code{codeLanguage, "DCM"}:
+	case c == codeOf(dicomdict.DCMLanguageOfContentItemAndDescendants):
 		// The validator checks there is one, coded in RFC5646: the
 		// code value is the tag itself, not a code of a CDA code system.
 		if v := it.seq(tag.ConceptCodeSequence); len(v) == 1 {
 			d.language = v[0].str(tag.CodeValue)
 		}
-	case c == code{cvProcedureReported, "DCM"} && vt == "CODE":
+	case c == codeOf(dicomdict.DCMProcedureReported) && vt == "CODE":
 		if d.procedure == nil {
 			d.procedure = r.valueCode(it)
 		} else {
 			r.model.Warnf(RuleNotCarried, loc, "a second Procedure reported is not carried: the model has one procedure code")
 		}
-	case c == code{cvEquivalentMeaning, "DCM"} && vt == "TEXT":
+	case c == codeOf(dicomdict.DCMEquivalentMeaningOfConceptName) && vt == "TEXT":
 		if d.title == "" {
 			d.title = r.textOf(it.get(tag.TextValue))
 		}
-	case c == code{cvEquivalentMeaning, "DCM"} && vt == "CODE":
+	case c == codeOf(dicomdict.DCMEquivalentMeaningOfConceptName) && vt == "CODE":
 		if v := r.valueCode(it); v != nil && d.title == "" {
 			d.title = v.GetDisplayName()
 		}
-	case c == code{cvAcquisitionDevice, "DCM"} && vt == "CODE":
+	case c == codeOf(dicomdict.DCMAcquisitionDeviceType) && vt == "CODE":
 		if v := r.valueCode(it); v != nil {
 			d.modalities = append(d.modalities, v.GetCode())
 		}
-	case c == code{cvTargetRegion, "DCM"} && vt == "CODE":
+	case c == codeOf(dicomdict.DCMTargetRegion) && vt == "CODE":
 		r.model.Warnf(RuleNotCarried, loc, "Target Region is not carried: the model has no place for it, and the title and procedure name the region")
 	default:
 		r.tid.Errorf("SR-TID-05", loc, "the root has a HAS CONCEPT MOD item that is not a row of TID 2000")
@@ -201,17 +183,17 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 		return cur
 	}
 	switch v := c.value; {
-	case v == cvObserverType && vt == "CODE":
+	case v == dicomdict.DCMObserverType.Value && vt == "CODE":
 		switch t := r.valueCode(it).GetCode(); t {
-		case cvPerson:
+		case dicomdict.DCMPerson.Value:
 			return nil // a new person observer follows
-		case cvDevice:
+		case dicomdict.DCMDevice.Value:
 			r.model.Errorf(RuleNotRepresentable, loc, "a device observer (TID 1004) is not representable: the model's author is a person")
 		default:
 			r.tid.Errorf("SR-TID-04", loc, "Observer Type is neither Person nor Device (CID 270)")
 		}
 		return cur
-	case v == codePersonObserver && vt == "PNAME":
+	case v == dicomdict.DCMPersonObserverName.Value && vt == "PNAME":
 		// Each name opens an observer, whether or not an Observer Type
 		// came before it.
 		p := &pb.Practitioner{Name: r.personName(it.get(tag.PersonName), "Person Observer Name")}
@@ -222,12 +204,12 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 			r.model.Warnf(RuleNotCarried, loc, "further person observers are not carried: the model has one author")
 		}
 		return p
-	case v == cvObserverOrg && vt == "TEXT":
+	case v == dicomdict.DCMPersonObserversOrganizationName.Value && vt == "TEXT":
 		if cur != nil {
 			cur.Organization = r.textOf(it.get(tag.TextValue))
 		}
 		return cur
-	case v == cvObserverRole && vt == "CODE":
+	case v == dicomdict.DCMPersonObserversRoleInTheOrganization.Value && vt == "CODE":
 		if cur != nil {
 			cur.Role = r.valueCode(it)
 		}
@@ -238,8 +220,8 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 		r.model.Errorf(RuleNotRepresentable, loc, "a device observer (TID 1004) is not representable: the model's author is a person")
 	case procedureContext[v]:
 		r.model.Add(issue.Info, RuleNotCarried, loc, "procedure context (TID 1005) at the root is not carried: the header names the study")
-	case v == cvSubjectClass && vt == "CODE":
-		if r.valueCode(it).GetCode() != cvSubjectPatient {
+	case v == dicomdict.DCMSubjectClass.Value && vt == "CODE":
+		if r.valueCode(it).GetCode() != dicomdict.DCMPatient.Value {
 			r.model.Errorf(RuleNotRepresentable, loc, "a subject other than the patient (TID 1006) is not representable")
 		}
 	case patientSubject[v]:
@@ -375,7 +357,7 @@ func byReference(it *dataset) bool { return it.get(tag.ReferencedContentItemIden
 func (r *reader) modifier(o *pb.Observation, it *dataset, vt string) {
 	loc := it.at(tag.ConceptNameCodeSequence)
 	c := conceptOf(it)
-	isSite := c == code{cvFindingSiteSCT, "SCT"} || c == code{cvFindingSiteSRT, "SRT"}
+	isSite := c == codeOf(dicomdict.SCTFindingSite) || c == codeOf(dicomdict.SRTFindingSite)
 	switch {
 	case !isSite || vt != "CODE":
 		r.model.Errorf(RuleNotRepresentable, loc, "a concept modifier other than one coded Finding Site (e.g. laterality) is not representable")
@@ -451,26 +433,14 @@ func (r *reader) valueCode(it *dataset) *pb.Code {
 	return r.code(v[0], "a coded value")
 }
 
-// schemeOIDs are well-known Coding Scheme Designators (PS3.16 Table 8-1)
-// beyond those the API names, with their HL7 OIDs, for codes an SR
-// carries without a Coding Scheme Identification Sequence.
-var schemeOIDs = map[string]string{
-	"SRT":    content.OIDSNOMED, // legacy SNOMED designator; PS3.20 maps it to SNOMED CT
-	"NCIt":   "2.16.840.1.113883.3.26.1.1",
-	"UMLS":   "2.16.840.1.113883.6.86",
-	"NUCC":   "2.16.840.1.113883.6.101",
-	"I10":    "2.16.840.1.113883.6.3",
-	"I9C":    "2.16.840.1.113883.6.2",
-	"RXNORM": "2.16.840.1.113883.6.88",
-}
-
-// apiSchemes are the designators the API names as schemes.
-var apiSchemes = map[string]pb.CodingScheme{
-	"LN":     pb.CodingScheme_CODING_SCHEME_LOINC,
-	"SCT":    pb.CodingScheme_CODING_SCHEME_SNOMED_CT,
-	"RADLEX": pb.CodingScheme_CODING_SCHEME_RADLEX,
-	"DCM":    pb.CodingScheme_CODING_SCHEME_DCM,
-	"UCUM":   pb.CodingScheme_CODING_SCHEME_UCUM,
+// localSchemeOID returns the OID of a well-known scheme the API does not
+// name (PS3.16 Table 8-1), for codes an SR carries without a Coding Scheme
+// Identification Sequence; "" for others.
+func localSchemeOID(designator string) string {
+	if s, ok := dicomdict.SchemeByDesignator(designator); ok && s.API == pb.CodingScheme_CODING_SCHEME_UNSPECIFIED {
+		return s.OID
+	}
+	return ""
 }
 
 // code converts one Code Sequence Macro item (PS3.3 Table 8.8-1). Schemes
@@ -491,13 +461,13 @@ func (r *reader) code(it *dataset, what string) *pb.Code {
 	}
 	c := &pb.Code{Code: value, DisplayName: r.textOf(it.get(tag.CodeMeaning))}
 	designator := it.str(tag.CodingSchemeDesignator)
-	if s, ok := apiSchemes[designator]; ok {
-		c.Scheme = s
+	if known, _ := dicomdict.SchemeByDesignator(designator); known.API != pb.CodingScheme_CODING_SCHEME_UNSPECIFIED {
+		c.Scheme = known.API
 		return c
 	}
 	oid := r.schemes[designator]
 	if oid == "" {
-		oid = schemeOIDs[designator]
+		oid = localSchemeOID(designator)
 	}
 	if oid == "" {
 		r.model.Errorf(RuleNotRepresentable, it.at(tag.CodingSchemeDesignator), "%s is coded in a scheme whose OID neither the SR's Coding Scheme Identification Sequence nor the well-known schemes give", what)

@@ -6,13 +6,6 @@ import (
 	"github.com/reportgen/reportgen/reportgen/dicomdict"
 )
 
-// Codes of TID 2000 and TID 1002/1003/1004 the template rules look for.
-const (
-	codeLanguage       = "121049" // Language of Content Item and Descendants
-	codePersonObserver = "121008" // Person Observer Name
-	codeDeviceObserver = "121012" // Device Observer UID
-)
-
 // templateRules checks the root of TID 2000 (PS3.16): the template
 // reference (SR-TID-10), the language (SR-TID-02), the observer context
 // (SR-TID-03), that the root CONTAINS only section CONTAINERs (SR-TID-05),
@@ -32,13 +25,13 @@ func (v *validator) templateRules() {
 		rel, vt := it.str(tag.RelationshipType), it.str(tag.ValueType)
 		concept := conceptOf(it)
 		switch {
-		case rel == "HAS CONCEPT MOD" && vt == "CODE" && concept == (code{codeLanguage, "DCM"}):
+		case rel == "HAS CONCEPT MOD" && vt == "CODE" && concept == codeOf(dicomdict.DCMLanguageOfContentItemAndDescendants):
 			languages++
 			values := it.seq(tag.ConceptCodeSequence)
 			if len(values) == 1 && values[0].str(tag.CodingSchemeDesignator) != "RFC5646" {
 				v.l.Errorf("SR-TID-02", values[0].at(tag.CodingSchemeDesignator), "language is not coded in RFC5646")
 			}
-		case rel == "HAS OBS CONTEXT" && (concept == code{codePersonObserver, "DCM"} || concept == code{codeDeviceObserver, "DCM"}):
+		case rel == "HAS OBS CONTEXT" && (concept == codeOf(dicomdict.DCMPersonObserverName) || concept == codeOf(dicomdict.DCMDeviceObserverUID)):
 			observer = true
 		case rel == "CONTAINS" && vt != "CONTAINER":
 			v.l.Errorf("SR-TID-05", it.at(tag.ValueType), "the root CONTAINS an item of value type %s; TID 2000 allows only section CONTAINERs", vtName(vt))
@@ -56,6 +49,9 @@ func (v *validator) templateRules() {
 
 // code is a code value with its coding scheme designator.
 type code struct{ value, scheme string }
+
+// codeOf returns the code of a dictionary concept.
+func codeOf(c dicomdict.Concept) code { return code{c.Value, c.Scheme} }
 
 // conceptOf returns the concept name of a content item.
 func conceptOf(ds *dataset) code {

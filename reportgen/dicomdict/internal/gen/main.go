@@ -22,9 +22,20 @@ func main() {
 	if err != nil {
 		log.Fatal(err)
 	}
+	src, err := generate(b)
+	if err != nil {
+		log.Fatalf("%s: %v", *in, err)
+	}
+	if err := os.WriteFile(*out, src, 0o644); err != nil {
+		log.Fatal(err)
+	}
+}
+
+// generate returns sopclasses.go for the JSON of sops.json.
+func generate(b []byte) ([]byte, error) {
 	var sops []struct{ Name, ID, CIOD string }
 	if err := json.Unmarshal(b, &sops); err != nil {
-		log.Fatalf("%s: %v", *in, err)
+		return nil, err
 	}
 	sort.Slice(sops, func(i, j int) bool { return sops[i].ID < sops[j].ID })
 	var buf bytes.Buffer
@@ -34,11 +45,5 @@ func main() {
 		fmt.Fprintf(&buf, "\t%q: %q,\n", s.ID, s.Name)
 	}
 	buf.WriteString("}\n")
-	src, err := format.Source(buf.Bytes())
-	if err != nil {
-		log.Fatal(err)
-	}
-	if err := os.WriteFile(*out, src, 0o644); err != nil {
-		log.Fatal(err)
-	}
+	return format.Source(buf.Bytes())
 }
