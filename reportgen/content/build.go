@@ -95,19 +95,20 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 	}
 
 	d.SRTitle = SRTitleFor(d.DocumentCode, t)
-	root := &Node{Type: Container, Concept: d.SRTitle, ID: "root"}
+	root := TID2000Root.Node()
+	root.Concept, root.ID = d.SRTitle, "root"
 	d.Root = root
-	root.Add(&Node{Relationship: HasConceptMod, Type: CodeValue, Concept: ConceptLanguage,
-		Code: Code{Value: d.Language, Designator: "RFC5646", Meaning: languageMeaning(d.Language)}})
+	lang := root.Add(TID1204Language.Node())
+	lang.Code = Code{Value: d.Language, Designator: "RFC5646", Meaning: languageMeaning(d.Language)}
 	if pc := r.GetStudy().GetProcedureCode(); pc != nil {
-		root.Add(&Node{Relationship: HasConceptMod, Type: CodeValue, Concept: ConceptProcedure, Code: FromProto(pc)})
+		root.Add(TID2000Procedure.Node()).Code = FromProto(pc)
 	}
 	// TID 1001/1002/1003: the reporting radiologist as person observer, so
 	// the SR says who observed without relying on header inheritance.
-	root.Add(&Node{Relationship: HasObsContext, Type: CodeValue, Concept: ConceptObserverType, Code: ObserverPerson})
-	root.Add(&Node{Relationship: HasObsContext, Type: PName, Concept: ConceptObserverName, PersonName: Name(r.GetAuthor().GetName())})
+	root.Add(TID1002ObserverType.Node()).Code = ObserverPerson
+	root.Add(TID1003Name.Node()).PersonName = Name(r.GetAuthor().GetName())
 	if org := r.GetAuthor().GetOrganization(); org != "" {
-		root.Add(&Node{Relationship: HasObsContext, Type: Text, Concept: ConceptObserverOrg, Text: org})
+		root.Add(TID1003Organization.Node()).Text = org
 	}
 
 	if t != nil {
@@ -270,7 +271,8 @@ func (b *builder) section(s *pb.Section, idx int, ts *templates.Section) (*Node,
 			return nil, fmt.Errorf("kind: unknown section kind %v", s.GetKind())
 		}
 	}
-	sec := &Node{Relationship: Contains, Type: Container, Heading: &h, ID: fmt.Sprintf("s%d", idx)}
+	sec := TID2000Section.Node()
+	sec.Heading, sec.ID = &h, fmt.Sprintf("s%d", idx)
 	sec.Concept = h.LOINC
 	if b.codes == HeadingDCM {
 		sec.Concept = h.DCM
@@ -305,8 +307,12 @@ func (b *builder) section(s *pb.Section, idx int, ts *templates.Section) (*Node,
 	}
 	n := 0
 	next := func() string { n++; return fmt.Sprintf("%s.%d", sec.ID, n) }
+	prose := func(text string) {
+		n := sec.Add(TID2002Text.Node())
+		n.Concept, n.Text, n.ID = h.Element, text, next()
+	}
 	for _, p := range Paragraphs(text) {
-		sec.Add(&Node{Relationship: Contains, Type: Text, Concept: h.Element, Text: p, ID: next()})
+		prose(p)
 	}
 	for oi, o := range s.GetObservations() {
 		item, err := buildObservation(o, h.Element, b.defaults)
@@ -329,7 +335,7 @@ func (b *builder) section(s *pb.Section, idx int, ts *templates.Section) (*Node,
 			} else if out != "" {
 				// A coded or measured value keeps its own item; the
 				// sentence goes before it as prose both documents show.
-				sec.Add(&Node{Relationship: Contains, Type: Text, Concept: h.Element, Text: out, ID: next()})
+				prose(out)
 			}
 		}
 		item.ID = next()
@@ -374,27 +380,33 @@ func observationData(o *pb.Observation) templates.ObservationData {
 }
 
 func buildObservation(o *pb.Observation, element Code, def defaultImage) (*Node, error) {
-	item := &Node{Relationship: Contains, Concept: FromProto(o.GetConcept())}
+	var item *Node
 	switch v := o.GetValue().(type) {
 	case *pb.Observation_Text:
-		item.Type, item.Text = Text, v.Text
+		item = TID2002Text.Node()
+		item.Text = v.Text
 	case *pb.Observation_Code:
-		item.Type, item.Code = CodeValue, FromProto(v.Code)
+		item = TID2002Code.Node()
+		item.Code = FromProto(v.Code)
 	case *pb.Observation_Measurement:
 		unit := UCUM(v.Measurement.GetUnit(), v.Measurement.GetUnitDisplayName())
 		if unit.Meaning == "" {
 			unit.Meaning = unit.Value
 		}
-		item.Type, item.Num = Num, &Numeric{Value: v.Measurement.GetValue(), Unit: unit}
+		// TID 2002's row that includes TID 2001 holds the NUM.
+		item = TID2001Numeric.Node()
+		item.Relationship = TID2002Observation.Rel
+		item.Num = &Numeric{Value: v.Measurement.GetValue(), Unit: unit}
 	default:
 		return nil, fmt.Errorf("value: not set")
 	}
+	item.Concept = FromProto(o.GetConcept())
 	if item.Concept.IsZero() {
 		item.Concept = element
 	}
 	if fs := o.GetFindingSite(); fs != nil {
 		// The finding site post-coordinates the concept name of the
-		// finding (TEXT or CODE, TID 2002 rows 1 and 3) or measurement
+		// finding (TEXT or CODE, TID2002Text and TID2002Code) or measurement
 		// (NUM, TID 1400-1404 via TID 300 $TargetSite). TID 2002 has no
 		// row for it and is non-extensible, yet PS3.16 §6.2.4
 		// "Post-coordinated Codes and Has Concept Modifier Relationship"
@@ -427,7 +439,8 @@ func buildObservation(o *pb.Observation, element Code, def defaultImage) (*Node,
 		if purpose.IsZero() {
 			purpose = PurposeBestIllustr
 		}
-		item.Add(&Node{Relationship: InferredFrom, Type: Image, Concept: purpose, Image: ref})
+		img := item.Add(TID2001Image.Node())
+		img.Concept, img.Image = purpose, ref
 	}
 	return item, nil
 }

@@ -19,7 +19,7 @@ func (d *docEncoder) documentContent(a *attrs) {
 		d.failf("the root content item is %s, not CONTAINER: %w", root.Type, ErrUnsupported)
 		return
 	}
-	// The root concept name is the document title (TID 2000 row 1).
+	// The root concept name is the document title (TID2000Root).
 	if root.Concept.IsZero() {
 		d.failf("the root content item has no concept name: %w", ErrMissingValue)
 		return

@@ -16,12 +16,15 @@ const (
 	// seriesNumber only has to be present (Type 1): a series number means
 	// nothing across series, and the request carries none to pass on.
 	seriesNumber = "1"
-	// dcmr and tid2000 name the template of the root (PS3.16 TID 2000).
+	// dcmr names the mapping resource of the root's template (PS3.16).
 	dcmr          = "DCMR"
 	dcmrUID       = "1.2.840.10008.8.1.1"
-	tid2000       = "2000"
 	issuerTypeISO = "ISO"
 )
+
+// tid2000 is the Template Identifier of the root: the template of the
+// root row.
+var tid2000 = strconv.Itoa(content.TID2000Root.TID)
 
 // patient writes the Patient Module (PS3.3 C.7.1.1).
 func (d *docEncoder) patient(a *attrs) {

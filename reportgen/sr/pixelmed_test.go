@@ -48,7 +48,7 @@ var pixelMedDivergences = []struct {
 // pixelMedBaselineDivergence is the one "not in template" report the
 // templates' own SRs may give: a coded observation whose concept is not in
 // CID 7002, here the mammography template's BI-RADS assessment (111005,
-// DCM, "Assessment Category"). TID 2002 row 1 binds the concept with BCID
+// DCM, "Assessment Category"). content.TID2002Code binds the concept with BCID
 // 7002, a baseline group, which "may be used" rather than "shall be used"
 // (PS3.16 §7.2.3 and the BCID convention of Table TID 2002), so the
 // concept is conformant; PixelMed 20220618 matches TID 2002's CODE row only
@@ -58,7 +58,7 @@ var pixelMedBaselineDivergence = []struct {
 	why  string
 }{
 	{regexp.MustCompile(`/CONTAINER \([^)]*\)/CODE \(111005,DCM,"Assessment Category"\): Content Item not in template$`),
-		"TID 2002 row 1 binds CODE concepts to BCID 7002, a baseline group; PixelMed matches the row only by the group's members"},
+		content.TID2002Code.String() + " binds CODE concepts to BCID 7002, a baseline group; PixelMed matches the row only by the group's members"},
 }
 
 // divergence returns the reason of the allowed divergence that w is.

@@ -257,8 +257,8 @@ func (r *reader) header(rep *pb.Report, d *rootData) {
 	rep.Custodian = r.custodian()
 }
 
-// document sets the document type and title from the root concept (TID
-// 2000 row 1) and TID 1210. A CDA document type is a LOINC code; a DCM
+// document sets the document type and title from the root concept
+// (TID2000Root) and TID 1210. A CDA document type is a LOINC code; a DCM
 // title becomes (18748-4, LN) as PS3.20 maps it, its meaning the title.
 func (r *reader) document(rep *pb.Report, d *rootData) {
 	c := d.concept
@@ -376,7 +376,7 @@ func (r *reader) patient() *pb.Patient {
 	return p
 }
 
-// study reads General Study and the procedure (TID 2000 row 2, else the
+// study reads General Study and the procedure (TID2000Procedure, else the
 // Procedure Code Sequence, else the Performed Procedure Code Sequence).
 func (r *reader) study(rep *pb.Report, d *rootData) *pb.ImagingStudy {
 	s := &pb.ImagingStudy{

@@ -62,12 +62,14 @@ func newReader(f *file, opt ReadOptions) *reader {
 }
 
 // TID 1001 context items the model does not need: the person observer's
-// other attributes (TID 1003), the procedure context (TID 1005, whose
+// other attributes (TID 1003 rows 2 and 5, and two rows later editions
+// add, known by code value only), the device observer (TID 1004), the
+// procedure context (TID 1005, whose
 // defaults are the header's study) and the patient subject context (TID
 // 1006/1007, the header's patient).
 var (
-	personObserverRest = map[string]bool{"121011": true, "128774": true, "128775": true, "128776": true}
-	deviceObserver     = map[string]bool{"121012": true, "121013": true, "121014": true, "121015": true, "121016": true, "121017": true, "113876": true, "110119": true, "121061": true}
+	personObserverRest = map[string]bool{content.TID1003LoginName.Concept.Value: true, content.TID1003RoleInProcedure.Concept.Value: true, "128775": true, "128776": true}
+	deviceObserver     = map[string]bool{content.TID1004UID.Concept.Value: true, "121013": true, "121014": true, "121015": true, "121016": true, "121017": true, "113876": true, "110119": true, "121061": true}
 	procedureContext   = map[string]bool{"121018": true, "121019": true, "121020": true, "121021": true, "121022": true, "121023": true}
 	patientSubject     = map[string]bool{"121028": true, "121029": true, "121030": true, "121031": true, "121032": true, "121033": true}
 	otherSubject       = map[string]bool{"121036": true, "121037": true, "121039": true, "121040": true, "121041": true}
@@ -108,8 +110,8 @@ type rootData struct {
 	concept       *pb.Code
 }
 
-// root reads the root CONTAINER's children: TID 2000 rows 2-7 and the
-// sections (row 8).
+// root reads the root CONTAINER's children: the concept modifiers and
+// observation context of TID 2000 and its sections (TID2000Section).
 func (r *reader) root(rep *pb.Report) *rootData {
 	d := &rootData{}
 	if names := r.ds.seq(tag.ConceptNameCodeSequence); len(names) == 1 {
@@ -142,31 +144,31 @@ func (r *reader) root(rep *pb.Report) *rootData {
 func (r *reader) rootModifier(d *rootData, it *dataset, vt string, c code) {
 	loc := it.at(tag.ConceptNameCodeSequence)
 	switch {
-	case c == codeOf(dicomdict.DCMLanguageOfContentItemAndDescendants):
+	case c == rowCode(content.TID1204Language):
 		// The validator checks there is one, coded in RFC5646: the
 		// code value is the tag itself, not a code of a CDA code system.
 		if v := it.seq(tag.ConceptCodeSequence); len(v) == 1 {
 			d.language = v[0].str(tag.CodeValue)
 		}
-	case c == codeOf(dicomdict.DCMProcedureReported) && vt == "CODE":
+	case fits(content.TID2000Procedure, c, vt):
 		if d.procedure == nil {
 			d.procedure = r.valueCode(it)
 		} else {
 			r.model.Warnf(RuleNotCarried, loc, "a second Procedure reported is not carried: the model has one procedure code")
 		}
-	case c == codeOf(dicomdict.DCMEquivalentMeaningOfConceptName) && vt == "TEXT":
+	case fits(content.TID1210EquivalentMeaning, c, vt) && vt == content.Text.String():
 		if d.title == "" {
 			d.title = r.textOf(it.get(tag.TextValue))
 		}
-	case c == codeOf(dicomdict.DCMEquivalentMeaningOfConceptName) && vt == "CODE":
+	case fits(content.TID1210EquivalentMeaning, c, vt) && vt == content.CodeValue.String():
 		if v := r.valueCode(it); v != nil && d.title == "" {
 			d.title = v.GetDisplayName()
 		}
-	case c == codeOf(dicomdict.DCMAcquisitionDeviceType) && vt == "CODE":
+	case fits(content.TID2000AcquisitionDevice, c, vt):
 		if v := r.valueCode(it); v != nil {
 			d.modalities = append(d.modalities, v.GetCode())
 		}
-	case c == codeOf(dicomdict.DCMTargetRegion) && vt == "CODE":
+	case fits(content.TID2000TargetRegion, c, vt):
 		r.model.Warnf(RuleNotCarried, loc, "Target Region is not carried: the model has no place for it, and the title and procedure name the region")
 	default:
 		r.tid.Errorf("SR-TID-05", loc, "the root has a HAS CONCEPT MOD item that is not a row of TID 2000")
@@ -183,7 +185,7 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 		return cur
 	}
 	switch v := c.value; {
-	case v == dicomdict.DCMObserverType.Value && vt == "CODE":
+	case fits(content.TID1002ObserverType, c, vt):
 		switch t := r.valueCode(it).GetCode(); t {
 		case dicomdict.DCMPerson.Value:
 			return nil // a new person observer follows
@@ -193,7 +195,7 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 			r.tid.Errorf("SR-TID-04", loc, "Observer Type is neither Person nor Device (CID 270)")
 		}
 		return cur
-	case v == dicomdict.DCMPersonObserverName.Value && vt == "PNAME":
+	case fits(content.TID1003Name, c, vt):
 		// Each name opens an observer, whether or not an Observer Type
 		// came before it.
 		p := &pb.Practitioner{Name: r.personName(it.get(tag.PersonName), "Person Observer Name")}
@@ -204,12 +206,12 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 			r.model.Warnf(RuleNotCarried, loc, "further person observers are not carried: the model has one author")
 		}
 		return p
-	case v == dicomdict.DCMPersonObserversOrganizationName.Value && vt == "TEXT":
+	case fits(content.TID1003Organization, c, vt):
 		if cur != nil {
 			cur.Organization = r.textOf(it.get(tag.TextValue))
 		}
 		return cur
-	case v == dicomdict.DCMPersonObserversRoleInTheOrganization.Value && vt == "CODE":
+	case fits(content.TID1003RoleInOrganization, c, vt):
 		if cur != nil {
 			cur.Role = r.valueCode(it)
 		}
@@ -234,7 +236,7 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 	return cur
 }
 
-// section reads one heading CONTAINER (TID 2000 row 8) and its TID 2002
+// section reads one heading CONTAINER (TID2000Section) and its TID 2002
 // content. Prose items (TEXT with the heading's element concept, no
 // children, one paragraph) that open the section become its text; every
 // other item becomes an observation, in SR order, so the tree built from
@@ -271,7 +273,7 @@ func (r *reader) section(it *dataset) *pb.Section {
 			r.model.Errorf(RuleNotRepresentable, child.at(tag.ReferencedContentItemIdentifier), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
 			continue
 		case rel == "HAS OBS CONTEXT":
-			r.model.Errorf(RuleNotRepresentable, child.at(tag.RelationshipType), "section-level observation context (TID 2000 row 9) is not representable: the model has one observer")
+			r.model.Errorf(RuleNotRepresentable, child.at(tag.RelationshipType), "section-level observation context (%s) is not representable: the model has one observer", content.TID2000SectionObsContext)
 			continue
 		case rel != "CONTAINS":
 			r.tid.Errorf("SR-TID-07", child.at(tag.RelationshipType), "a section holds a child by a relationship TID 2002 does not use")

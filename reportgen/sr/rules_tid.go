@@ -3,6 +3,7 @@ package sr
 import (
 	"github.com/suyashkumar/dicom/pkg/tag"
 
+	"github.com/reportgen/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/reportgen/dicomdict"
 )
 
@@ -17,7 +18,7 @@ func (v *validator) templateRules() {
 	switch {
 	case len(tpl) != 1:
 		v.l.Errorf("SR-TID-10", tagPath(tag.ContentTemplateSequence), "the root needs a Content Template Sequence with one item naming TID 2000, not %d items", len(tpl))
-	case tpl[0].str(tag.MappingResource) != "DCMR" || tpl[0].str(tag.TemplateIdentifier) != "2000":
+	case tpl[0].str(tag.MappingResource) != dcmr || tpl[0].str(tag.TemplateIdentifier) != tid2000:
 		v.l.Errorf("SR-TID-10", tpl[0].at(tag.TemplateIdentifier), "the root's Content Template Sequence does not name DCMR template 2000")
 	}
 	languages, observer := 0, false
@@ -25,17 +26,17 @@ func (v *validator) templateRules() {
 		rel, vt := it.str(tag.RelationshipType), it.str(tag.ValueType)
 		concept := conceptOf(it)
 		switch {
-		case rel == "HAS CONCEPT MOD" && vt == "CODE" && concept == codeOf(dicomdict.DCMLanguageOfContentItemAndDescendants):
+		case rel == content.TID2000Language.Rel.String() && fits(content.TID1204Language, concept, vt):
 			languages++
 			values := it.seq(tag.ConceptCodeSequence)
 			if len(values) == 1 && values[0].str(tag.CodingSchemeDesignator) != "RFC5646" {
 				v.l.Errorf("SR-TID-02", values[0].at(tag.CodingSchemeDesignator), "language is not coded in RFC5646")
 			}
-		case rel == "HAS OBS CONTEXT" && (concept == codeOf(dicomdict.DCMPersonObserverName) || concept == codeOf(dicomdict.DCMDeviceObserverUID)):
+		case rel == content.TID2000ObsContext.Rel.String() && (concept == rowCode(content.TID1003Name) || concept == rowCode(content.TID1004UID)):
 			observer = true
-		case rel == "CONTAINS" && vt != "CONTAINER":
+		case rel == content.TID2000Section.Rel.String() && !allows(content.TID2000Section, vt):
 			v.l.Errorf("SR-TID-05", it.at(tag.ValueType), "the root CONTAINS an item of value type %s; TID 2000 allows only section CONTAINERs", vtName(vt))
-		case rel == "CONTAINS":
+		case rel == content.TID2000Section.Rel.String():
 			v.headingRule(it, concept)
 		}
 	}
@@ -53,6 +54,24 @@ type code struct{ value, scheme string }
 // codeOf returns the code of a dictionary concept.
 func codeOf(c dicomdict.Concept) code { return code{c.Value, c.Scheme} }
 
+// rowCode returns the fixed concept name of a template row.
+func rowCode(r *content.Row) code { return code{r.Concept.Value, r.Concept.Designator} }
+
+// allows reports whether template row r allows value type vt, as the SR
+// spells it.
+func allows(r *content.Row, vt string) bool {
+	for _, t := range r.Types {
+		if t.String() == vt {
+			return true
+		}
+	}
+	return false
+}
+
+// fits reports whether an item of concept c and value type vt is an item
+// of row r.
+func fits(r *content.Row, c code, vt string) bool { return c == rowCode(r) && allows(r, vt) }
+
 // conceptOf returns the concept name of a content item.
 func conceptOf(ds *dataset) code {
 	names := ds.seq(tag.ConceptNameCodeSequence)
@@ -62,8 +81,8 @@ func conceptOf(ds *dataset) code {
 	return code{names[0].str(tag.CodeValue), names[0].str(tag.CodingSchemeDesignator)}
 }
 
-// titleRule warns about a document title outside CID 7000 (TID 2000 row
-// 1, BCID 7000). The group is baseline, so another title is valid, but a
+// titleRule warns about a document title outside CID 7000 (TID2000Root,
+// BCID 7000). The group is baseline, so another title is valid, but a
 // receiver that knows the group flags it: a warning, not an error.
 func (v *validator) titleRule() {
 	names := v.ds.seq(tag.ConceptNameCodeSequence)
@@ -76,8 +95,8 @@ func (v *validator) titleRule() {
 	}
 }
 
-// headingRule warns about a section heading outside CID 7001 (TID 2000
-// row 8, BCID 7001), current or retired codes. Baseline again: a
+// headingRule warns about a section heading outside CID 7001
+// (TID2000Section, BCID 7001), current or retired codes. Baseline again: a
 // warning.
 func (v *validator) headingRule(section *dataset, c code) {
 	names := section.seq(tag.ConceptNameCodeSequence)
