@@ -9,6 +9,13 @@
 // Imaging Report. Header data (patient, participants, order) is read from
 // the checked request itself, which is the findings model; the tree adds
 // only what is derived: parsed times, identities and the body.
+//
+// The tree has three layers, as DCMTK's dcmsr has: the codes (the
+// generated dictionary of package dicomdict), the template rows (tid.go:
+// TID 2000 and the templates it includes, each row once, driving Build,
+// the SR reader and the SR validator's template rules) and the tree
+// itself. Build makes the tree from a request; SectionsOf is its inverse
+// for a tree read back from an SR.
 package content
 
 import (

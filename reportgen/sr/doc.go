@@ -8,5 +8,10 @@
 // rather than failing, whatever the input bytes are. Read parses a TID
 // 2000 SR, ours or another system's, back into the findings model, so that
 // it can be rendered as a CDA (DICOM PS3.20); an SR it cannot read
-// faithfully gives the reasons, never a partial report.
+// faithfully gives the reasons, never a partial report. Read decodes the
+// sections into a content tree, by the template rows of package content,
+// and maps the tree with content.SectionsOf, the inverse of content.Build.
+//
+// Attributes are named by the tag package of suyashkumar/dicom, the same
+// dictionary the encoder writes with.
 package sr

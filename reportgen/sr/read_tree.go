@@ -118,6 +118,9 @@ func (r *reader) root(rep *pb.Report) *rootData {
 		d.concept = r.code(names[0], "the document title")
 	}
 	var observer *pb.Practitioner
+	// The sections are decoded into a tree and mapped to the model by
+	// the inverse of the tree builder.
+	body := content.TID2000Root.Node()
 	for _, it := range r.ds.seq(tag.ContentSequence) {
 		rel, vt, c := it.str(tag.RelationshipType), it.str(tag.ValueType), conceptOf(it)
 		switch rel {
@@ -130,12 +133,13 @@ func (r *reader) root(rep *pb.Report) *rootData {
 				continue // the validator reports it (SR-TID-05)
 			}
 			if s := r.section(it); s != nil {
-				rep.Sections = append(rep.Sections, s)
+				body.Add(s)
 			}
 		default:
 			r.tid.Errorf("SR-TID-05", it.at(tag.RelationshipType), "the root has a child by a relationship TID 2000 does not use")
 		}
 	}
+	rep.Sections = content.SectionsOf(body)
 	return d
 }
 
@@ -236,109 +240,97 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 	return cur
 }
 
-// section reads one heading CONTAINER (TID2000Section) and its TID 2002
-// content. Prose items (TEXT with the heading's element concept, no
-// children, one paragraph) that open the section become its text; every
-// other item becomes an observation, in SR order, so the tree built from
-// the result is the SR's tree.
-func (r *reader) section(it *dataset) *pb.Section {
+// section decodes one heading CONTAINER (TID2000Section) and its TID 2002
+// content into a tree node; content.SectionsOf maps it to the model. What
+// the model cannot hold is reported here, with its place in the SR.
+func (r *reader) section(it *dataset) *content.Node {
 	names := it.seq(tag.ConceptNameCodeSequence)
 	if len(names) != 1 {
 		r.tid.Errorf("SR-TID-06", it.at(tag.ConceptNameCodeSequence), "section CONTAINER has no heading concept name")
 		return nil
 	}
 	c := conceptOf(it)
-	s := &pb.Section{}
-	element := content.ConceptFinding
+	s := content.TID2000Section.Node()
 	if k, ok := headingKinds[c]; ok {
 		r.knownHeadings++
-		s.Kind = k
-		element = content.Headings[k].Element
+		h := content.Headings[k]
+		s.Heading = &h
 	} else {
 		if _, _, ok := dicomdict.ReportHeading(c.scheme, c.value); ok {
 			r.knownHeadings++
 		} else {
 			r.model.Warnf("SR-TID-06", it.at(tag.ConceptNameCodeSequence), "section heading is not from CID 7001; it is read as a coded section")
 		}
-		s.Kind = pb.SectionKind_SECTION_KIND_CODED
-		s.Code = r.code(names[0], "the section heading")
+		s.Concept = r.treeCode(names[0], "the section heading")
 	}
-	var paragraphs []string
-	prose := true
 	for _, child := range it.seq(tag.ContentSequence) {
 		rel, vt := child.str(tag.RelationshipType), child.str(tag.ValueType)
 		loc := child.at(tag.ValueType)
 		switch {
-		case byReference(child):
-			r.model.Errorf(RuleNotRepresentable, child.at(tag.ReferencedContentItemIdentifier), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
+		case r.byReference(child):
 			continue
-		case rel == "HAS OBS CONTEXT":
+		case rel == content.TID2000SectionObsContext.Rel.String():
 			r.model.Errorf(RuleNotRepresentable, child.at(tag.RelationshipType), "section-level observation context (%s) is not representable: the model has one observer", content.TID2000SectionObsContext)
 			continue
-		case rel != "CONTAINS":
+		case rel != content.TID2002Observation.Rel.String():
 			r.tid.Errorf("SR-TID-07", child.at(tag.RelationshipType), "a section holds a child by a relationship TID 2002 does not use")
 			continue
 		}
 		switch vt {
-		case "TEXT":
-			if prose && len(child.seq(tag.ContentSequence)) == 0 && conceptOf(child) == (code{element.Value, element.Designator}) {
-				if text := r.textOf(child.get(tag.TextValue)); len(content.Paragraphs(text)) == 1 && content.Paragraphs(text)[0] == text {
-					paragraphs = append(paragraphs, text)
-					continue
-				}
+		case "TEXT", "CODE", "NUM":
+			if n := r.item(child, vt); n != nil {
+				s.Add(n)
 			}
-			prose = false
-			s.Observations = append(s.Observations, r.observation(child, vt)...)
-		case "CODE", "NUM":
-			prose = false
-			s.Observations = append(s.Observations, r.observation(child, vt)...)
 		case "IMAGE":
 			r.model.Errorf(RuleNotRepresentable, loc, "an IMAGE held directly by a section (a key image) is not representable: the model has images only as evidence of an observation")
 		default:
 			r.tid.Errorf("SR-TID-07", loc, "a section holds an item of value type %s; TID 2002 allows TEXT, CODE, NUM and IMAGE", vtName(vt))
 		}
 	}
-	s.Text = strings.Join(paragraphs, "\n\n")
 	return s
 }
 
-// observation reads a TEXT, CODE or NUM item of a section with its
-// children: the finding site, image evidence, and measurements it was
-// inferred from. The model does not nest observations, so a NUM inferred
-// from a TEXT or CODE follows it as an observation of its own.
-func (r *reader) observation(it *dataset, vt string) []*pb.Observation {
-	o := &pb.Observation{}
+// item decodes a TEXT, CODE or NUM item of a section (TID 2002) with the
+// children the model has: the finding site, image evidence, and
+// measurements it was inferred from.
+func (r *reader) item(it *dataset, vt string) *content.Node {
+	n := &content.Node{Relationship: content.Contains}
 	if names := it.seq(tag.ConceptNameCodeSequence); len(names) == 1 {
-		o.Concept = r.code(names[0], "a concept name")
+		n.Concept = r.treeCode(names[0], "a concept name")
 	}
 	switch vt {
 	case "TEXT":
-		o.Value = &pb.Observation_Text{Text: r.textOf(it.get(tag.TextValue))}
+		n.Type, n.Text = content.Text, r.textOf(it.get(tag.TextValue))
 	case "CODE":
-		o.Value = &pb.Observation_Code{Code: r.valueCode(it)}
+		n.Type, n.Code = content.CodeValue, r.valueTreeCode(it)
 	case "NUM":
-		m := r.measurement(it)
-		if m == nil {
+		num := r.measurement(it)
+		if num == nil {
 			return nil
 		}
-		o.Value = &pb.Observation_Measurement{Measurement: m}
+		n.Type, n.Num = content.Num, num
 	}
-	out := []*pb.Observation{o}
+	site := false
 	for _, child := range it.seq(tag.ContentSequence) {
 		rel, cvt := child.str(tag.RelationshipType), child.str(tag.ValueType)
 		loc := child.at(tag.RelationshipType)
 		switch {
-		case byReference(child):
-			r.model.Errorf(RuleNotRepresentable, child.at(tag.ReferencedContentItemIdentifier), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
+		case r.byReference(child):
 		case rel == "HAS CONCEPT MOD":
-			r.modifier(o, child, cvt)
-		case rel == "INFERRED FROM" && cvt == "IMAGE":
+			if m := r.modifier(site, child, cvt); m != nil {
+				n.Add(m)
+				site = !m.Code.IsZero()
+			}
+		case rel == content.TID2001Image.Rel.String() && cvt == "IMAGE":
 			if im := r.image(child); im != nil {
-				o.Images = append(o.Images, im)
+				n.Add(im)
 			}
 		case rel == "INFERRED FROM" && cvt == "NUM" && vt != "NUM":
 			r.model.Warnf(RuleNotCarried, loc, "a measurement inferred from a %s item becomes an observation of its own after it: the model does not nest observations", vt)
-			out = append(out, r.observation(child, cvt)...)
+			if m := r.item(child, cvt); m != nil {
+				m.Relationship = content.InferredFrom
+				n.Add(m)
+			}
 		case vt == "NUM":
 			r.model.Errorf(RuleNotRepresentable, loc, "a NUM child other than image evidence and a finding site (e.g. spatial coordinates) is not representable")
 		case rel == "INFERRED FROM":
@@ -347,57 +339,65 @@ func (r *reader) observation(it *dataset, vt string) []*pb.Observation {
 			r.tid.Errorf("SR-TID-08", loc, "a %s item of a section has a child by a relationship TID 2002 does not use", vt)
 		}
 	}
-	return out
+	return n
 }
 
 // byReference reports whether a content item points at another one
-// (Referenced Content Item Identifier) instead of holding a value.
-func byReference(it *dataset) bool { return it.get(tag.ReferencedContentItemIdentifier) != nil }
+// (Referenced Content Item Identifier) instead of holding a value, and
+// reports such an item as not representable.
+func (r *reader) byReference(it *dataset) bool {
+	if it.get(tag.ReferencedContentItemIdentifier) == nil {
+		return false
+	}
+	r.model.Errorf(RuleNotRepresentable, it.at(tag.ReferencedContentItemIdentifier), "a by-reference relationship (Comprehensive SR) is not representable: the model's tree is by-value")
+	return true
+}
 
-// modifier reads a HAS CONCEPT MOD child of an observation: the finding
-// site is the one the model has (PS3.20 maps it to targetSiteCode).
-func (r *reader) modifier(o *pb.Observation, it *dataset, vt string) {
+// modifier decodes a HAS CONCEPT MOD child of an item: the finding site
+// is the one the model has (PS3.20 maps it to targetSiteCode); site says
+// whether the item has one already.
+func (r *reader) modifier(site bool, it *dataset, vt string) *content.Node {
 	loc := it.at(tag.ConceptNameCodeSequence)
 	c := conceptOf(it)
 	isSite := c == codeOf(dicomdict.SCTFindingSite) || c == codeOf(dicomdict.SRTFindingSite)
 	switch {
 	case !isSite || vt != "CODE":
 		r.model.Errorf(RuleNotRepresentable, loc, "a concept modifier other than one coded Finding Site (e.g. laterality) is not representable")
-	case o.FindingSite != nil:
+	case site:
 		r.model.Errorf(RuleNotRepresentable, loc, "a second Finding Site is not representable: the model has one per observation")
 	default:
-		o.FindingSite = r.valueCode(it)
+		return &content.Node{Relationship: content.HasConceptMod, Type: content.CodeValue, Concept: content.ConceptFindingSite, Code: r.valueTreeCode(it)}
 	}
+	return nil
 }
 
 // measurement reads the value of a NUM (TID 1400-1404) in its UCUM unit.
-func (r *reader) measurement(it *dataset) *pb.Measurement {
+func (r *reader) measurement(it *dataset) *content.Numeric {
 	mv := it.seq(tag.MeasuredValueSequence)
 	if len(mv) != 1 {
 		r.model.Errorf(RuleNotRepresentable, it.at(tag.MeasuredValueSequence), "a NUM without a measured value (a Numeric Value Qualifier) is not representable")
 		return nil
 	}
-	m := &pb.Measurement{Value: strings.TrimSpace(mv[0].str(tag.NumericValue))}
+	m := &content.Numeric{Value: strings.TrimSpace(mv[0].str(tag.NumericValue))}
 	if units := mv[0].seq(tag.MeasurementUnitsCodeSequence); len(units) == 1 {
-		m.Unit = units[0].str(tag.CodeValue)
-		m.UnitDisplayName = r.textOf(units[0].get(tag.CodeMeaning))
+		m.Unit = content.Code{Value: units[0].str(tag.CodeValue), Meaning: r.textOf(units[0].get(tag.CodeMeaning))}
 	}
 	return m
 }
 
-// image reads an IMAGE item as an image reference: its purpose is the
-// concept name (CID 7003), its study and series come from the evidence
+// image decodes an IMAGE item (TID2001Image): its purpose is the concept
+// name (CID 7003), its study and series come from the evidence
 // sequences.
-func (r *reader) image(it *dataset) *pb.ImageReference {
+func (r *reader) image(it *dataset) *content.Node {
 	loc := it.at(tag.ReferencedSOPSequence)
 	refs := it.seq(tag.ReferencedSOPSequence)
 	if len(refs) != 1 {
 		return nil // the validator reports it (SR-CI-08)
 	}
 	ref := refs[0]
-	im := &pb.ImageReference{SopClassUid: ref.str(tag.ReferencedSOPClassUID), SopInstanceUid: ref.str(tag.ReferencedSOPInstanceUID)}
-	if h, ok := r.home[im.SopInstanceUid]; ok {
-		im.StudyInstanceUid, im.SeriesInstanceUid = h.study, h.series
+	im := &content.ImageRef{SOPClassUID: ref.str(tag.ReferencedSOPClassUID), SOPInstanceUID: ref.str(tag.ReferencedSOPInstanceUID)}
+	if h, ok := r.home[im.SOPInstanceUID]; ok {
+		im.StudyUID, im.SeriesUID = h.study, h.series
 	}
 	if e := ref.get(tag.ReferencedFrameNumber); e != nil {
 		for _, f := range e.strings() {
@@ -406,7 +406,7 @@ func (r *reader) image(it *dataset) *pb.ImageReference {
 				r.model.Errorf(RuleNotRepresentable, e.loc, "Referenced Frame Number is not a frame number of 1 or more")
 				continue
 			}
-			im.FrameNumbers = append(im.FrameNumbers, int32(n))
+			im.Frames = append(im.Frames, int32(n))
 		}
 	}
 	if ref.get(tag.ReferencedSegmentNumber) != nil {
@@ -415,24 +415,30 @@ func (r *reader) image(it *dataset) *pb.ImageReference {
 	if ref.get(tag.ReferencedSOPSequence) != nil {
 		r.model.Add(issue.Info, RuleNotCarried, ref.at(tag.ReferencedSOPSequence), "the presentation state of an image reference is not carried")
 	}
+	n := content.TID2001Image.Node()
+	n.Image = im
 	if names := it.seq(tag.ConceptNameCodeSequence); len(names) == 1 {
-		im.Purpose = r.code(names[0], "the purpose of reference")
+		n.Concept = r.treeCode(names[0], "the purpose of reference")
 	} else {
 		r.model.Add(issue.Info, RuleDefaulted, loc, "IMAGE has no purpose of reference; the model gives it (121080, DCM, \"Best illustration of finding\")")
 	}
 	if len(it.seq(tag.ContentSequence)) > 0 {
 		r.model.Errorf(RuleNotRepresentable, it.at(tag.ContentSequence), "children of an IMAGE item are not representable")
 	}
-	return im
+	return n
 }
 
 // valueCode returns the Concept Code Sequence value of a CODE item.
-func (r *reader) valueCode(it *dataset) *pb.Code {
+func (r *reader) valueCode(it *dataset) *pb.Code { return content.ProtoCode(r.valueTreeCode(it)) }
+
+// valueTreeCode returns the Concept Code Sequence value of a CODE item as
+// a tree code.
+func (r *reader) valueTreeCode(it *dataset) content.Code {
 	v := it.seq(tag.ConceptCodeSequence)
 	if len(v) != 1 {
-		return nil // the validator reports it (SR-CI-04)
+		return content.Code{} // the validator reports it (SR-CI-04)
 	}
-	return r.code(v[0], "a coded value")
+	return r.treeCode(v[0], "a coded value")
 }
 
 // localSchemeOID returns the OID of a well-known scheme the API does not
@@ -445,12 +451,18 @@ func localSchemeOID(designator string) string {
 	return ""
 }
 
-// code converts one Code Sequence Macro item (PS3.3 Table 8.8-1). Schemes
-// the API does not name become LOCAL with the designator kept and the OID
+// code converts one Code Sequence Macro item (PS3.3 Table 8.8-1) to the
+// model; see treeCode.
+func (r *reader) code(it *dataset, what string) *pb.Code {
+	return content.ProtoCode(r.treeCode(it, what))
+}
+
+// treeCode decodes one Code Sequence Macro item (PS3.3 Table 8.8-1).
+// Schemes the API does not name keep their designator and take the OID
 // from the SR's Coding Scheme Identification Sequence or a well-known
 // scheme; without an OID a CDA could not name the code system, so the
-// code is not representable.
-func (r *reader) code(it *dataset, what string) *pb.Code {
+// code is not representable. A code without a value is the zero Code.
+func (r *reader) treeCode(it *dataset, what string) content.Code {
 	value := it.str(tag.CodeValue)
 	if value == "" {
 		value = it.str(tag.LongCodeValue)
@@ -459,22 +471,19 @@ func (r *reader) code(it *dataset, what string) *pb.Code {
 		if it.get(tag.URNCodeValue) != nil {
 			r.model.Errorf(RuleNotRepresentable, it.at(tag.URNCodeValue), "%s is a URN code without a coding scheme, which the model cannot name", what)
 		}
-		return nil // the validator reports a code without a value (SR-CI-12)
+		return content.Code{} // the validator reports a code without a value (SR-CI-12)
 	}
-	c := &pb.Code{Code: value, DisplayName: r.textOf(it.get(tag.CodeMeaning))}
-	designator := it.str(tag.CodingSchemeDesignator)
-	if known, _ := dicomdict.SchemeByDesignator(designator); known.API != pb.CodingScheme_CODING_SCHEME_UNSPECIFIED {
-		c.Scheme = known.API
+	c := content.Code{Value: value, Designator: it.str(tag.CodingSchemeDesignator), Meaning: r.textOf(it.get(tag.CodeMeaning))}
+	if known, _ := dicomdict.SchemeByDesignator(c.Designator); known.API != pb.CodingScheme_CODING_SCHEME_UNSPECIFIED {
+		c.OID = known.OID
 		return c
 	}
-	oid := r.schemes[designator]
-	if oid == "" {
-		oid = localSchemeOID(designator)
+	c.OID = r.schemes[c.Designator]
+	if c.OID == "" {
+		c.OID = localSchemeOID(c.Designator)
 	}
-	if oid == "" {
+	if c.OID == "" {
 		r.model.Errorf(RuleNotRepresentable, it.at(tag.CodingSchemeDesignator), "%s is coded in a scheme whose OID neither the SR's Coding Scheme Identification Sequence nor the well-known schemes give", what)
-		return c
 	}
-	c.Scheme, c.LocalDesignator, c.LocalOid = pb.CodingScheme_CODING_SCHEME_LOCAL, designator, oid
 	return c
 }
