@@ -6,7 +6,6 @@ import (
 	"strings"
 	"text/template"
 	"text/template/parse"
-	"unicode"
 	"unicode/utf8"
 )
 
@@ -255,10 +254,8 @@ func (n *Narrative) Render(data any) (string, error) {
 	// A narrative's functions (printf "%c", for one) can make characters
 	// the request's text could not hold; its output obeys the same rule
 	// as that text, or the SR could not carry it.
-	for _, r := range out {
-		if r != '\n' && r != '\r' && r != '\t' && (unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF') {
-			return "", errors.New("narrative output contains a control character: only line breaks and tabs are allowed")
-		}
+	if !controlFree(out, "\n\r\t") {
+		return "", errors.New("narrative output contains a control character: only line breaks and tabs are allowed")
 	}
 	return out, nil
 }

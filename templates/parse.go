@@ -278,12 +278,22 @@ func (l *fileLoader) text(v *jvalue, path string, max int, multiline bool) (stri
 	return s, true
 }
 
+// printable reports whether s holds no control characters (nor the
+// non-characters U+FFFE, U+FFFF); where multiline is true, line feeds and
+// tabs are allowed, as in a template's source.
 func printable(s string, multiline bool) bool {
+	allowed := ""
+	if multiline {
+		allowed = "\n\t"
+	}
+	return controlFree(s, allowed)
+}
+
+// controlFree reports whether s holds no control characters but those in
+// allowed, and neither U+FFFE nor U+FFFF.
+func controlFree(s, allowed string) bool {
 	for _, r := range s {
-		if multiline && (r == '\n' || r == '\t') {
-			continue
-		}
-		if unicode.IsControl(r) || r == '\uFFFE' || r == '\uFFFF' {
+		if (unicode.IsControl(r) && !strings.ContainsRune(allowed, r)) || r == '\uFFFE' || r == '\uFFFF' {
 			return false
 		}
 	}
