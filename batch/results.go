@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/reportgen/reportgen/reportgen/issue"
+	"github.com/reportgen/reportgen/issue"
 	"io"
 	"os"
 )

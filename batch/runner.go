@@ -15,9 +15,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/reportgen/reportgen"
+	"github.com/reportgen/reportgen/issue"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
-	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
 // ResultsName is the results file's name in the output folder, unless

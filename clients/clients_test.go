@@ -15,9 +15,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reportgen/reportgen"
 	"github.com/reportgen/reportgen/intake"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 	"github.com/reportgen/reportgen/server"
 )
 

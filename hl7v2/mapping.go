@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen/uid"
+	"github.com/reportgen/reportgen/uid"
 )
 
 // Mapped is an ORU^R01 read into a GenerateReportRequest.

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen/uid"
+	"github.com/reportgen/reportgen/uid"
 )
 
 // MapOptions are the deployment facts the mapping needs where a message

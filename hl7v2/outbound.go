@@ -6,8 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reportgen/reportgen/content"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen/content"
 )
 
 // Outbound describes the ORU^R01 that carries a generated report on to a

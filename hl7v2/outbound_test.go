@@ -6,8 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/reportgen/reportgen/content"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen/content"
 )
 
 func TestBuildORU(t *testing.T) {

@@ -4,9 +4,9 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/dictation"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen/content"
-	"github.com/reportgen/reportgen/reportgen/dictation"
 )
 
 // textTypes are the OBX-2 value types that carry report text.

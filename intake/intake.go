@@ -12,11 +12,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/reportgen/reportgen"
 	"github.com/reportgen/reportgen/batch"
 	"github.com/reportgen/reportgen/hl7v2"
 	"github.com/reportgen/reportgen/outbox"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 )
 
 // Config configures an Intake.

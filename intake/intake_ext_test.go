@@ -12,11 +12,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/reportgen/reportgen"
 	"github.com/reportgen/reportgen/hl7v2"
 	"github.com/reportgen/reportgen/intake"
 	"github.com/reportgen/reportgen/outbox"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 )
 
 const schemaDir = "../schemas/synced"

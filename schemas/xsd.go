@@ -9,7 +9,7 @@ import (
 	"github.com/lestrrat-go/libxml2/parser"
 	"github.com/lestrrat-go/libxml2/xsd"
 
-	"github.com/reportgen/reportgen/reportgen/issue"
+	"github.com/reportgen/reportgen/issue"
 )
 
 // Rule ids of the CDA validator's issues.

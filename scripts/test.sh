@@ -36,7 +36,7 @@ go test -count=1 -timeout 30m -skip '^TestArchiveCorpus$' ./...
 # rate of each dictation style, and the archive corpus through batch
 # with its counts and the independent validators' verdicts.
 echo "== dictation styles"
-go test -count=1 -v -run '^TestDictationStyles$' ./reportgen/dictation/ | grep -v '^=== RUN'
+go test -count=1 -v -run '^TestDictationStyles$' ./dictation/ | grep -v '^=== RUN'
 echo "== archive corpus"
 go test -count=1 -timeout 30m -v -run '^TestArchiveCorpus$' ./cmd/reportgen/ | grep -v '^=== RUN'
 

@@ -6,9 +6,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/reportgen/reportgen"
+	"github.com/reportgen/reportgen/issue"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
-	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
 // HL7Intake answers HL7 v2 messages: parse, map, render, store, ACK.

@@ -14,7 +14,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
-	"github.com/reportgen/reportgen/reportgen"
+	"github.com/reportgen/reportgen"
 )
 
 // Paths of the HTTP health endpoints, for load balancers and probes that

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/status"
 
-	"github.com/reportgen/reportgen/reportgen/issue"
+	"github.com/reportgen/reportgen/issue"
 )
 
 // Metrics are the service's Prometheus metrics. Labels are methods, status

@@ -18,9 +18,9 @@ import (
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
+	"github.com/reportgen/reportgen"
+	"github.com/reportgen/reportgen/issue"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
-	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
 // Limits bound the resources of calls.

@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/reportgen/reportgen/issue"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen/issue"
 )
 
 // Rule ids of the violations Check returns. The description of each

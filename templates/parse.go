@@ -9,8 +9,8 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/reportgen/reportgen/dicomdict"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen/dicomdict"
 )
 
 // Text limits of template fields. Section titles and display names end up

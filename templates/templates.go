@@ -25,8 +25,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
+	"github.com/reportgen/reportgen/dicomdict"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen/dicomdict"
 )
 
 // Generic is the id of the template used when nothing more specific

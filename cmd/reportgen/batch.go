@@ -16,9 +16,9 @@ import (
 	"golang.org/x/term"
 	"google.golang.org/grpc"
 
+	"github.com/reportgen/reportgen"
 	rgbatch "github.com/reportgen/reportgen/batch"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 )
 
 const batchUsage = `usage: reportgen batch --in FILE.jsonl|DIR --out DIR [flags]

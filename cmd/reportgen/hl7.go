@@ -10,11 +10,11 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/reportgen/reportgen"
 	"github.com/reportgen/reportgen/hl7v2"
 	"github.com/reportgen/reportgen/intake"
 	"github.com/reportgen/reportgen/mllp"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 )
 
 // hl7Cmd renders the report of each HL7 v2 ORU^R01 file as serve's MLLP

@@ -8,8 +8,8 @@ import (
 
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/reportgen/reportgen"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 )
 
 // render writes one validated document of one request: by default the

@@ -14,8 +14,8 @@ import (
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/reportgen/reportgen"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 	"github.com/reportgen/reportgen/schemas"
 	"github.com/reportgen/reportgen/server"
 )

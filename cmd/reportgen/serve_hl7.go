@@ -16,11 +16,11 @@ import (
 	"sync"
 	"time"
 
+	"github.com/reportgen/reportgen"
 	"github.com/reportgen/reportgen/hl7v2"
 	"github.com/reportgen/reportgen/intake"
 	"github.com/reportgen/reportgen/mllp"
 	"github.com/reportgen/reportgen/outbox"
-	"github.com/reportgen/reportgen/reportgen"
 	"github.com/reportgen/reportgen/server"
 )
 

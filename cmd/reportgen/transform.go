@@ -10,8 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/reportgen/reportgen"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
-	"github.com/reportgen/reportgen/reportgen"
 )
 
 const transformUsage = "usage: reportgen transform [flags] IN.dcm OUT.xml"

@@ -8,7 +8,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/reportgen/reportgen/reportgen"
+	"github.com/reportgen/reportgen"
 )
 
 func validate(args []string, stdout, stderr io.Writer) int {

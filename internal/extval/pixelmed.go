@@ -16,7 +16,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/reportgen/reportgen/reportgen/dicomdict"
+	"github.com/reportgen/reportgen/dicomdict"
 )
 
 // PixelMedJar is where Debian's libpixelmed-java installs PixelMed.

@@ -8,6 +8,7 @@ import (
 	"go/parser"
 	"go/token"
 	"os/exec"
+	"path"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -19,7 +20,7 @@ import (
 // Target is one fuzz target: a FuzzXxx function of a package's tests.
 type Target struct {
 	// ImportPath is the package's import path; Rel the same relative to
-	// the module root ("./reportgen/sr"), for messages and re-run hints.
+	// the module root ("./sr"), for messages and re-run hints.
 	ImportPath, Rel string
 	// Dir is the package folder: the test binary runs there, so the
 	// seed corpus testdata/fuzz/<Name> is found and crashers land in it.
@@ -28,8 +29,15 @@ type Target struct {
 	Name string
 }
 
-// ID names the target in logs: the package folder and the function.
-func (t Target) ID() string { return strings.TrimPrefix(t.Rel, "./") + "." + t.Name }
+// ID names the target in logs: the package folder and the function. The
+// module root's package has no folder of its own, so it goes by its
+// import path's last element, as Go names it.
+func (t Target) ID() string {
+	if t.Rel == "." {
+		return path.Base(t.ImportPath) + "." + t.Name
+	}
+	return strings.TrimPrefix(t.Rel, "./") + "." + t.Name
+}
 
 // Discover lists every fuzz target of the packages matched by patterns
 // (e.g. "./..."), as `go test` would run them: FuzzXxx functions with a

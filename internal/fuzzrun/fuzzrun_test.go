@@ -115,7 +115,7 @@ func TestDiscover(t *testing.T) {
 		}
 		seen[tg.ID()] = true
 	}
-	for _, want := range []string{"reportgen.FuzzGenerate", "reportgen/sr.FuzzValidate", "templates.FuzzParseFile", "batch.FuzzJSONL"} {
+	for _, want := range []string{"reportgen.FuzzGenerate", "sr.FuzzValidate", "templates.FuzzParseFile", "batch.FuzzJSONL"} {
 		if !seen[want] {
 			t.Errorf("%s not found in %v", want, slices.Sorted(maps.Keys(seen)))
 		}

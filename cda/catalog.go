@@ -1,0 +1,169 @@
+package cda
+
+import (
+	"strconv"
+
+	"github.com/beevik/etree"
+
+	"github.com/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/dicomdict"
+)
+
+// DICOM Object Catalog and image reference templates (C-CDA R2.1).
+const (
+	tmplCatalog         = "2.16.840.1.113883.10.20.6.1.1"
+	tmplStudyAct        = "2.16.840.1.113883.10.20.6.2.6"
+	tmplSeriesAct       = "2.16.840.1.113883.10.20.22.4.63"
+	tmplSOPInstance     = "2.16.840.1.113883.10.20.6.2.8"
+	tmplPurpose         = "2.16.840.1.113883.10.20.6.2.9"
+	tmplReferenceFrames = "2.16.840.1.113883.10.20.6.2.10"
+	tmplBoundary        = "2.16.840.1.113883.10.20.6.2.11"
+)
+
+const (
+	oidDCMUID  = content.OIDDCMUID
+	oidActCode = "2.16.840.1.113883.5.4"
+)
+
+var (
+	codeCatalog   = content.DCM("121181", "DICOM Object Catalog")
+	codeStudy     = content.DCM("113014", "Study")
+	codeSeries    = content.DCM("113015", "Series")
+	codeModality  = content.DCM("121139", "Modality")
+	codeFrames    = content.DCM("121190", "Referenced Frames")
+	codeFrameList = content.DCM("113036", "Group of Frames for Display")
+	codeAssertion = content.Code{Value: "ASSERTION", Designator: "ActCode", OID: oidActCode}
+)
+
+// modalities names the common acquisition modalities (DICOM CID 29) for
+// the series qualifier's displayName.
+var modalities = map[string]string{
+	"BMD":  "Bone Mineral Densitometry",
+	"CR":   "Computed Radiography",
+	"CT":   "Computed Tomography",
+	"DX":   "Digital Radiography",
+	"ES":   "Endoscopy",
+	"IO":   "Intra-oral Radiography",
+	"IVUS": "Intravascular Ultrasound",
+	"MG":   "Mammography",
+	"MR":   "Magnetic Resonance",
+	"NM":   "Nuclear Medicine",
+	"OCT":  "Optical Coherence Tomography",
+	"OP":   "Ophthalmic Photography",
+	"PT":   "Positron emission tomography",
+	"PX":   "Panoramic X-Ray",
+	"RF":   "Radiofluoroscopy",
+	"US":   "Ultrasound",
+	"XA":   "X-Ray Angiography",
+	"XC":   "External-camera Photography",
+}
+
+// catalog writes the DICOM Object Catalog section: every referenced image
+// once, grouped by study and series as the Study and Series Acts require.
+// It has no title or text: it is for machines, and an empty text element
+// would be invalid.
+func (e *encoder) catalog(comp *etree.Element) {
+	sec := child(comp, "section")
+	templateID(sec, tmplCatalog, "")
+	e.code(sec, "code", codeCatalog)
+
+	type series struct {
+		uid, modality string
+		images        []*content.ImageRef
+	}
+	type study struct {
+		uid    string
+		series []*series
+	}
+	var studies []*study
+	byStudy := map[string]*study{}
+	bySeries := map[string]*series{}
+	for _, im := range e.doc.Evidence {
+		if im == nil {
+			e.fail("evidence list holds a nil image")
+			continue
+		}
+		st := byStudy[im.StudyUID]
+		if st == nil {
+			st = &study{uid: im.StudyUID}
+			byStudy[im.StudyUID] = st
+			studies = append(studies, st)
+		}
+		key := im.StudyUID + "/" + im.SeriesUID
+		se := bySeries[key]
+		if se == nil {
+			se = &series{uid: im.SeriesUID, modality: im.Modality}
+			bySeries[key] = se
+			st.series = append(st.series, se)
+		}
+		se.images = append(se.images, im)
+	}
+
+	for _, st := range studies {
+		act := child(child(sec, "entry"), "act", "classCode", "ACT", "moodCode", "EVN")
+		templateID(act, tmplStudyAct, "")
+		e.id(act, "image study instance UID", st.uid, "")
+		e.code(act, "code", codeStudy)
+		// Only the reported study's start time is known.
+		if st.uid == e.doc.Report.GetStudy().GetStudyInstanceUid() {
+			e.time(act, "effectiveTime", "study start time", e.doc.StudyTime)
+		}
+		for _, se := range st.series {
+			sa := child(child(act, "entryRelationship", "typeCode", "COMP"), "act", "classCode", "ACT", "moodCode", "EVN")
+			templateID(sa, tmplSeriesAct, "")
+			e.id(sa, "image series instance UID", se.uid, "")
+			q := child(e.code(sa, "code", codeSeries), "qualifier")
+			e.code(q, "name", codeModality)
+			if se.modality == "" {
+				nullFlavor(q, "value", "UNK")
+			} else {
+				e.code(q, "value", content.DCM(se.modality, modalities[se.modality]))
+			}
+			for _, im := range se.images {
+				e.sopInstance(child(sa, "entryRelationship", "typeCode", "COMP"), im, content.Code{}, false)
+			}
+		}
+	}
+}
+
+// sopInstance writes a SOP Instance Observation for ref into parent. With
+// a purpose it adds a Purpose of Reference Observation; with frames (when
+// asked: the catalog lists whole instances) a Referenced Frames
+// Observation, which the DIR requires when only some frames are meant.
+func (e *encoder) sopInstance(parent *etree.Element, ref *content.ImageRef, purpose content.Code, frames bool) {
+	obs := child(parent, "observation", "classCode", "DGIMG", "moodCode", "EVN")
+	templateID(obs, tmplSOPInstance, "")
+	e.id(obs, "SOP instance UID", ref.SOPInstanceUID, "")
+	e.checkUID("SOP class UID", ref.SOPClassUID)
+	name, _ := dicomdict.SOPClassName(ref.SOPClassUID)
+	child(obs, "code", "code", ref.SOPClassUID, "codeSystem", oidDCMUID, "codeSystemName", "DCMUID", "displayName", name)
+	if e.wado != nil {
+		text := child(obs, "text", "mediaType", "application/dicom")
+		child(text, "reference", "value", e.wadoURL(ref, "application/dicom", 0))
+	}
+	if frames && len(ref.Frames) > 0 {
+		rf := child(child(obs, "entryRelationship", "typeCode", "COMP"), "observation", "classCode", "ROIBND", "moodCode", "EVN")
+		templateID(rf, tmplReferenceFrames, "")
+		e.code(rf, "code", codeFrames)
+		b := child(child(rf, "entryRelationship", "typeCode", "COMP"), "observation", "classCode", "OBS", "moodCode", "EVN")
+		templateID(b, tmplBoundary, "")
+		e.code(b, "code", codeFrameList)
+		for _, f := range ref.Frames {
+			if f < 1 {
+				e.fail("frame numbers start at 1")
+			}
+			child(b, "value", "xsi:type", "INT", "value", strconv.Itoa(int(f)))
+		}
+	}
+	if !purpose.IsZero() {
+		po := child(child(obs, "entryRelationship", "typeCode", "RSON"), "observation", "classCode", "OBS", "moodCode", "EVN")
+		templateID(po, tmplPurpose, "")
+		e.code(po, "code", codeAssertion)
+		e.cdValue(po, purpose)
+	}
+}
+
+// wadoURL returns the WADO-URI of an image (package wado).
+func (e *encoder) wadoURL(ref *content.ImageRef, contentType string, frame int32) string {
+	return e.wado.URI(ref, contentType, frame)
+}

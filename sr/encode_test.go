@@ -1,0 +1,234 @@
+package sr_test
+
+import (
+	"bytes"
+	"errors"
+	"maps"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/reportgen/reportgen/internal/extval"
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/issue"
+	"github.com/reportgen/reportgen/sr"
+)
+
+// TestEncodeRefuses checks that input the SR cannot carry is an error that
+// names the attribute or the problem, never a truncated value, and that
+// the message holds no value.
+func TestEncodeRefuses(t *testing.T) {
+	long := strings.Repeat("x", 65)
+	tests := []struct {
+		name string
+		doc  func(d *content.Document) *content.Document
+		want error
+		// says is what the message must contain; secret is a value it
+		// must not.
+		says, secret string
+	}{
+		{"nil document", func(*content.Document) *content.Document { return nil }, sr.ErrMissingValue, "no document", ""},
+		{"no content tree", func(d *content.Document) *content.Document { d.Root = nil; return d }, sr.ErrMissingValue, "content tree", ""},
+		{"no report", func(d *content.Document) *content.Document { d.Report = nil; return d }, sr.ErrMissingValue, "no report", ""},
+		{"status not set", func(d *content.Document) *content.Document {
+			d.Report.Status = pb.ReportStatus_REPORT_STATUS_UNSPECIFIED
+			return d
+		}, sr.ErrMissingValue, "status", ""},
+		{"final without legal authenticator", func(d *content.Document) *content.Document {
+			d.Report.LegalAuthenticator = nil
+			return d
+		}, sr.ErrMissingValue, "legal authenticator", ""},
+		{"correction without predecessor", func(d *content.Document) *content.Document {
+			d.Report.Status = pb.ReportStatus_REPORT_STATUS_CORRECTED
+			return d
+		}, sr.ErrMissingValue, "predecessor", ""},
+		{"code meaning longer than LO", func(d *content.Document) *content.Document {
+			d.Root.Children[0].Code.Meaning = long
+			return d
+		}, sr.ErrInvalidValue, "Code Meaning (0008,0104)", long},
+		{"accession number longer than SH", func(d *content.Document) *content.Document {
+			d.Report.Study.AccessionNumber = "ACC-12345678901234"
+			return d
+		}, sr.ErrInvalidValue, "Accession Number (0008,0050)", "ACC-12345678901234"},
+		{"patient name group longer than 64", func(d *content.Document) *content.Document {
+			d.Report.Patient.Name.Family = strings.Repeat("Levin", 12)
+			return d
+		}, sr.ErrInvalidValue, "Patient's Name (0010,0010)", "LevinLevin"},
+		{"name part with a caret", func(d *content.Document) *content.Document {
+			d.Report.Patient.Name.Family = "Le^vin"
+			return d
+		}, sr.ErrInvalidValue, "Patient's Name (0010,0010)", "Le^vin"},
+		{"text with a control character", func(d *content.Document) *content.Document {
+			d.Sections()[0].Children[0].Text = "bell\a"
+			return d
+		}, sr.ErrInvalidValue, "Text Value (0040,A160)", "bell"},
+		{"invalid study UID", func(d *content.Document) *content.Document {
+			d.Report.Study.StudyInstanceUid = "1.2.03"
+			return d
+		}, sr.ErrInvalidValue, "Study Instance UID (0020,000D)", "1.2.03"},
+		{"TEXT without text", func(d *content.Document) *content.Document {
+			d.Sections()[0].Children[0].Text = ""
+			return d
+		}, sr.ErrMissingValue, "content item 1.6.1", ""},
+		{"NUM without value", func(d *content.Document) *content.Document {
+			d.Root.Add(&content.Node{Relationship: content.Contains, Type: content.Num, Concept: content.ConceptFinding})
+			return d
+		}, sr.ErrMissingValue, "NUM has no value", ""},
+		{"IMAGE frame 0", func(d *content.Document) *content.Document {
+			d.Root.Add(&content.Node{Relationship: content.Contains, Type: content.Image,
+				Image: &content.ImageRef{SOPClassUID: "1.2.840.10008.5.1.4.1.1.2", SOPInstanceUID: "2.25.1", Frames: []int32{0}}})
+			return d
+		}, sr.ErrInvalidValue, "frame number", ""},
+		{"item without relationship", func(d *content.Document) *content.Document {
+			d.Root.Add(&content.Node{Type: content.Text, Concept: content.ConceptFinding, Text: "x"})
+			return d
+		}, sr.ErrUnsupported, "relationship type", ""},
+		{"cyclic tree", func(d *content.Document) *content.Document {
+			s := d.Sections()[0]
+			s.Add(s)
+			return d
+		}, sr.ErrUnsupported, "deeper than", ""},
+		{"not an SR SOP class", func(d *content.Document) *content.Document {
+			d.Identity.SOPClassUID = "1.2.840.10008.5.1.4.1.1.2"
+			return d
+		}, sr.ErrUnsupported, "SOP Class UID", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := tt.doc(example(t, "chest-radiograph", content.Options{}))
+			b, err := sr.Encode(doc)
+			if err == nil {
+				t.Fatalf("Encode gave %d bytes, want an error", len(b))
+			}
+			if !errors.Is(err, tt.want) {
+				t.Errorf("error %q is not %v", err, tt.want)
+			}
+			msg := err.Error()
+			if !strings.HasPrefix(msg, "sr: ") || !strings.Contains(msg, tt.says) {
+				t.Errorf("error %q does not start with sr: and say %q", msg, tt.says)
+			}
+			if tt.secret != "" && strings.Contains(msg, tt.secret) {
+				t.Errorf("error %q quotes the value", msg)
+			}
+		})
+	}
+}
+
+// TestEncodeDeterministic guards the golden files: the same document must
+// give the same bytes, whatever the clock says.
+func TestEncodeDeterministic(t *testing.T) {
+	a, err := sr.Encode(example(t, "ct-chest-measurements", content.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := sr.Encode(example(t, "ct-chest-measurements", content.Options{}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a, b) {
+		t.Error("two encodings of one document differ")
+	}
+}
+
+// TestEncodeVariants covers header and value cases the examples do not
+// reach; every file must pass our validator and the external tools.
+func TestEncodeVariants(t *testing.T) {
+	tests := []struct {
+		name    string
+		example string
+		change  func(d *content.Document)
+	}{
+		{"correction", "chest-radiograph", func(d *content.Document) {
+			d.Report.Status = pb.ReportStatus_REPORT_STATUS_CORRECTED
+			d.Report.Predecessor = &pb.PredecessorDocument{CdaDocumentId: "2.25.11", SrSeriesInstanceUid: "2.25.12", SrSopInstanceUid: "2.25.13"}
+		}},
+		{"addendum by a separate verifying observer", "ct-chest-measurements", func(d *content.Document) {
+			d.Report.Status = pb.ReportStatus_REPORT_STATUS_ADDENDUM
+			d.Report.Predecessor = &pb.PredecessorDocument{SrStudyInstanceUid: "2.25.10", SrSeriesInstanceUid: "2.25.12", SrSopInstanceUid: "2.25.13", SrSopClassUid: content.BasicTextSR}
+			d.Report.VerifyingObserver = &pb.Practitioner{Name: &pb.PersonName{Family: "Attending", Given: []string{"Ann", "B", "C"}, Suffix: "MD"}}
+		}},
+		{"order numbers and no accession number", "chest-radiograph", func(d *content.Document) {
+			d.Report.Study.AccessionNumber = ""
+		}},
+		{"prior-study image", "ct-chest-measurements", func(d *content.Document) {
+			d.Evidence[1].StudyUID = "2.25.777"
+		}},
+		{"long code value", "chest-radiograph", func(d *content.Document) {
+			// 17 characters: Long Code Value, with odd length to exercise
+			// its padding.
+			d.Root.Children[1].Code.Value = "RPID1234567890123"
+		}},
+		{"UTC times", "mr-brain", func(d *content.Document) {
+			d.ReportTime = d.ReportTime.UTC()
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := example(t, tt.example, content.Options{})
+			tt.change(doc)
+			b, err := sr.Encode(doc)
+			if err != nil {
+				t.Fatalf("Encode: %v", err)
+			}
+			for _, i := range sr.Validate(b) {
+				t.Errorf("Validate: %v", i)
+			}
+			checkTools(t, writeTemp(t, b))
+		})
+	}
+}
+
+// TestValidateOtherTransferSyntaxes reads files of other systems: Implicit
+// VR and deflated Explicit VR are valid DICOM, so only a warning says they
+// are not what this project writes.
+func TestValidateOtherTransferSyntaxes(t *testing.T) {
+	b := encodedExamples(t)["ct-chest-measurements"]
+	implicit := mutate(t, b, nil, set(tagTransferSyntax, []string{"1.2.840.10008.1.2"}))
+	bigEndian := mutate(t, b, nil, set(tagTransferSyntax, []string{"1.2.840.10008.1.2.2"}))
+	deflated := deflate(t, b)
+	// dcmtk's dcmconv writes the other two once more: a writer that is
+	// not this project's nor its test library's.
+	src := writeTemp(t, b)
+	byDCMTK := map[string][]byte{}
+	for name, opt := range map[string]string{"big endian (dcmconv)": "+tb", "deflated (dcmconv)": "+td"} {
+		out := filepath.Join(t.TempDir(), "conv.dcm")
+		if err := extval.DCMConv(src, out, opt); err != nil {
+			t.Fatal(err)
+		}
+		c, err := os.ReadFile(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		byDCMTK[name] = c
+	}
+	files := map[string][]byte{"implicit": implicit, "big endian": bigEndian, "deflated": deflated}
+	maps.Copy(files, byDCMTK)
+	for name, f := range files {
+		t.Run(name, func(t *testing.T) {
+			issues := sr.Validate(f)
+			if issues.HasErrors() || len(issues) != 1 || issues[0].RuleID != "SR-FILE-03" || issues[0].Severity != issue.Warning {
+				t.Errorf("want one SR-FILE-03 warning, got:\n%s", list(issues))
+			}
+			if strings.HasPrefix(name, "big endian") && !strings.Contains(issues[0].Message, "retired") {
+				t.Errorf("the warning does not say the transfer syntax is retired: %s", issues[0].Message)
+			}
+			path := writeTemp(t, f)
+			checkDCMTK(t, path)
+			if !strings.HasPrefix(name, "deflated") {
+				// dicom3tools 20220618 cannot read deflated files at all.
+				checkDCIODVfy(t, path)
+			}
+		})
+	}
+	// The same tree comes out of every transfer syntax: the validator
+	// reads what the file says, not what its byte order happens to be.
+	want := sr.Validate(b)
+	for name, f := range files {
+		got := sr.Validate(f)
+		if len(got) != len(want)+1 {
+			t.Errorf("%s: %d issues, the Explicit VR Little Endian file has %d (plus the transfer syntax warning)", name, len(got), len(want))
+		}
+	}
+}

@@ -1,0 +1,72 @@
+package sr
+
+import (
+	"github.com/suyashkumar/dicom/pkg/tag"
+
+	"github.com/reportgen/reportgen/issue"
+)
+
+// Validate checks a DICOM Part 10 SR file against the SR rules of
+// validation-rules.md part A that need no knowledge of the request: file
+// structure, IOD, module attributes, content items, evidence, UIDs, values
+// and the root of TID 2000, which every report of this project follows.
+// It returns every issue found; a file it cannot read is one error issue.
+// It reads any bytes without panicking: every length and type is checked
+// before use.
+//
+// Locations are tag paths with 1-based item numbers, e.g.
+// "(0040,A730)[2]/(0040,A730)[1]/(0040,A160)". Messages name attributes
+// and rules, never values, since values can be patient data.
+func Validate(b []byte) issue.List {
+	var l issue.List
+	f := parseFile(b, &l)
+	if f == nil {
+		return l
+	}
+	validateFile(f, &l)
+	return l
+}
+
+// validateFile applies every rule to a parsed file, adding to l. Read
+// shares it, so a file is parsed once.
+func validateFile(f *file, l *issue.List) {
+	v := &validator{l: l, f: f, ds: f.ds}
+	v.fileRules()
+	v.iodRule()
+	v.moduleRules()
+	v.contentRules()
+	v.templateRules()
+	v.evidenceRules()
+	v.valueRules()
+}
+
+// validator holds one run of Validate.
+type validator struct {
+	l  *issue.List
+	f  *file
+	ds *dataset
+	// iod is the SOP Class UID when it names an SR IOD, else "": the IOD
+	// tables are then not applied.
+	iod string
+	// refs are the instances referenced by IMAGE, COMPOSITE and WAVEFORM
+	// items, for the evidence check.
+	refs []instanceRef
+}
+
+type instanceRef struct {
+	class, instance, loc string
+}
+
+// need reports a missing Type 1 or Type 2 attribute of ds under rule: Type
+// 1 must have a value (a sequence at least one item), Type 2 must be
+// present.
+func (v *validator) need(rule string, ds *dataset, t tag.Tag, typ int, what string) *element {
+	e := ds.get(t)
+	switch {
+	case e == nil:
+		v.l.Errorf(rule, ds.at(t), "Type %d attribute %s of %s is missing", typ, tagName(t), what)
+	case typ == 1 && e.empty():
+		v.l.Errorf(rule, e.loc, "Type 1 attribute %s of %s is empty", tagName(t), what)
+	}
+	return e
+}
