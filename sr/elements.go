@@ -58,19 +58,13 @@ func (a *attrs) str(t tag.Tag, values ...string) {
 	if textVR(vr) {
 		values = dicomText(values)
 	}
+	// The encoder does not judge values against their VRs: that is the
+	// validator's reading of PS3.5 (vr.go), which runs on the bytes
+	// written, and the two must not share one reading (package extval's
+	// point). It only refuses what it cannot encode at all.
 	total := len(values) - 1
 	for _, v := range values {
 		total += len(v)
-		if err := checkValue(vr, v); err != nil {
-			a.enc.failf("%s %w", attrName(t), err)
-			return
-		}
-		if vr == "UI" && v != "" {
-			if err := checkUID(v); err != nil {
-				a.enc.failf("%s %w", attrName(t), err)
-				return
-			}
-		}
 	}
 	if !longLength(vr) && total > 0xfffe {
 		a.enc.failf("%s is %d bytes, more than a %s element can hold: %w", attrName(t), total, vr, ErrInvalidValue)

@@ -9,10 +9,10 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/reportgen/reportgen/internal/extval"
-	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/internal/extval"
 	"github.com/reportgen/reportgen/issue"
+	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/sr"
 )
 
@@ -20,7 +20,6 @@ import (
 // names the attribute or the problem, never a truncated value, and that
 // the message holds no value.
 func TestEncodeRefuses(t *testing.T) {
-	long := strings.Repeat("x", 65)
 	tests := []struct {
 		name string
 		doc  func(d *content.Document) *content.Document
@@ -44,30 +43,10 @@ func TestEncodeRefuses(t *testing.T) {
 			d.Report.Status = pb.ReportStatus_REPORT_STATUS_CORRECTED
 			return d
 		}, sr.ErrMissingValue, "predecessor", ""},
-		{"code meaning longer than LO", func(d *content.Document) *content.Document {
-			d.Root.Children[0].Code.Meaning = long
-			return d
-		}, sr.ErrInvalidValue, "Code Meaning (0008,0104)", long},
-		{"accession number longer than SH", func(d *content.Document) *content.Document {
-			d.Report.Study.AccessionNumber = "ACC-12345678901234"
-			return d
-		}, sr.ErrInvalidValue, "Accession Number (0008,0050)", "ACC-12345678901234"},
-		{"patient name group longer than 64", func(d *content.Document) *content.Document {
-			d.Report.Patient.Name.Family = strings.Repeat("Levin", 12)
-			return d
-		}, sr.ErrInvalidValue, "Patient's Name (0010,0010)", "LevinLevin"},
 		{"name part with a caret", func(d *content.Document) *content.Document {
 			d.Report.Patient.Name.Family = "Le^vin"
 			return d
 		}, sr.ErrInvalidValue, "Patient's Name (0010,0010)", "Le^vin"},
-		{"text with a control character", func(d *content.Document) *content.Document {
-			d.Sections()[0].Children[0].Text = "bell\a"
-			return d
-		}, sr.ErrInvalidValue, "Text Value (0040,A160)", "bell"},
-		{"invalid study UID", func(d *content.Document) *content.Document {
-			d.Report.Study.StudyInstanceUid = "1.2.03"
-			return d
-		}, sr.ErrInvalidValue, "Study Instance UID (0020,000D)", "1.2.03"},
 		{"TEXT without text", func(d *content.Document) *content.Document {
 			d.Sections()[0].Children[0].Text = ""
 			return d
@@ -111,6 +90,64 @@ func TestEncodeRefuses(t *testing.T) {
 			}
 			if tt.secret != "" && strings.Contains(msg, tt.secret) {
 				t.Errorf("error %q quotes the value", msg)
+			}
+		})
+	}
+}
+
+// TestEncodeLeavesValuesToValidate: the encoder does not judge values
+// against their VRs (the validator's reading of PS3.5 must not be shared
+// with the writer it judges), so a value no VR allows is written, and the
+// validator, run on those bytes as the engine always does, refuses them
+// by rule and attribute, without quoting the value.
+func TestEncodeLeavesValuesToValidate(t *testing.T) {
+	long := strings.Repeat("x", 65)
+	tests := []struct {
+		name string
+		doc  func(d *content.Document) *content.Document
+		// rule is the prefix of the rule id the validator must report,
+		// says what its location or message must name, secret a value it
+		// must not quote.
+		rule, says, secret string
+	}{
+		{"code meaning longer than LO", func(d *content.Document) *content.Document {
+			d.Root.Children[0].Code.Meaning = long
+			return d
+		}, "SR-VR-01", "Code Meaning (0008,0104)", long},
+		{"accession number longer than SH", func(d *content.Document) *content.Document {
+			d.Report.Study.AccessionNumber = "ACC-12345678901234"
+			return d
+		}, "SR-VR-01", "Accession Number (0008,0050)", "ACC-12345678901234"},
+		{"patient name group longer than 64", func(d *content.Document) *content.Document {
+			d.Report.Patient.Name.Family = strings.Repeat("Levin", 12)
+			return d
+		}, "SR-VR-01", "Patient's Name (0010,0010)", "LevinLevin"},
+		{"text with a control character", func(d *content.Document) *content.Document {
+			d.Sections()[0].Children[0].Text = "bell\a"
+			return d
+		}, "SR-VR-0", "Text Value (0040,A160)", "bell"},
+		{"invalid study UID", func(d *content.Document) *content.Document {
+			d.Report.Study.StudyInstanceUid = "1.2.03"
+			return d
+		}, "SR-UID", "Study Instance UID (0020,000D)", "1.2.03"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b, err := sr.Encode(tt.doc(example(t, "chest-radiograph", content.Options{})))
+			if err != nil {
+				t.Fatalf("Encode: %v", err)
+			}
+			var found bool
+			for _, i := range sr.Validate(b).Errors() {
+				if strings.HasPrefix(i.RuleID, tt.rule) && strings.Contains(i.Location+" "+i.Message, tt.says) {
+					found = true
+				}
+				if tt.secret != "" && strings.Contains(i.Message, tt.secret) {
+					t.Errorf("issue %v quotes the value", i)
+				}
+			}
+			if !found {
+				t.Errorf("no %s error naming %q in %v", tt.rule, tt.says, sr.Validate(b).Errors())
 			}
 		})
 	}
