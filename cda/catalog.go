@@ -1,10 +1,6 @@
 package cda
 
 import (
-	"strconv"
-
-	"github.com/beevik/etree"
-
 	"github.com/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/dicomdict"
 )
@@ -62,10 +58,10 @@ var modalities = map[string]string{
 // once, grouped by study and series as the Study and Series Acts require.
 // It has no title or text: it is for machines, and an empty text element
 // would be invalid.
-func (e *encoder) catalog(comp *etree.Element) {
-	sec := child(comp, "section")
-	templateID(sec, tmplCatalog, "")
-	e.code(sec, "code", codeCatalog)
+func (e *encoder) catalog() {
+	e.open("section")
+	e.templateID(tmplCatalog, "")
+	e.code("code", codeCatalog)
 
 	type series struct {
 		uid, modality string
@@ -75,9 +71,10 @@ func (e *encoder) catalog(comp *etree.Element) {
 		uid    string
 		series []*series
 	}
+	type seriesKey struct{ study, series string }
 	var studies []*study
 	byStudy := map[string]*study{}
-	bySeries := map[string]*series{}
+	bySeries := map[seriesKey]*series{}
 	for _, im := range e.doc.Evidence {
 		if im == nil {
 			e.fail("evidence list holds a nil image")
@@ -89,7 +86,7 @@ func (e *encoder) catalog(comp *etree.Element) {
 			byStudy[im.StudyUID] = st
 			studies = append(studies, st)
 		}
-		key := im.StudyUID + "/" + im.SeriesUID
+		key := seriesKey{im.StudyUID, im.SeriesUID}
 		se := bySeries[key]
 		if se == nil {
 			se = &series{uid: im.SeriesUID, modality: im.Modality}
@@ -100,67 +97,93 @@ func (e *encoder) catalog(comp *etree.Element) {
 	}
 
 	for _, st := range studies {
-		act := child(child(sec, "entry"), "act", "classCode", "ACT", "moodCode", "EVN")
-		templateID(act, tmplStudyAct, "")
-		e.id(act, "image study instance UID", st.uid, "")
-		e.code(act, "code", codeStudy)
+		e.open("entry")
+		e.open("act", "classCode", "ACT", "moodCode", "EVN")
+		e.templateID(tmplStudyAct, "")
+		e.id("image study instance UID", st.uid, "")
+		e.code("code", codeStudy)
 		// Only the reported study's start time is known.
 		if st.uid == e.doc.Report.GetStudy().GetStudyInstanceUid() {
-			e.time(act, "effectiveTime", "study start time", e.doc.StudyTime)
+			e.time("effectiveTime", "study start time", e.doc.StudyTime)
 		}
 		for _, se := range st.series {
-			sa := child(child(act, "entryRelationship", "typeCode", "COMP"), "act", "classCode", "ACT", "moodCode", "EVN")
-			templateID(sa, tmplSeriesAct, "")
-			e.id(sa, "image series instance UID", se.uid, "")
-			q := child(e.code(sa, "code", codeSeries), "qualifier")
-			e.code(q, "name", codeModality)
+			e.open("entryRelationship", "typeCode", "COMP")
+			e.open("act", "classCode", "ACT", "moodCode", "EVN")
+			e.templateID(tmplSeriesAct, "")
+			e.id("image series instance UID", se.uid, "")
+			e.openCode("code", codeSeries)
+			e.open("qualifier")
+			e.code("name", codeModality)
 			if se.modality == "" {
-				nullFlavor(q, "value", "UNK")
+				e.nullFlavor("value", "UNK")
 			} else {
-				e.code(q, "value", content.DCM(se.modality, modalities[se.modality]))
+				e.code("value", content.DCM(se.modality, modalities[se.modality]))
 			}
+			e.close() // qualifier
+			e.close() // code
 			for _, im := range se.images {
-				e.sopInstance(child(sa, "entryRelationship", "typeCode", "COMP"), im, content.Code{}, false)
+				e.open("entryRelationship", "typeCode", "COMP")
+				e.sopInstance(im, content.Code{}, false)
+				e.close()
 			}
+			e.close() // act
+			e.close() // entryRelationship
 		}
+		e.close() // act
+		e.close() // entry
 	}
+	e.close() // section
 }
 
-// sopInstance writes a SOP Instance Observation for ref into parent. With
-// a purpose it adds a Purpose of Reference Observation; with frames (when
-// asked: the catalog lists whole instances) a Referenced Frames
-// Observation, which the DIR requires when only some frames are meant.
-func (e *encoder) sopInstance(parent *etree.Element, ref *content.ImageRef, purpose content.Code, frames bool) {
-	obs := child(parent, "observation", "classCode", "DGIMG", "moodCode", "EVN")
-	templateID(obs, tmplSOPInstance, "")
-	e.id(obs, "SOP instance UID", ref.SOPInstanceUID, "")
+// sopInstance writes a SOP Instance Observation for ref. With a purpose it
+// adds a Purpose of Reference Observation; with frames (when asked: the
+// catalog lists whole instances) a Referenced Frames Observation, which
+// the DIR requires when only some frames are meant.
+func (e *encoder) sopInstance(ref *content.ImageRef, purpose content.Code, frames bool) {
+	e.open("observation", "classCode", "DGIMG", "moodCode", "EVN")
+	e.templateID(tmplSOPInstance, "")
+	e.id("SOP instance UID", ref.SOPInstanceUID, "")
 	e.checkUID("SOP class UID", ref.SOPClassUID)
 	name, _ := dicomdict.SOPClassName(ref.SOPClassUID)
-	child(obs, "code", "code", ref.SOPClassUID, "codeSystem", oidDCMUID, "codeSystemName", "DCMUID", "displayName", name)
+	e.empty("code", "code", ref.SOPClassUID, "codeSystem", oidDCMUID, "codeSystemName", "DCMUID", "displayName", name)
 	if e.wado != nil {
-		text := child(obs, "text", "mediaType", "application/dicom")
-		child(text, "reference", "value", e.wadoURL(ref, "application/dicom", 0))
+		e.open("text", "mediaType", "application/dicom")
+		e.empty("reference", "value", e.wadoURL(ref, "application/dicom", 0))
+		e.close()
 	}
 	if frames && len(ref.Frames) > 0 {
-		rf := child(child(obs, "entryRelationship", "typeCode", "COMP"), "observation", "classCode", "ROIBND", "moodCode", "EVN")
-		templateID(rf, tmplReferenceFrames, "")
-		e.code(rf, "code", codeFrames)
-		b := child(child(rf, "entryRelationship", "typeCode", "COMP"), "observation", "classCode", "OBS", "moodCode", "EVN")
-		templateID(b, tmplBoundary, "")
-		e.code(b, "code", codeFrameList)
+		e.open("entryRelationship", "typeCode", "COMP")
+		e.open("observation", "classCode", "ROIBND", "moodCode", "EVN")
+		e.templateID(tmplReferenceFrames, "")
+		e.code("code", codeFrames)
+		e.open("entryRelationship", "typeCode", "COMP")
+		e.open("observation", "classCode", "OBS", "moodCode", "EVN")
+		e.templateID(tmplBoundary, "")
+		e.code("code", codeFrameList)
 		for _, f := range ref.Frames {
 			if f < 1 {
 				e.fail("frame numbers start at 1")
 			}
-			child(b, "value", "xsi:type", "INT", "value", strconv.Itoa(int(f)))
+			e.w.start("value")
+			e.w.attr("xsi:type", "INT")
+			e.w.attrInt("value", int(f))
+			e.w.end()
 		}
+		e.close() // observation
+		e.close() // entryRelationship
+		e.close() // observation
+		e.close() // entryRelationship
 	}
 	if !purpose.IsZero() {
-		po := child(child(obs, "entryRelationship", "typeCode", "RSON"), "observation", "classCode", "OBS", "moodCode", "EVN")
-		templateID(po, tmplPurpose, "")
-		e.code(po, "code", codeAssertion)
-		e.cdValue(po, purpose)
+		e.open("entryRelationship", "typeCode", "RSON")
+		e.open("observation", "classCode", "OBS", "moodCode", "EVN")
+		e.templateID(tmplPurpose, "")
+		e.code("code", codeAssertion)
+		e.cdValue(purpose)
+		e.close()
+		e.close()
 	}
+	e.close() // observation
 }
 
 // wadoURL returns the WADO-URI of an image (package wado).

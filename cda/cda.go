@@ -13,13 +13,18 @@
 // malformed identifiers, tree items without a CDA form) instead of
 // guessing; it does not apply the DIR conformance rules itself, which is
 // the validators' job.
+//
+// The encoder says the document once, in document order, to a sink
+// (sink.go). Encode's sink writes bytes straight into a pooled buffer;
+// EncodeTree's builds a github.com/beevik/etree document, whose
+// serialisation is byte for byte Encode's output. etree is the reference
+// the direct writer is tested against, and the form for callers that
+// edit a CDA as a tree.
 package cda
 
 import (
 	"errors"
 	"fmt"
-	"strings"
-	"time"
 
 	"github.com/beevik/etree"
 
@@ -45,52 +50,63 @@ const (
 // Encode writes doc as a C-CDA R2.1 Diagnostic Imaging Report, UTF-8 XML.
 // It fails, rather than writing an invalid document, when the tree or the
 // request lacks something the document requires.
+//
+// The bytes are written straight from the tree into a pooled buffer (no
+// XML tree is built); they are the same bytes as EncodeTree's document
+// serialised by etree.
 func Encode(doc *content.Document, opt Options) ([]byte, error) {
-	if doc == nil || doc.Report == nil || doc.Root == nil {
-		return nil, errors.New("cda: document has no report or no content tree")
+	w := getWriter()
+	defer putWriter(w)
+	if err := encode(doc, opt, w); err != nil {
+		return nil, err
 	}
-	e := &encoder{doc: doc, usedIDs: map[string]bool{}}
+	return w.finish(), nil
+}
+
+// EncodeTree writes the document Encode writes as an etree document, for
+// callers that edit it as a tree before serialising it. Its WriteSettings
+// are set so that WriteToBytes gives exactly Encode's bytes; that is how
+// the tests hold Encode's direct writer to etree's serialisation.
+func EncodeTree(doc *content.Document, opt Options) (*etree.Document, error) {
+	t := newTreeBuilder()
+	if err := encode(doc, opt, t); err != nil {
+		return nil, err
+	}
+	return t.finish(), nil
+}
+
+// encode says the document to w.
+func encode(doc *content.Document, opt Options, w sink) error {
+	if doc == nil || doc.Report == nil || doc.Root == nil {
+		return errors.New("cda: document has no report or no content tree")
+	}
+	e := &encoder{doc: doc, w: w}
 	if opt.WADOBaseURL != "" {
 		// Narrative links must be absolute http(s) URLs (CDA-NARR-04);
 		// package wado checks that.
 		l, err := wado.New(opt.WADOBaseURL, "")
 		if err != nil {
-			return nil, fmt.Errorf("cda: %w", err)
+			return fmt.Errorf("cda: %w", err)
 		}
 		e.wado = l
 	}
-
-	x := etree.NewDocument()
-	x.CreateProcInst("xml", `version="1.0" encoding="UTF-8"`)
-	x.CreateText("\n")
-	root := x.CreateElement("ClinicalDocument")
-	root.CreateAttr("xmlns", nsHL7)
-	root.CreateAttr("xmlns:xsi", nsXSI)
-	e.header(root)
-	e.body(root)
-	if e.err != nil {
-		return nil, e.err
-	}
-	indent(root, 0)
-	// Escape only what XML requires, so text reads as written.
-	x.WriteSettings.CanonicalText = true
-	x.WriteSettings.CanonicalAttrVal = true
-	x.CreateText("\n")
-	b, err := x.WriteToBytes()
-	if err != nil {
-		return nil, fmt.Errorf("cda: write XML: %w", err)
-	}
-	return b, nil
+	e.open("ClinicalDocument", "xmlns", nsHL7, "xmlns:xsi", nsXSI)
+	e.header()
+	e.body()
+	e.close()
+	return e.err
 }
 
-// encoder carries the state of one Encode call. Building functions record
-// the first problem in err and keep going with placeholders, so the
-// building code is not cluttered with error returns; Encode discards the
-// document when err is set.
+// encoder carries the state of one Encode call. Writing functions record
+// the first problem in err and keep going, so the writing code is not
+// cluttered with error returns; Encode discards the document when err is
+// set.
 type encoder struct {
 	doc     *content.Document
+	w       sink
 	wado    *wado.Links     // nil without a WADO-URI service
 	usedIDs map[string]bool // narrative IDs in use
+	narrIDs []string        // the narrative IDs of the current section's items
 	err     error
 }
 
@@ -100,36 +116,4 @@ func (e *encoder) fail(format string, args ...any) {
 	if e.err == nil {
 		e.err = fmt.Errorf("cda: "+format, args...)
 	}
-}
-
-// ts formats a time as an HL7 TS with seconds and UTC offset, the precision
-// DTM.US.FIELDED asks for.
-func ts(t time.Time) string {
-	return t.Format("20060102150405-0700")
-}
-
-// indent lays out the element tree with tabs. Elements holding text are
-// left alone: in the narrative block added whitespace would change what the
-// reader sees.
-func indent(el *etree.Element, depth int) {
-	if len(el.ChildElements()) == 0 {
-		return
-	}
-	for _, t := range el.Child {
-		if c, ok := t.(*etree.CharData); ok && strings.TrimSpace(c.Data) != "" {
-			return
-		}
-	}
-	kids := el.ChildElements()
-	// Detach from the end, which keeps etree's child indexes consistent.
-	for len(el.Child) > 0 {
-		el.RemoveChildAt(len(el.Child) - 1)
-	}
-	pad := "\n" + strings.Repeat("\t", depth+1)
-	for _, k := range kids {
-		el.CreateText(pad)
-		el.AddChild(k)
-		indent(k, depth+1)
-	}
-	el.CreateText("\n" + strings.Repeat("\t", depth))
 }

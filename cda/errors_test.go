@@ -111,6 +111,8 @@ func TestEncodeErrors(t *testing.T) {
 			if tc.edit != nil {
 				tc.edit(d)
 			}
+			// Both sinks refuse the same way.
+			crossCheck(t, d, tc.opt)
 			out, err := cda.Encode(d, tc.opt)
 			if err == nil {
 				t.Fatalf("want an error containing %q, got a document of %d bytes", tc.want, len(out))

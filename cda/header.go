@@ -1,11 +1,6 @@
 package cda
 
 import (
-	"strconv"
-	"time"
-
-	"github.com/beevik/etree"
-
 	"github.com/reportgen/reportgen/content"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 )
@@ -42,237 +37,275 @@ var undifferentiated = content.Code{Value: "UN", Designator: "AdministrativeGend
 
 // header writes the US Realm Header and the DIR header, in the element
 // order of the CDA schema.
-func (e *encoder) header(cd *etree.Element) {
+func (e *encoder) header() {
 	d := e.doc
-	child(cd, "realmCode", "code", "US")
-	child(cd, "typeId", "root", oidTypeID, "extension", "POCD_HD000040")
+	e.empty("realmCode", "code", "US")
+	e.empty("typeId", "root", oidTypeID, "extension", "POCD_HD000040")
 	// Each versioned template id needs its un-versioned R1.1 twin: the
 	// R2.1 schematron's errors phase requires both.
-	templateID(cd, tmplUSRealmHeader, tmplV3)
-	templateID(cd, tmplUSRealmHeader, "")
-	templateID(cd, tmplDIR, tmplV3)
-	templateID(cd, tmplDIR, "")
-	e.id(cd, "document id", d.Identity.DocumentID, "")
+	e.templateID(tmplUSRealmHeader, tmplV3)
+	e.templateID(tmplUSRealmHeader, "")
+	e.templateID(tmplDIR, tmplV3)
+	e.templateID(tmplDIR, "")
+	e.id("document id", d.Identity.DocumentID, "")
 	if d.DocumentCode.IsZero() {
 		e.fail("document has no type code")
 	}
-	e.code(cd, "code", d.DocumentCode)
+	e.code("code", d.DocumentCode)
 	if d.Title == "" {
 		e.fail("document has no title")
 	}
-	textChild(cd, "title", d.Title)
-	e.time(cd, "effectiveTime", "report time", d.ReportTime)
-	child(cd, "confidentialityCode", "code", "N", "codeSystem", oidConfidentiality,
+	e.textElement("title", d.Title)
+	e.time("effectiveTime", "report time", d.ReportTime)
+	e.empty("confidentialityCode", "code", "N", "codeSystem", oidConfidentiality,
 		"codeSystemName", "HL7 Confidentiality", "displayName", "normal")
 	if d.Language == "" {
 		e.fail("document has no language")
 	}
-	child(cd, "languageCode", "code", d.Language)
+	e.empty("languageCode", "code", d.Language)
 	// setId and versionNumber come as a pair or not at all.
 	if d.Identity.SetID != "" {
 		if d.Identity.Version < 1 {
 			e.fail("document version must be at least 1 with a set id")
 		}
-		e.ii(cd, "setId", "document set id", d.Identity.SetID, "")
-		child(cd, "versionNumber", "value", strconv.Itoa(d.Identity.Version))
+		e.ii("setId", "document set id", d.Identity.SetID, "")
+		e.versionNumber(d.Identity.Version)
 	}
-	e.recordTarget(cd)
-	e.author(cd)
-	e.custodian(cd)
-	e.informationRecipient(cd)
-	e.legalAuthenticator(cd)
-	e.referrer(cd)
-	e.inFulfillmentOf(cd)
-	e.documentationOf(cd)
-	e.relatedDocument(cd)
+	e.recordTarget()
+	e.author()
+	e.custodian()
+	e.informationRecipient()
+	e.legalAuthenticator()
+	e.referrer()
+	e.inFulfillmentOf()
+	e.documentationOf()
+	e.relatedDocument()
 }
 
-// time appends a TS element, refusing the zero time, which would otherwise
-// be written as year 1.
-func (e *encoder) time(parent *etree.Element, tag, what string, t time.Time) {
-	if t.IsZero() {
-		e.fail("%s is missing", what)
-	}
-	child(parent, tag, "value", ts(t))
+func (e *encoder) versionNumber(v int) {
+	e.w.start("versionNumber")
+	e.w.attrInt("value", v)
+	e.w.end()
 }
 
-func (e *encoder) recordTarget(cd *etree.Element) {
+func (e *encoder) recordTarget() {
 	p := e.doc.Report.GetPatient()
 	if p == nil {
 		e.fail("report has no patient")
 	}
-	role := child(child(cd, "recordTarget"), "patientRole")
-	e.ids(role, "patient", p.GetIds(), true)
-	e.addr(role, "patient", p.GetAddress(), "HP")
-	telecoms(role, p.GetTelecoms())
-	pt := child(role, "patient")
-	e.patientName(pt, p.GetName())
+	e.open("recordTarget")
+	e.open("patientRole")
+	e.ids("patient", p.GetIds(), true)
+	e.addr("patient", p.GetAddress(), "HP")
+	e.telecoms(p.GetTelecoms())
+	e.open("patient")
+	e.patientName(p.GetName())
 	g, ok := genders[p.GetSex()]
 	if !ok {
 		g = undifferentiated
 	}
-	e.code(pt, "administrativeGenderCode", g)
+	e.code("administrativeGenderCode", g)
 	if e.doc.BirthDate != "" {
-		child(pt, "birthTime", "value", e.doc.BirthDate)
+		e.empty("birthTime", "value", e.doc.BirthDate)
 	} else {
-		nullFlavor(pt, "birthTime", "UNK")
+		e.nullFlavor("birthTime", "UNK")
 	}
 	// The request has no race or ethnicity; the header requires both.
-	nullFlavor(pt, "raceCode", "UNK")
-	nullFlavor(pt, "ethnicGroupCode", "UNK")
+	e.nullFlavor("raceCode", "UNK")
+	e.nullFlavor("ethnicGroupCode", "UNK")
+	e.close() // patient
+	e.close() // patientRole
+	e.close() // recordTarget
 }
 
-func (e *encoder) author(cd *etree.Element) {
+func (e *encoder) author() {
 	a := e.doc.Report.GetAuthor()
 	if a == nil {
 		e.fail("report has no author")
 	}
-	au := child(cd, "author")
-	e.time(au, "time", "report time", e.doc.ReportTime)
-	aa := child(au, "assignedAuthor")
-	e.radiologist(aa, "author", a)
+	e.open("author")
+	e.time("time", "report time", e.doc.ReportTime)
+	e.open("assignedAuthor")
+	e.radiologist("author", a)
+	e.close()
+	e.close()
 }
 
 // radiologist fills an assigned author or entity with the reporting
 // radiologist: ids, role, address, contacts, name and organization.
-func (e *encoder) radiologist(role *etree.Element, what string, p *pb.Practitioner) {
-	e.participantIDs(role, what, p.GetIds())
+func (e *encoder) radiologist(what string, p *pb.Practitioner) {
+	e.participantIDs(what, p.GetIds())
 	c := content.FromProto(p.GetRole())
 	if c.IsZero() {
 		c = radiologistRole
 	}
-	e.code(role, "code", c)
-	e.addr(role, what, p.GetAddress(), "WP")
-	telecoms(role, p.GetTelecoms())
-	e.personName(child(role, "assignedPerson"), what, p.GetName())
-	organization(role, "representedOrganization", p.GetOrganization())
+	e.code("code", c)
+	e.addr(what, p.GetAddress(), "WP")
+	e.telecoms(p.GetTelecoms())
+	e.open("assignedPerson")
+	e.personName(what, p.GetName())
+	e.close()
+	e.organization("representedOrganization", p.GetOrganization())
 }
 
-func organization(parent *etree.Element, tag, name string) {
+func (e *encoder) organization(tag, name string) {
 	if name != "" {
-		textChild(child(parent, tag), "name", name)
+		e.open(tag)
+		e.textElement("name", name)
+		e.close()
 	}
 }
 
-func (e *encoder) custodian(cd *etree.Element) {
+func (e *encoder) custodian() {
 	c := e.doc.Report.GetCustodian()
 	if c.GetName() == "" {
 		e.fail("custodian needs a name")
 	}
-	org := child(child(child(cd, "custodian"), "assignedCustodian"), "representedCustodianOrganization")
+	e.open("custodian")
+	e.open("assignedCustodian")
+	e.open("representedCustodianOrganization")
 	// The first identifier names the custodian (API contract).
 	switch ids := c.GetIds(); {
 	case len(ids) > 0:
-		e.id(org, "custodian identifier", ids[0].GetAssigningAuthorityOid(), ids[0].GetValue())
+		e.id("custodian identifier", ids[0].GetAssigningAuthorityOid(), ids[0].GetValue())
 	case e.doc.Transformed():
 		// An SR has no place for the custodian's identifier: it exists
 		// but is not known, and the transform says so in a note.
-		nullFlavor(org, "id", "UNK")
+		e.nullFlavor("id", "UNK")
 	default:
-		nullFlavor(org, "id", "NI")
+		e.nullFlavor("id", "NI")
 	}
-	textChild(org, "name", c.GetName())
-	firstTelecom(org, c.GetTelecoms())
-	e.addr(org, "custodian", c.GetAddress(), "WP")
+	e.textElement("name", c.GetName())
+	e.firstTelecom(c.GetTelecoms())
+	e.addr("custodian", c.GetAddress(), "WP")
+	e.close()
+	e.close()
+	e.close()
 }
 
 // informationRecipient names the referring physician as a recipient, as
 // the DIR asks for the physician who ordered the study.
-func (e *encoder) informationRecipient(cd *etree.Element) {
+func (e *encoder) informationRecipient() {
 	ref := e.doc.Report.GetReferringPhysician()
 	if ref == nil {
 		return
 	}
-	ir := child(child(cd, "informationRecipient"), "intendedRecipient")
+	e.open("informationRecipient")
+	e.open("intendedRecipient")
 	if len(ref.GetIds()) > 0 {
-		e.ids(ir, "referring physician", ref.GetIds(), false)
+		e.ids("referring physician", ref.GetIds(), false)
 	}
-	e.personName(child(ir, "informationRecipient"), "referring physician", ref.GetName())
-	organization(ir, "receivedOrganization", ref.GetOrganization())
+	e.open("informationRecipient")
+	e.personName("referring physician", ref.GetName())
+	e.close()
+	e.organization("receivedOrganization", ref.GetOrganization())
+	e.close()
+	e.close()
 }
 
 // legalAuthenticator is written only for signed reports: in CDA its
 // presence is what makes a report final.
-func (e *encoder) legalAuthenticator(cd *etree.Element) {
+func (e *encoder) legalAuthenticator() {
 	if !e.doc.Signed() {
 		return
 	}
 	la := e.doc.Report.GetLegalAuthenticator()
-	el := child(cd, "legalAuthenticator")
-	e.time(el, "time", "signature time", e.doc.SignatureTime)
-	child(el, "signatureCode", "code", "S")
-	ae := child(el, "assignedEntity")
-	e.participantIDs(ae, "legal authenticator", la.GetIds())
+	e.open("legalAuthenticator")
+	e.time("time", "signature time", e.doc.SignatureTime)
+	e.empty("signatureCode", "code", "S")
+	e.open("assignedEntity")
+	e.participantIDs("legal authenticator", la.GetIds())
 	if c := content.FromProto(la.GetRole()); !c.IsZero() {
-		e.code(ae, "code", c)
+		e.code("code", c)
 	}
-	e.addr(ae, "legal authenticator", la.GetAddress(), "WP")
-	telecoms(ae, la.GetTelecoms())
-	e.personName(child(ae, "assignedPerson"), "legal authenticator", la.GetName())
-	organization(ae, "representedOrganization", la.GetOrganization())
+	e.addr("legal authenticator", la.GetAddress(), "WP")
+	e.telecoms(la.GetTelecoms())
+	e.open("assignedPerson")
+	e.personName("legal authenticator", la.GetName())
+	e.close()
+	e.organization("representedOrganization", la.GetOrganization())
+	e.close()
+	e.close()
 }
 
-func (e *encoder) referrer(cd *etree.Element) {
+func (e *encoder) referrer() {
 	ref := e.doc.Report.GetReferringPhysician()
 	if ref == nil {
 		return
 	}
-	ae := child(child(cd, "participant", "typeCode", "REF"), "associatedEntity", "classCode", "PROV")
-	e.ids(ae, "referring physician", ref.GetIds(), false)
+	e.open("participant", "typeCode", "REF")
+	e.open("associatedEntity", "classCode", "PROV")
+	e.ids("referring physician", ref.GetIds(), false)
 	if c := content.FromProto(ref.GetRole()); !c.IsZero() {
-		e.code(ae, "code", c)
+		e.code("code", c)
 	}
-	e.addr(ae, "referring physician", ref.GetAddress(), "WP")
-	telecoms(ae, ref.GetTelecoms())
-	e.personName(child(ae, "associatedPerson"), "referring physician", ref.GetName())
-	organization(ae, "scopingOrganization", ref.GetOrganization())
+	e.addr("referring physician", ref.GetAddress(), "WP")
+	e.telecoms(ref.GetTelecoms())
+	e.open("associatedPerson")
+	e.personName("referring physician", ref.GetName())
+	e.close()
+	e.organization("scopingOrganization", ref.GetOrganization())
+	e.close()
+	e.close()
 }
 
 // inFulfillmentOf writes the order: the accession number under its
 // issuer's OID (PS3.20 puts it in @extension, never in @root), then the
 // placer and filler order numbers.
-func (e *encoder) inFulfillmentOf(cd *etree.Element) {
+func (e *encoder) inFulfillmentOf() {
 	st, o := e.doc.Report.GetStudy(), e.doc.Report.GetOrder()
 	acc := st.GetAccessionNumber()
 	placer, filler := o.GetPlacerOrderNumber().GetValue(), o.GetFillerOrderNumber().GetValue()
 	if acc == "" && placer == "" && filler == "" {
 		return
 	}
-	ord := child(child(cd, "inFulfillmentOf"), "order")
+	e.open("inFulfillmentOf")
+	e.open("order")
 	if acc != "" {
-		e.id(ord, "accession number issuer", st.GetAccessionIssuerOid(), acc)
+		e.id("accession number issuer", st.GetAccessionIssuerOid(), acc)
 	}
 	if placer != "" {
-		e.id(ord, "placer order number issuer", o.GetPlacerOrderNumber().GetAssigningAuthorityOid(), placer)
+		e.id("placer order number issuer", o.GetPlacerOrderNumber().GetAssigningAuthorityOid(), placer)
 	}
 	if filler != "" {
-		e.id(ord, "filler order number issuer", o.GetFillerOrderNumber().GetAssigningAuthorityOid(), filler)
+		e.id("filler order number issuer", o.GetFillerOrderNumber().GetAssigningAuthorityOid(), filler)
 	}
+	e.close()
+	e.close()
 }
 
 // documentationOf writes the imaging study as the service event, with the
 // report author as the physician reading the study.
-func (e *encoder) documentationOf(cd *etree.Element) {
+func (e *encoder) documentationOf() {
 	st := e.doc.Report.GetStudy()
-	se := child(child(cd, "documentationOf"), "serviceEvent", "classCode", "ACT")
-	e.id(se, "study instance UID", st.GetStudyInstanceUid(), "")
-	pc := e.code(se, "code", content.FromProto(st.GetProcedureCode()))
+	e.open("documentationOf")
+	e.open("serviceEvent", "classCode", "ACT")
+	e.id("study instance UID", st.GetStudyInstanceUid(), "")
+	e.openCode("code", content.FromProto(st.GetProcedureCode()))
 	if desc := st.GetProcedureDescription(); desc != "" {
-		textChild(pc, "originalText", desc)
+		e.textElement("originalText", desc)
 	}
-	e.time(child(se, "effectiveTime"), "low", "study start time", e.doc.StudyTime)
-	perf := child(se, "performer", "typeCode", "PRF")
+	e.close()
+	e.open("effectiveTime")
+	e.time("low", "study start time", e.doc.StudyTime)
+	e.close()
+	e.open("performer", "typeCode", "PRF")
 	// Only the un-versioned id: the V2 id cannot pass the R2.1 schematron
 	// (cda-dir.md §1.1).
-	templateID(perf, tmplReadingPhysician, "")
-	e.radiologist(child(perf, "assignedEntity"), "author", e.doc.Report.GetAuthor())
+	e.templateID(tmplReadingPhysician, "")
+	e.open("assignedEntity")
+	e.radiologist("author", e.doc.Report.GetAuthor())
+	e.close()
+	e.close() // performer
+	e.close() // serviceEvent
+	e.close() // documentationOf
 }
 
 // relatedDocument links the document to the one it comes from: the SR it
 // is transformed from (XFRM, parentDocument/id the SR's SOP Instance UID;
 // DICOM PS3.20, C-CDA CONF:1198-8433), or the report a correction (RPLC)
 // or an addendum (APND) follows.
-func (e *encoder) relatedDocument(cd *etree.Element) {
+func (e *encoder) relatedDocument() {
 	r := e.doc.Report
 	var typ string
 	switch r.GetStatus() {
@@ -291,29 +324,34 @@ func (e *encoder) relatedDocument(cd *etree.Element) {
 			e.fail("a document transformed from an SR cannot also link its predecessor (%s): the DIR allows one relatedDocument", typ)
 			return
 		}
-		par := child(child(cd, "relatedDocument", "typeCode", "XFRM"), "parentDocument")
-		e.id(par, "source SR SOP Instance UID", e.doc.SourceSR, "")
+		e.open("relatedDocument", "typeCode", "XFRM")
+		e.open("parentDocument")
+		e.id("source SR SOP Instance UID", e.doc.SourceSR, "")
+		e.close()
+		e.close()
 		return
 	}
 	if typ == "" {
 		return
 	}
 	pd := r.GetPredecessor()
-	par := child(child(cd, "relatedDocument", "typeCode", typ), "parentDocument")
-	e.id(par, "predecessor document id", pd.GetCdaDocumentId(), "")
-	if typ != "RPLC" {
-		return
+	e.open("relatedDocument", "typeCode", typ)
+	e.open("parentDocument")
+	e.id("predecessor document id", pd.GetCdaDocumentId(), "")
+	if typ == "RPLC" {
+		// A replacement continues the predecessor's set: say which
+		// version it replaces.
+		set := pd.GetCdaSetId()
+		if set == "" {
+			set = pd.GetCdaDocumentId()
+		}
+		version := pd.GetCdaVersionNumber()
+		if version < 1 {
+			version = 1
+		}
+		e.ii("setId", "predecessor set id", set, "")
+		e.versionNumber(int(version))
 	}
-	// A replacement continues the predecessor's set: say which version it
-	// replaces.
-	set := pd.GetCdaSetId()
-	if set == "" {
-		set = pd.GetCdaDocumentId()
-	}
-	version := pd.GetCdaVersionNumber()
-	if version < 1 {
-		version = 1
-	}
-	e.ii(par, "setId", "predecessor set id", set, "")
-	child(par, "versionNumber", "value", strconv.Itoa(int(version)))
+	e.close()
+	e.close()
 }
