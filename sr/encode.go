@@ -47,9 +47,10 @@ const maxDepth = 64
 
 // Encode writes doc as a DICOM Part 10 SR file (Explicit VR Little Endian,
 // UTF-8). The IOD is doc.Identity.SOPClassUID, or the simplest that holds
-// the tree when that is empty. It refuses values that do not fit their VR
-// instead of truncating them; error messages name attributes and content
-// item positions, never values.
+// the tree when that is empty. It never truncates a value; a value that
+// does not fit its VR is written as given and refused by Validate, which
+// the engine runs on every file it returns. Error messages name
+// attributes and content item positions, never values.
 func Encode(doc *content.Document) ([]byte, error) {
 	switch {
 	case doc == nil:
