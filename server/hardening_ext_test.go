@@ -11,6 +11,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"io"
 	"log/slog"
 	"math/big"
 	"net"
@@ -29,6 +31,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/reportgen/reportgen"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
@@ -232,6 +235,53 @@ func TestMetricsAndLogs(t *testing.T) {
 	for _, secret := range []string{"Levin", "MRN-448812", "1948-09-24", "Henry"} {
 		if strings.Contains(f.logs.String(), secret) || strings.Contains(body, secret) {
 			t.Errorf("patient data %q in logs or metrics", secret)
+		}
+	}
+}
+
+// TestMetricsCountReports: a stream is one call but many reports, so the
+// reports counter and latency count each request of a stream, with its
+// own outcome, beside the unary ones.
+func TestMetricsCountReports(t *testing.T) {
+	m := server.NewMetrics()
+	f := startWith(t, server.DefaultLimits(), server.WithMetrics(m))
+	client := pb.NewReportServiceClient(dial(t, f.addr))
+	good := examples(t)["chest-radiograph"]
+	bad := proto.Clone(good).(*pb.GenerateReportRequest)
+	bad.Report.Study.StudyInstanceUid = "not-a-uid"
+	if _, err := client.GenerateReport(ctx(t), good); err != nil {
+		t.Fatal(err)
+	}
+	stream, err := client.GenerateReports(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range []*pb.GenerateReportRequest{good, bad, good, good} {
+		if err := stream.Send(&pb.GenerateReportsRequest{Request: r}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := stream.Recv(); errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+	}
+	body := scrape(t, m)
+	for _, want := range []string{
+		`reportgen_grpc_requests_total{code="OK",method="/reportgen.v1.ReportService/GenerateReports"} 1`,
+		`reportgen_reports_total{code="OK",source="stream"} 3`,
+		`reportgen_reports_total{code="InvalidArgument",source="stream"} 1`,
+		`reportgen_reports_total{code="OK",source="unary"} 1`,
+		`reportgen_report_duration_seconds_count{source="stream"} 4`,
+		`reportgen_report_duration_seconds_count{source="unary"} 1`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -37,5 +38,24 @@ func (s *Service) GenerateReportFromHL7(ctx context.Context, req *pb.GenerateRep
 		return nil, err
 	}
 	defer release()
-	return s.hl7.GenerateReportFromHL7(ctx, req), nil
+	start := time.Now()
+	resp := s.hl7.GenerateReportFromHL7(ctx, req)
+	s.metrics.report(sourceHL7, start, ackOutcome(resp.GetAckCode()))
+	return resp, nil
+}
+
+// ackOutcome names an HL7 answer as a report outcome, in the gRPC code
+// names the other sources use: the call succeeds whatever the HL7 answer,
+// but a report is made only under AA. AE is the content's fault
+// (InvalidArgument); AR asks for the message again (Aborted, "retry").
+func ackOutcome(c pb.Hl7AckCode) codes.Code {
+	switch c {
+	case pb.Hl7AckCode_HL7_ACK_CODE_AA:
+		return codes.OK
+	case pb.Hl7AckCode_HL7_ACK_CODE_AE:
+		return codes.InvalidArgument
+	case pb.Hl7AckCode_HL7_ACK_CODE_AR:
+		return codes.Aborted
+	}
+	return codes.Unknown
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
 	"github.com/reportgen/reportgen/issue"
@@ -23,7 +24,19 @@ type Metrics struct {
 	inflight   prometheus.Gauge
 	validation *prometheus.CounterVec
 	rejected   prometheus.Counter
+	// reports and reportLatency count each report rendered, whatever the
+	// call carried it: a stream of 10,000 requests is one call but 10,000
+	// reports, and a per-call view alone would hide its rate and latency.
+	reports       *prometheus.CounterVec
+	reportLatency *prometheus.HistogramVec
 }
+
+// Report sources: how a report reached the engine.
+const (
+	sourceUnary  = "unary"  // GenerateReport (gRPC or HTTP/JSON)
+	sourceStream = "stream" // one request of GenerateReports
+	sourceHL7    = "hl7"    // GenerateReportFromHL7
+)
 
 // NewMetrics registers the metrics (and the Go runtime and process
 // collectors) in a registry of their own.
@@ -51,8 +64,17 @@ func NewMetrics() *Metrics {
 			Name: "reportgen_overload_rejections_total",
 			Help: "Calls refused with RESOURCE_EXHAUSTED because the concurrency limit was reached.",
 		}),
+		reports: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "reportgen_reports_total",
+			Help: "Reports rendered, one per request whatever call carried it, by source (unary, stream, hl7) and outcome (a gRPC status code).",
+		}, []string{"source", "code"}),
+		reportLatency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "reportgen_report_duration_seconds",
+			Help:    "Time to render and validate one report, by source; for streams each request on its own.",
+			Buckets: []float64{.0005, .001, .002, .004, .008, .016, .032, .064, .128, .256, .512, 1, 2, 5},
+		}, []string{"source"}),
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.inflight, m.validation, m.rejected,
+	m.reg.MustRegister(m.requests, m.latency, m.inflight, m.validation, m.rejected, m.reports, m.reportLatency,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -72,6 +94,16 @@ func (m *Metrics) countValidation(kind, origin string, l issue.List) {
 			m.validation.WithLabelValues(kind, origin, i.RuleID).Inc()
 		}
 	}
+}
+
+// report counts one report of source that took from start until now and
+// ended with code.
+func (m *Metrics) report(source string, start time.Time, code codes.Code) {
+	if m == nil {
+		return
+	}
+	m.reports.WithLabelValues(source, code.String()).Inc()
+	m.reportLatency.WithLabelValues(source).Observe(time.Since(start).Seconds())
 }
 
 func (m *Metrics) unary() grpc.UnaryServerInterceptor {

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"log/slog"
 	"runtime"
+	"time"
 
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -166,11 +167,13 @@ func (s *Service) GenerateReport(ctx context.Context, req *pb.GenerateReportRequ
 		return nil, err
 	}
 	defer release()
+	start := time.Now()
 	resp, err := s.engine.Generate(ctx, req)
 	if err != nil {
-		return nil, s.toStatus(ctx, err)
+		err = s.toStatus(ctx, err)
 	}
-	return resp, nil
+	s.metrics.report(sourceUnary, start, status.Code(err))
+	return resp, err
 }
 
 // ValidateDocument checks a document from any system.

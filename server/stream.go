@@ -6,6 +6,7 @@ import (
 	"io"
 	"runtime/debug"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
@@ -109,12 +110,16 @@ func (s *Service) one(ctx context.Context, req *pb.GenerateReportsRequest) (out 
 		out.Result = &pb.GenerateReportsResponse_Failure{Failure: &pb.Failure{Code: st.Code().String(), Message: st.Message()}}
 		return out
 	}
+	start := time.Now()
 	resp, err := s.engine.Generate(ctx, inner)
 	release()
 	if err != nil {
-		out.Result = &pb.GenerateReportsResponse_Failure{Failure: s.classify(ctx, err).proto()}
+		f := s.classify(ctx, err)
+		s.metrics.report(sourceStream, start, f.code)
+		out.Result = &pb.GenerateReportsResponse_Failure{Failure: f.proto()}
 		return out
 	}
+	s.metrics.report(sourceStream, start, codes.OK)
 	out.Result = &pb.GenerateReportsResponse_Response{Response: resp}
 	return out
 }
