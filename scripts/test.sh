@@ -46,6 +46,13 @@ go test -count=1 -timeout 30m -v -run '^TestArchiveCorpus$' ./cmd/reportgen/ | g
 echo "== go test -race (concurrent packages)"
 go test -race -count=1 ./server/ ./batch/ ./templates/ ./cmd/reportgen/ ./mllp/ ./outbox/ ./intake/
 
+# Every benchmark once (-benchtime 1x): they must build and run, and
+# their own checks (each fails on an invalid document) must hold. No
+# timing is asserted; measure with -count and benchstat (README,
+# Performance).
+echo "== benchmarks (smoke: each runs once)"
+go test -count=1 -run '^$' -bench . -benchtime 1x ./...
+
 # Fuzzing: every fuzz target of the module (found anew on each run, so a
 # target a package adds is fuzzed with nothing to change here), from the
 # committed seeds (f.Add and testdata/fuzz), within one time budget for
