@@ -27,6 +27,11 @@ type Target struct {
 	Dir string
 	// Name is the function's name.
 	Name string
+	// Package is the package's name.
+	Package string
+	// Deps counts the package's transitive imports: the build of the one
+	// with most fills the build cache for the others.
+	Deps int
 }
 
 // ID names the target in logs: the package folder and the function. The
@@ -46,7 +51,7 @@ func (t Target) ID() string {
 // constraints are honoured; the functions are found by parsing them, so
 // nothing has to be compiled.
 func Discover(dir string, patterns ...string) ([]Target, error) {
-	args := append([]string{"list", "-e", "-f", "{{.ImportPath}}\t{{.Dir}}\t{{.Module.Dir}}\t{{join .TestGoFiles \",\"}}\t{{join .XTestGoFiles \",\"}}"}, patterns...)
+	args := append([]string{"list", "-e", "-f", "{{.ImportPath}}\t{{.Dir}}\t{{.Module.Dir}}\t{{join .TestGoFiles \",\"}}\t{{join .XTestGoFiles \",\"}}\t{{.Name}}\t{{len .Deps}}"}, patterns...)
 	cmd := exec.Command("go", args...)
 	cmd.Dir = dir
 	var stderr bytes.Buffer
@@ -59,10 +64,14 @@ func Discover(dir string, patterns ...string) ([]Target, error) {
 	sc := bufio.NewScanner(bytes.NewReader(out))
 	for sc.Scan() {
 		f := strings.Split(sc.Text(), "\t")
-		if len(f) != 5 {
+		if len(f) != 7 {
 			return nil, fmt.Errorf("go list: unexpected line %q", sc.Text())
 		}
 		importPath, pkgDir, modDir := f[0], f[1], f[2]
+		deps, err := strconv.Atoi(f[6])
+		if err != nil {
+			return nil, fmt.Errorf("go list: dependency count %q: %w", f[6], err)
+		}
 		rel := "."
 		if r, err := filepath.Rel(modDir, pkgDir); err == nil && modDir != "" {
 			rel = "./" + filepath.ToSlash(r)
@@ -71,7 +80,7 @@ func Discover(dir string, patterns ...string) ([]Target, error) {
 			}
 		}
 		var files []string
-		for _, list := range f[3:] {
+		for _, list := range f[3:5] {
 			if list != "" {
 				files = append(files, strings.Split(list, ",")...)
 			}
@@ -88,7 +97,7 @@ func Discover(dir string, patterns ...string) ([]Target, error) {
 				// build. Guard anyway, so a target runs once.
 				if !seen[n] {
 					seen[n] = true
-					targets = append(targets, Target{ImportPath: importPath, Rel: rel, Dir: pkgDir, Name: n})
+					targets = append(targets, Target{ImportPath: importPath, Rel: rel, Dir: pkgDir, Name: n, Package: f[5], Deps: deps})
 				}
 			}
 		}

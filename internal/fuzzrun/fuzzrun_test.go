@@ -1,9 +1,12 @@
 package main
 
 import (
+	"context"
 	"go/parser"
 	"go/token"
 	"maps"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -161,5 +164,76 @@ func TestEnough(t *testing.T) {
 		if got := enough(tt.elapsed, 12*s, 12*s, tt.execs, 30000); got != tt.want {
 			t.Errorf("enough(%v, %d execs) = %v, want %v", tt.elapsed, tt.execs, got, tt.want)
 		}
+	}
+}
+
+// TestBuild builds a module's fuzz binaries as fuzz does: one per package
+// (also when two packages share a name), none shared, and a broken
+// package reported as its own with the others still built.
+func TestBuild(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		pkgs map[string]string // folder -> package name
+		bad  string            // a folder whose test does not compile
+	}{
+		{"distinct names", map[string]string{"a": "alpha", "b": "beta"}, ""},
+		{"one name twice", map[string]string{"a": "x", "b/x": "x", "c": "gamma"}, ""},
+		{"a broken package", map[string]string{"a": "alpha", "b": "beta", "c": "gamma"}, "b"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			mod := t.TempDir()
+			write := func(name, text string) {
+				t.Helper()
+				p := filepath.Join(mod, filepath.FromSlash(name))
+				if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+					t.Fatal(err)
+				}
+				if err := os.WriteFile(p, []byte(text), 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			write("go.mod", "module example.com/m\n\ngo 1.22\n")
+			for dir, name := range tt.pkgs {
+				write(dir+"/p.go", "package "+name+"\n")
+				body := "func FuzzP(f *testing.F) { f.Fuzz(func(t *testing.T, b []byte) {}) }\n"
+				if dir == tt.bad {
+					body += "var _ = undefined\n"
+				}
+				write(dir+"/p_test.go", "package "+name+"\n\nimport \"testing\"\n\n"+body)
+			}
+			targets, err := Discover(mod, "./...")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(targets) != len(tt.pkgs) {
+				t.Fatalf("found %d targets, want %d", len(targets), len(tt.pkgs))
+			}
+			var out strings.Builder
+			r := &runner{dir: mod, stdout: &out, work: t.TempDir()}
+			for _, tg := range targets {
+				r.results = append(r.results, &result{target: tg})
+			}
+			r.build(context.Background())
+			binaries := map[string]bool{}
+			for _, res := range r.results {
+				broken := strings.TrimPrefix(res.target.Rel, "./") == tt.bad
+				switch {
+				case broken && res.buildErr == "":
+					t.Errorf("%s: broken package built", res.target.Rel)
+				case broken && !strings.Contains(out.String(), res.target.Rel):
+					t.Errorf("%s: build failure not reported: %q", res.target.Rel, out.String())
+				case !broken && res.buildErr != "":
+					t.Errorf("%s: %s", res.target.Rel, res.buildErr)
+				case !broken:
+					if fi, err := os.Stat(res.binary); err != nil || fi.Mode()&0o100 == 0 {
+						t.Errorf("%s: no binary at %q: %v", res.target.Rel, res.binary, err)
+					}
+					if binaries[res.binary] {
+						t.Errorf("%s: binary %s shared with another package", res.target.Rel, res.binary)
+					}
+					binaries[res.binary] = true
+				}
+			}
+		})
 	}
 }
