@@ -22,12 +22,12 @@ const (
 )
 
 var (
-	codeCatalog   = content.DCM("121181", "DICOM Object Catalog")
-	codeStudy     = content.DCM("113014", "Study")
-	codeSeries    = content.DCM("113015", "Series")
-	codeModality  = content.DCM("121139", "Modality")
-	codeFrames    = content.DCM("121190", "Referenced Frames")
-	codeFrameList = content.DCM("113036", "Group of Frames for Display")
+	codeCatalog   = content.FromDict(dicomdict.DCMDICOMObjectCatalog)
+	codeStudy     = content.FromDict(dicomdict.DCMStudy)
+	codeSeries    = content.FromDict(dicomdict.DCMSeries)
+	codeModality  = content.FromDict(dicomdict.DCMModality)
+	codeFrames    = content.FromDict(dicomdict.DCMReferencedFrames)
+	codeFrameList = content.FromDict(dicomdict.DCMGroupOfFramesForDisplay)
 	codeAssertion = content.Code{Value: "ASSERTION", Designator: "ActCode", OID: oidActCode}
 )
 

@@ -159,7 +159,8 @@ func sameCode(a, b content.Code) bool { return a.Value == b.Value && a.OID == b.
 // quantityTypes maps SR measurement concepts (SNOMED CT qualifiers, CIDs
 // 7470-7472) to the SNOMED CT observables of the C-CDA value set
 // DIRQuantityMeasurementTypeCodes, by meaning (mapping.md §4). Other
-// concepts, including DCM ones, pass through unchanged.
+// concepts, including DCM ones, pass through unchanged. The table is the
+// one owner of this mapping: these codes appear nowhere else.
 var quantityTypes = map[string]content.Code{
 	"81827009":  content.SCT("439984002", "Diameter of structure by imaging measurement"),
 	"410668003": content.SCT("439932008", "Length of structure by imaging measurement"),

@@ -228,6 +228,20 @@ var (
 	SRTFindingSite = Concept{Scheme: "SRT", Value: "G-C0E3", Meaning: "Finding Site"}
 	// DCMBestIllustrationOfFinding is (121080, DCM, "Best illustration of finding"): PS3.16 CID 7003.
 	DCMBestIllustrationOfFinding = Concept{Scheme: "DCM", Value: "121080", Meaning: "Best illustration of finding"}
+	// DCMDICOMObjectCatalog is (121181, DCM, "DICOM Object Catalog"): C-CDA R2.1 DIR DICOM Object Catalog section (2.16.840.1.113883.10.20.6.1.1), CONF:81-15456.
+	DCMDICOMObjectCatalog = Concept{Scheme: "DCM", Value: "121181", Meaning: "DICOM Object Catalog"}
+	// DCMStudy is (113014, DCM, "Study"): C-CDA R2.1 DIR Study Act (2.16.840.1.113883.10.20.6.2.6), CONF:81-19172; FHIR ImagingStudy endpoint payload type.
+	DCMStudy = Concept{Scheme: "DCM", Value: "113014", Meaning: "Study"}
+	// DCMSeries is (113015, DCM, "Series"): C-CDA R2.1 DIR Series Act (2.16.840.1.113883.10.20.22.4.63), CONF:81-19166.
+	DCMSeries = Concept{Scheme: "DCM", Value: "113015", Meaning: "Series"}
+	// DCMModality is (121139, DCM, "Modality"): C-CDA R2.1 DIR Series Act code qualifier, CONF:81-26462.
+	DCMModality = Concept{Scheme: "DCM", Value: "121139", Meaning: "Modality"}
+	// DCMReferencedFrames is (121190, DCM, "Referenced Frames"): C-CDA R2.1 DIR Referenced Frames Observation (2.16.840.1.113883.10.20.6.2.10).
+	DCMReferencedFrames = Concept{Scheme: "DCM", Value: "121190", Meaning: "Referenced Frames"}
+	// DCMGroupOfFramesForDisplay is (113036, DCM, "Group of Frames for Display"): C-CDA R2.1 DIR Boundary Observation (2.16.840.1.113883.10.20.6.2.11), CONF:81-19157.
+	DCMGroupOfFramesForDisplay = Concept{Scheme: "DCM", Value: "113036", Meaning: "Group of Frames for Display"}
+	// SCTImaging is (363679005, SCT, "Imaging"): FHIR R4 IHE IMR DiagnosticReport.category.
+	SCTImaging = Concept{Scheme: "SCT", Value: "363679005", Meaning: "Imaging"}
 )
 
 // The lists of concepts.csv, in its order.

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/protobuf/types/known/anypb"
 
 	"github.com/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/dicomdict"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/wado"
 )
@@ -403,7 +404,7 @@ func (e *encoder) serviceRequest() *srpb.ServiceRequest {
 		Meta:     &dpb.Meta{Profile: []*dpb.Canonical{{Value: ProfileRequest}}},
 		Status:   &srpb.ServiceRequest_StatusCode{Value: cpb.RequestStatusCode_COMPLETED},
 		Intent:   &srpb.ServiceRequest_IntentCode{Value: cpb.RequestIntentCode_ORDER},
-		Category: []*dpb.CodeableConcept{concept(content.SCT("363679005", "Imaging"))},
+		Category: []*dpb.CodeableConcept{concept(content.FromDict(dicomdict.SCTImaging))},
 		Subject:  e.patientByID(),
 	}
 	if acc := st.GetAccessionNumber(); acc != "" {
@@ -467,7 +468,7 @@ func (e *encoder) imagingStudy(hasOrder bool, orderURL string) *ispb.ImagingStud
 			Meta:            &dpb.Meta{Profile: []*dpb.Canonical{{Value: ProfileEndpoint}}},
 			Status:          &epb.Endpoint_StatusCode{Value: cpb.EndpointStatusCode_ACTIVE},
 			ConnectionType:  &dpb.Coding{System: uri(SystemEndpoint), Code: &dpb.Code{Value: "dicom-wado-rs"}, Display: str("DICOM WADO-RS")},
-			PayloadType:     []*dpb.CodeableConcept{concept(content.DCM("113014", "Study"))},
+			PayloadType:     []*dpb.CodeableConcept{concept(content.FromDict(dicomdict.DCMStudy))},
 			PayloadMimeType: []*epb.Endpoint_PayloadMimeTypeCode{{Value: "application/dicom"}},
 			Address:         &dpb.Url{Value: addr},
 		}
