@@ -42,60 +42,82 @@ type objects struct {
 // wrong type fails the test, naming the source.
 func (o *objects) decode(t *testing.T, source string, stream []byte) {
 	t.Helper()
+	for _, err := range o.decodeAll(source, stream) {
+		t.Error(err)
+	}
+}
+
+// decodeAll is decode's work: every problem of the stream, each naming
+// the source and the document.
+func (o *objects) decodeAll(source string, stream []byte) []error {
+	var errs []error
 	for i, doc := range regexp.MustCompile(`(?m)^---\s*$`).Split(string(stream), -1) {
 		if strings.TrimSpace(regexp.MustCompile(`(?m)^\s*#.*$`).ReplaceAllString(doc, "")) == "" {
 			continue
 		}
 		var head struct{ APIVersion, Kind string }
 		if err := yaml.Unmarshal([]byte(doc), &head); err != nil {
-			t.Fatalf("%s document %d: %v", source, i, err)
+			errs = append(errs, fmt.Errorf("%s document %d: %w", source, i, err))
+			continue
 		}
-		strict := func(into any) {
-			if err := yaml.UnmarshalStrict([]byte(doc), into); err != nil {
-				t.Errorf("%s document %d (%s): %v", source, i, head.Kind, err)
-			}
-		}
+		doc := []byte(doc)
+		bad := func(err error) { errs = append(errs, fmt.Errorf("%s document %d (%s): %w", source, i, head.Kind, err)) }
 		switch head.APIVersion + " " + head.Kind {
 		case "apps/v1 Deployment":
-			d := &appsv1.Deployment{}
-			strict(d)
-			o.deployments = append(o.deployments, d)
+			o.deployments = appendStrict(o.deployments, doc, bad)
 		case "v1 Service":
-			s := &corev1.Service{}
-			strict(s)
-			o.services = append(o.services, s)
+			o.services = appendStrict(o.services, doc, bad)
 		case "policy/v1 PodDisruptionBudget":
-			p := &policyv1.PodDisruptionBudget{}
-			strict(p)
-			o.pdbs = append(o.pdbs, p)
+			o.pdbs = appendStrict(o.pdbs, doc, bad)
 		case "autoscaling/v2 HorizontalPodAutoscaler":
-			h := &autoscalingv2.HorizontalPodAutoscaler{}
-			strict(h)
-			o.hpas = append(o.hpas, h)
+			o.hpas = appendStrict(o.hpas, doc, bad)
 		case "v1 Secret":
-			s := &corev1.Secret{}
-			strict(s)
-			o.secrets = append(o.secrets, s)
+			o.secrets = appendStrict(o.secrets, doc, bad)
 		case "v1 ConfigMap":
-			c := &corev1.ConfigMap{}
-			strict(c)
-			o.configMaps = append(o.configMaps, c)
+			o.configMaps = appendStrict(o.configMaps, doc, bad)
 		case "batch/v1 Job":
-			j := &batchv1.Job{}
-			strict(j)
-			o.jobs = append(o.jobs, j)
+			o.jobs = appendStrict(o.jobs, doc, bad)
 		case "v1 PersistentVolumeClaim":
-			p := &corev1.PersistentVolumeClaim{}
-			strict(p)
-			o.pvcs = append(o.pvcs, p)
+			o.pvcs = appendStrict(o.pvcs, doc, bad)
 		case "v1 ServiceAccount":
-			a := &corev1.ServiceAccount{}
-			strict(a)
-			o.accounts = append(o.accounts, a)
+			o.accounts = appendStrict(o.accounts, doc, bad)
 		default:
-			t.Errorf("%s document %d: unexpected %s %s", source, i, head.APIVersion, head.Kind)
+			errs = append(errs, fmt.Errorf("%s document %d: unexpected %s %s", source, i, head.APIVersion, head.Kind))
 		}
 	}
+	return errs
+}
+
+// TestDecodeIsStrict: what the manifest tests lean on, decoding that
+// refuses what kubectl would silently drop or reject.
+func TestDecodeIsStrict(t *testing.T) {
+	for _, tt := range []struct{ name, doc, says string }{
+		{"unknown field", "apiVersion: v1\nkind: Service\nspec:\n  prots: []\n", "prots"},
+		{"duplicated field", "apiVersion: v1\nkind: ConfigMap\ndata:\n  a: x\ndata:\n  a: y\n", "data"},
+		{"wrong type", "apiVersion: apps/v1\nkind: Deployment\nspec:\n  replicas: two\n", "replicas"},
+		{"kind not used", "apiVersion: v1\nkind: Pod\n", "unexpected v1 Pod"},
+		{"not YAML", "apiVersion: [\n", "document 1"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			errs := (&objects{}).decodeAll("test.yaml", []byte("# a comment\n---\n"+tt.doc))
+			if len(errs) != 1 || !strings.Contains(errs[0].Error(), tt.says) || !strings.Contains(errs[0].Error(), "test.yaml") {
+				t.Errorf("errors %v, want one naming test.yaml and %q", errs, tt.says)
+			}
+		})
+	}
+	if errs := (&objects{}).decodeAll("ok.yaml", []byte("apiVersion: v1\nkind: Service\nspec:\n  ports: []\n")); len(errs) != 0 {
+		t.Errorf("a valid Service: %v", errs)
+	}
+}
+
+// appendStrict decodes doc strictly into a new T and appends it; an
+// unknown or duplicated field or a wrong type goes to bad.
+func appendStrict[T any](list []*T, doc []byte, bad func(error)) []*T {
+	v := new(T)
+	if err := yaml.UnmarshalStrict(doc, v); err != nil {
+		bad(err)
+	}
+	return append(list, v)
 }
 
 // build runs kustomize (the library kubectl apply -k uses) on a
