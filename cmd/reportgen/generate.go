@@ -60,18 +60,47 @@ func generate(args []string, stdout, stderr io.Writer) int {
 	}
 	status := exitOK
 	for _, path := range fs.Args() {
-		switch err := generateOne(e, path, *out, codes, kinds, stdout); {
-		case err == nil:
-		case isInvalid(err):
-			fmt.Fprintf(stderr, "%s: %v\n", path, err)
-			printViolations(stderr, path, err)
-			status = max(status, exitInvalid)
-		default:
-			fmt.Fprintf(stderr, "%s: %v\n", path, err)
-			status = exitFailure
+		if err := generateOne(e, path, *out, codes, kinds, stdout); err != nil {
+			status = max(status, requestStatus(stderr, path, err))
 		}
 	}
 	return status
+}
+
+// readRequest reads a GenerateReportRequest in protojson from a file of
+// at most maxRequestFile bytes. A file too large or not such JSON is
+// errBadJSON, the caller's input at fault; other errors are the file's.
+func readRequest(path string) (*pb.GenerateReportRequest, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxRequestFile+1))
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(b) > maxRequestFile {
+		return nil, fmt.Errorf("%w: file larger than %d bytes", errBadJSON, maxRequestFile)
+	}
+	req := &pb.GenerateReportRequest{}
+	if err := protojson.Unmarshal(b, req); err != nil {
+		return nil, fmt.Errorf("%w: %v", errBadJSON, err)
+	}
+	return req, nil
+}
+
+// requestStatus prints why the request of path failed, with each field
+// violation or document issue on a line of its own, and returns the exit
+// status it earns: exitInvalid when the input is at fault, exitFailure
+// otherwise.
+func requestStatus(stderr io.Writer, path string, err error) int {
+	fmt.Fprintf(stderr, "%s: %v\n", path, err)
+	if !isInvalid(err) {
+		return exitFailure
+	}
+	printViolations(stderr, path, err)
+	return exitInvalid
 }
 
 func isInvalid(err error) bool {
@@ -98,21 +127,9 @@ func printViolations(w io.Writer, path string, err error) {
 }
 
 func generateOne(e *reportgen.Engine, path, outDir string, codes pb.SrHeadingCodes, kinds []pb.DocumentKind, stdout io.Writer) error {
-	f, err := os.Open(path)
+	req, err := readRequest(path)
 	if err != nil {
 		return err
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxRequestFile+1))
-	f.Close()
-	if err != nil {
-		return err
-	}
-	if len(b) > maxRequestFile {
-		return fmt.Errorf("%w: file larger than %d bytes", errBadJSON, maxRequestFile)
-	}
-	req := &pb.GenerateReportRequest{}
-	if err := protojson.Unmarshal(b, req); err != nil {
-		return fmt.Errorf("%w: %v", errBadJSON, err)
 	}
 	if req.GetSrHeadingCodes() == pb.SrHeadingCodes_SR_HEADING_CODES_UNSPECIFIED {
 		req.SrHeadingCodes = codes

@@ -6,8 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"google.golang.org/protobuf/encoding/protojson"
-
 	"github.com/reportgen/reportgen"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 )
@@ -29,14 +27,9 @@ func render(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	path := fs.Arg(0)
-	b, err := readLimited(path, maxRequestFile)
+	req, err := readRequest(path)
 	if err != nil {
-		return fatalf(stderr, "%s: %v", path, err)
-	}
-	req := &pb.GenerateReportRequest{}
-	if err := protojson.Unmarshal(b, req); err != nil {
-		fmt.Fprintf(stderr, "%s: %v: %v\n", path, errBadJSON, err)
-		return exitInvalid
+		return requestStatus(stderr, path, err)
 	}
 	req.Outputs = []pb.DocumentKind{kind}
 	e, err := reportgen.New(*cfg)
@@ -46,12 +39,7 @@ func render(args []string, stdout, stderr io.Writer) int {
 	defer e.Close()
 	resp, err := e.Generate(context.Background(), req)
 	if err != nil {
-		fmt.Fprintf(stderr, "%s: %v\n", path, err)
-		printViolations(stderr, path, err)
-		if isInvalid(err) {
-			return exitInvalid
-		}
-		return exitFailure
+		return requestStatus(stderr, path, err)
 	}
 	d := resp.GetDocuments()[0]
 	for _, i := range d.GetIssues() {
