@@ -2,20 +2,73 @@ package sr
 
 import (
 	"fmt"
-	"slices"
+	"strconv"
 	"strings"
 
-	"github.com/suyashkumar/dicom"
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
 
-// encoder carries the first error of an encoding run, so module and item
-// builders can add attributes without checking an error after each one.
+// The attribute list: what the module and content item builders assemble
+// and Encode lays out as bytes. It lives in two flat slices, one of
+// attributes and one of datasets, linked by index, so a document costs a
+// handful of allocations however many sequence items it has, where an
+// element value per attribute and a slice per item cost thousands.
+//
+// Each dataset keeps its attributes in the order they were added; the
+// writer puts them in ascending tag order (PS3.5 §7.1). The modules add
+// them module by module, as PS3.3 lists them, which is not tag order.
+
+// none ends a chain of attributes or items.
+const none = -1
+
+// attrEntry is one data element of the list.
+type attrEntry struct {
+	tag tag.Tag
+	// vr is the data dictionary's VR (PS3.6) for tag: it decides the
+	// length field and the padding.
+	vr string
+	// value is the value as given, unpadded: a character VR's values
+	// joined by backslash (PS3.5 §6.4), or an OB's bytes. The strings
+	// are the document's, not copies.
+	value string
+	// items are the first and last item of a sequence (indexes into
+	// attrList.sets), none when it has none.
+	items, lastItem int32
+	// next is the next attribute of the same dataset.
+	next int32
+}
+
+// attrSet is one dataset of the list: the main dataset, the file meta
+// information or one sequence item.
+type attrSet struct {
+	first, last int32 // its attributes, linked by attrEntry.next
+	next        int32 // the next item of the same sequence
+}
+
+// attrList holds every attribute and dataset of one file.
+type attrList struct {
+	attrs []attrEntry
+	sets  []attrSet
+}
+
+// encoder carries the attribute list and the first error of an encoding
+// run, so module and item builders can add attributes without checking an
+// error after each one.
 type encoder struct {
-	err error
+	list attrList
+	err  error
 	// where names the part being encoded for error messages, e.g.
-	// "content item 1.5.2"; never a value.
+	// "patient"; never a value. Inside the content tree, path is the
+	// position of the content item, e.g. 1, 5, 2 for "content item
+	// 1.5.2": kept as numbers and spelled out only for an error, since
+	// every item would otherwise cost a string.
 	where string
+	path  []int32
+}
+
+// at names the part being encoded next.
+func (e *encoder) at(where string) {
+	e.where, e.path = where, e.path[:0]
 }
 
 func (e *encoder) fail(err error) {
@@ -25,18 +78,44 @@ func (e *encoder) fail(err error) {
 }
 
 func (e *encoder) failf(format string, args ...any) {
-	e.fail(fmt.Errorf("sr: %s: "+format, append([]any{e.where}, args...)...))
+	if e.err != nil {
+		return
+	}
+	e.fail(fmt.Errorf("sr: %s: "+format, append([]any{e.place()}, args...)...))
 }
 
-// attrs collects the elements of one dataset or sequence item. The library
-// writes elements in slice order, so sorted puts them in the ascending tag
-// order PS3.5 §7.1 requires.
+// place spells out where for a message.
+func (e *encoder) place() string {
+	if len(e.path) == 0 {
+		return e.where
+	}
+	b := []byte("content item ")
+	for i, p := range e.path {
+		if i > 0 {
+			b = append(b, '.')
+		}
+		b = strconv.AppendInt(b, int64(p), 10)
+	}
+	return string(b)
+}
+
+// attrs is a handle on one dataset of the list, to add attributes to.
 type attrs struct {
-	enc   *encoder
-	elems []*dicom.Element
+	enc *encoder
+	id  int32
 }
 
-func (e *encoder) attrs() *attrs { return &attrs{enc: e} }
+// attrs starts a new, empty dataset.
+func (e *encoder) attrs() attrs {
+	e.list.sets = append(e.list.sets, attrSet{first: none, last: none, next: none})
+	return attrs{enc: e, id: int32(len(e.list.sets) - 1)}
+}
+
+// sequence is a handle on a sequence attribute, to add items to.
+type sequence struct {
+	enc *encoder
+	id  int32 // index into attrList.attrs; none when the sequence was refused
+}
 
 func tagString(t tag.Tag) string { return fmt.Sprintf("(%04X,%04X)", t.Group, t.Element) }
 
@@ -47,42 +126,67 @@ func attrName(t tag.Tag) string {
 	return tagString(t)
 }
 
-// str adds a string attribute as given, empty or not: Type 2 semantics.
-func (a *attrs) str(t tag.Tag, values ...string) {
-	info, err := tag.Find(t)
-	if err != nil {
+// dictVR returns the VR the data dictionary gives t, or fails: a tag
+// outside the dictionary is an encoder bug, not something to write as UN.
+func (a attrs) dictVR(t tag.Tag) (string, bool) {
+	vr, ok := findVR(t)
+	if !ok {
 		a.enc.failf("%s is not in the data dictionary: %w", tagString(t), ErrUnsupported)
+	}
+	return vr, ok
+}
+
+// findVR looks t up in the dictionary: its first VR, which for the tags
+// the encoder writes is the only one.
+func findVR(t tag.Tag) (string, bool) {
+	info, err := tag.Find(t)
+	if err != nil || len(info.VRs) == 0 || info.VRs[0] == "" {
+		return "", false
+	}
+	return info.VRs[0], true
+}
+
+// Largest values a length field holds: 16 bits, or 32 bits less the
+// undefined length FFFFFFFFH (PS3.5 §7.1.1, Table 7.1-1), each after the
+// padding to even length.
+const (
+	maxShortValue = 0xfffe
+	maxLongValue  = 0xfffffffe
+)
+
+// str adds a character attribute as given, empty or not: Type 2
+// semantics. A multi-valued attribute passes its values joined by
+// backslash.
+func (a attrs) str(t tag.Tag, v string) {
+	vr, ok := a.dictVR(t)
+	if !ok {
 		return
 	}
-	vr := info.VRs[0]
+	if !stringVR(vr) {
+		a.enc.failf("%s is %s, not a character attribute: %w", attrName(t), vr, ErrUnsupported)
+		return
+	}
 	if textVR(vr) {
-		values = dicomText(values)
+		v = dicomText(v)
 	}
 	// The encoder does not judge values against their VRs: that is the
 	// validator's reading of PS3.5 (vr.go), which runs on the bytes
 	// written, and the two must not share one reading (package extval's
-	// point). It only refuses what it cannot encode at all.
-	total := len(values) - 1
-	for _, v := range values {
-		total += len(v)
+	// point). It only refuses what it cannot encode at all: a value its
+	// length field cannot hold.
+	limit := maxShortValue
+	if longLength(vr) {
+		limit = maxLongValue
 	}
-	if !longLength(vr) && total > 0xfffe {
-		a.enc.failf("%s is %d bytes, more than a %s element can hold: %w", attrName(t), total, vr, ErrInvalidValue)
+	if len(v) > limit {
+		a.enc.failf("%s is %d bytes, more than a %s element can hold: %w", attrName(t), len(v), vr, ErrInvalidValue)
 		return
 	}
-	if vr == "UC" && total%2 == 1 {
-		// suyashkumar/dicom v1.1.0 pads odd-length UC (and UR) values with
-		// NUL instead of the space PS3.5 §6.2 prescribes; a trailing space
-		// is insignificant padding in UC, so adding it here gives the
-		// standard encoding.
-		values = slices.Clone(values)
-		values[len(values)-1] += " "
-	}
-	a.add(t, values)
+	a.add(attrEntry{tag: t, vr: vr, value: v})
 }
 
 // req adds a Type 1 string attribute, failing when the value is empty.
-func (a *attrs) req(t tag.Tag, v string) {
+func (a attrs) req(t tag.Tag, v string) {
 	if strings.TrimSpace(v) == "" {
 		a.enc.failf("%s is required: %w", attrName(t), ErrMissingValue)
 		return
@@ -91,45 +195,72 @@ func (a *attrs) req(t tag.Tag, v string) {
 }
 
 // opt adds a Type 3 string attribute only when it has a value.
-func (a *attrs) opt(t tag.Tag, v string) {
+func (a attrs) opt(t tag.Tag, v string) {
 	if v != "" {
 		a.str(t, v)
 	}
 }
 
-// seq adds a sequence; no items gives the empty sequence of a Type 2
-// attribute.
-func (a *attrs) seq(t tag.Tag, items ...*attrs) {
-	data := make([][]*dicom.Element, 0, len(items))
-	for _, it := range items {
-		data = append(data, it.sorted())
-	}
-	a.add(t, data)
-}
-
 // bytes adds a binary (OB) attribute.
-func (a *attrs) bytes(t tag.Tag, b []byte) { a.add(t, b) }
-
-func (a *attrs) add(t tag.Tag, data any) {
-	el, err := dicom.NewElement(t, data)
-	if err != nil {
-		a.enc.failf("%s: %w", attrName(t), err)
+func (a attrs) bytes(t tag.Tag, b string) {
+	vr, ok := a.dictVR(t)
+	if !ok {
 		return
 	}
-	a.elems = append(a.elems, el)
+	if vr != "OB" {
+		a.enc.failf("%s is %s, not OB: %w", attrName(t), vr, ErrUnsupported)
+		return
+	}
+	a.add(attrEntry{tag: t, vr: vr, value: b})
 }
 
-// sorted returns the elements in ascending tag order; a tag added twice is
-// an encoder bug, reported rather than written.
-func (a *attrs) sorted() []*dicom.Element {
-	out := slices.Clone(a.elems)
-	slices.SortStableFunc(out, func(x, y *dicom.Element) int { return x.Tag.Compare(y.Tag) })
-	for i := 1; i < len(out); i++ {
-		if out[i].Tag == out[i-1].Tag {
-			a.enc.failf("%s added twice: %w", attrName(out[i].Tag), ErrUnsupported)
-		}
+// seq adds a sequence holding items; more can be added to the sequence
+// it returns. No items gives the empty sequence of a Type 2 attribute.
+func (a attrs) seq(t tag.Tag, items ...attrs) sequence {
+	vr, ok := a.dictVR(t)
+	if !ok {
+		return sequence{enc: a.enc, id: none}
 	}
-	return out
+	if vr != "SQ" {
+		a.enc.failf("%s is %s, not a sequence: %w", attrName(t), vr, ErrUnsupported)
+		return sequence{enc: a.enc, id: none}
+	}
+	s := sequence{enc: a.enc, id: a.add(attrEntry{tag: t, vr: vr})}
+	for _, it := range items {
+		s.add(it)
+	}
+	return s
+}
+
+// add appends item to the sequence.
+func (s sequence) add(item attrs) {
+	if s.id == none {
+		return
+	}
+	l := &s.enc.list
+	sq := &l.attrs[s.id]
+	if sq.lastItem == none {
+		sq.items = item.id
+	} else {
+		l.sets[sq.lastItem].next = item.id
+	}
+	sq.lastItem = item.id
+}
+
+// add appends el to the dataset and returns its index.
+func (a attrs) add(el attrEntry) int32 {
+	l := &a.enc.list
+	el.items, el.lastItem, el.next = none, none, none
+	l.attrs = append(l.attrs, el)
+	i := int32(len(l.attrs) - 1)
+	ds := &l.sets[a.id]
+	if ds.last == none {
+		ds.first = i
+	} else {
+		l.attrs[ds.last].next = i
+	}
+	ds.last = i
+	return i
 }
 
 // dicomText writes TAB as a space in the text VRs (LT, ST, UT): XML, and so
@@ -137,16 +268,7 @@ func (a *attrs) sorted() []*dicom.Element {
 // and ESC as control characters (PS3.5 6.1.3). The request checks refuse
 // every other control character and warn of each field whose TABs this
 // changes, so nothing is changed silently.
-func dicomText(values []string) []string {
-	out := values
-	for i, v := range values {
-		if !strings.ContainsRune(v, '\t') {
-			continue
-		}
-		if &out[0] == &values[0] {
-			out = slices.Clone(values)
-		}
-		out[i] = strings.ReplaceAll(v, "\t", " ")
-	}
-	return out
+func dicomText(v string) string {
+	// ReplaceAll returns v itself when it holds no TAB: no copy.
+	return strings.ReplaceAll(v, "\t", " ")
 }

@@ -1,7 +1,6 @@
 package sr
 
 import (
-	"fmt"
 	"strconv"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
@@ -12,9 +11,10 @@ import (
 // documentContent writes the SR Document Content Module (PS3.3 C.17.3):
 // the root CONTAINER is the dataset itself, its descendants nest in
 // Content Sequences.
-func (d *docEncoder) documentContent(a *attrs) {
+func (d *docEncoder) documentContent(a attrs) {
 	root := d.doc.Root
-	d.where = "content item 1"
+	d.at("content item")
+	d.path = append(d.path, 1)
 	if root.Type != content.Container {
 		d.failf("the root content item is %s, not CONTAINER: %w", root.Type, ErrUnsupported)
 		return
@@ -24,7 +24,8 @@ func (d *docEncoder) documentContent(a *attrs) {
 		d.failf("the root content item has no concept name: %w", ErrMissingValue)
 		return
 	}
-	d.value(a, root, "1", 0)
+	d.value(a, root, 0)
+	d.at("content template")
 	tpl := d.attrs()
 	tpl.req(tag.MappingResource, dcmr)
 	tpl.req(tag.MappingResourceUID, dcmrUID)
@@ -34,22 +35,21 @@ func (d *docEncoder) documentContent(a *attrs) {
 
 // item encodes a nested content item: the Document Relationship Macro's
 // Relationship Type plus the Document Content Macro (Table C.17-5).
-func (d *docEncoder) item(n *content.Node, pos string, depth int) *attrs {
+func (d *docEncoder) item(n *content.Node, depth int) attrs {
 	a := d.attrs()
-	d.where = "content item " + pos
 	rel := n.Relationship.String()
 	if rel == "" {
 		d.failf("has no relationship type: %w", ErrUnsupported)
 		return a
 	}
 	a.req(tag.RelationshipType, rel)
-	d.value(a, n, pos, depth)
+	d.value(a, n, depth)
 	return a
 }
 
 // value writes Value Type, Concept Name, the value attributes of the value
 // type and the children.
-func (d *docEncoder) value(a *attrs, n *content.Node, pos string, depth int) {
+func (d *docEncoder) value(a attrs, n *content.Node, depth int) {
 	vt := n.Type.String()
 	if vt == "" {
 		d.failf("has an unknown value type %d: %w", n.Type, ErrUnsupported)
@@ -92,22 +92,21 @@ func (d *docEncoder) value(a *attrs, n *content.Node, pos string, depth int) {
 		d.failf("the content tree is deeper than %d levels: %w", maxDepth, ErrUnsupported)
 		return
 	}
-	items := make([]*attrs, 0, len(n.Children))
+	cs := a.seq(tag.ContentSequence)
 	for i, c := range n.Children {
-		cpos := pos + "." + strconv.Itoa(i+1)
+		d.path = append(d.path, int32(i+1))
 		if c == nil {
-			d.where = "content item " + cpos
 			d.failf("is nil: %w", ErrMissingValue)
 			return
 		}
-		items = append(items, d.item(c, cpos, depth+1))
+		cs.add(d.item(c, depth+1))
+		d.path = d.path[:len(d.path)-1]
 	}
-	a.seq(tag.ContentSequence, items...)
 }
 
 // num writes the Measured Value Sequence of a NUM (PS3.3 C.18.1): the
 // decimal as given and its UCUM unit.
-func (d *docEncoder) num(a *attrs, n *content.Node) {
+func (d *docEncoder) num(a attrs, n *content.Node) {
 	if n.Num == nil {
 		d.failf("NUM has no value: %w", ErrMissingValue)
 		return
@@ -120,7 +119,7 @@ func (d *docEncoder) num(a *attrs, n *content.Node) {
 
 // image writes the Referenced SOP Sequence of an IMAGE (PS3.3 C.18.4), with
 // frame numbers when only some frames are meant.
-func (d *docEncoder) image(a *attrs, n *content.Node) {
+func (d *docEncoder) image(a attrs, n *content.Node) {
 	im := n.Image
 	if im == nil {
 		d.failf("IMAGE has no reference: %w", ErrMissingValue)
@@ -128,15 +127,20 @@ func (d *docEncoder) image(a *attrs, n *content.Node) {
 	}
 	ref := d.sopRef(im.SOPClassUID, im.SOPInstanceUID)
 	if len(im.Frames) > 0 {
-		frames := make([]string, len(im.Frames))
+		// IS, multi-valued: the numbers joined by backslash.
+		var room [64]byte
+		frames := room[:0]
 		for i, f := range im.Frames {
 			if f < 1 {
 				d.failf("IMAGE frame number %d is not 1 or more: %w", f, ErrInvalidValue)
 				return
 			}
-			frames[i] = fmt.Sprint(f)
+			if i > 0 {
+				frames = append(frames, '\\')
+			}
+			frames = strconv.AppendInt(frames, int64(f), 10)
 		}
-		ref.str(tag.ReferencedFrameNumber, frames...)
+		ref.str(tag.ReferencedFrameNumber, string(frames))
 	}
 	a.seq(tag.ReferencedSOPSequence, ref)
 }

@@ -1,6 +1,7 @@
 package sr
 
 import (
+	"slices"
 	"strconv"
 	"time"
 
@@ -27,8 +28,8 @@ const (
 var tid2000 = strconv.Itoa(content.TID2000Root.TID)
 
 // patient writes the Patient Module (PS3.3 C.7.1.1).
-func (d *docEncoder) patient(a *attrs) {
-	d.where = "patient"
+func (d *docEncoder) patient(a attrs) {
+	d.at("patient")
 	p := d.doc.Report.GetPatient()
 	a.pn(tag.PatientName, content.Name(p.GetName()), false)
 	var id *pb.Identifier
@@ -65,7 +66,7 @@ func dicomSex(s pb.AdministrativeSex) string {
 	return ""
 }
 
-func (d *docEncoder) universalEntity(oid string) *attrs {
+func (d *docEncoder) universalEntity(oid string) attrs {
 	q := d.attrs()
 	q.req(tag.UniversalEntityID, oid)
 	q.req(tag.UniversalEntityIDType, issuerTypeISO)
@@ -74,8 +75,8 @@ func (d *docEncoder) universalEntity(oid string) *attrs {
 
 // generalStudy writes the General Study Module (PS3.3 C.7.2.1): the SR
 // joins the study it reports on.
-func (d *docEncoder) generalStudy(a *attrs) {
-	d.where = "study"
+func (d *docEncoder) generalStudy(a attrs) {
+	d.at("study")
 	r := d.doc.Report
 	s := r.GetStudy()
 	a.req(tag.StudyInstanceUID, s.GetStudyInstanceUid())
@@ -102,8 +103,8 @@ func (d *docEncoder) generalStudy(a *attrs) {
 
 // srSeries writes the SR Document Series Module (PS3.3 C.17.1): a series of
 // its own, never an image series.
-func (d *docEncoder) srSeries(a *attrs) {
-	d.where = "series"
+func (d *docEncoder) srSeries(a attrs) {
+	d.at("series")
 	a.req(tag.Modality, "SR")
 	a.req(tag.SeriesInstanceUID, d.doc.Identity.SeriesInstanceUID)
 	a.req(tag.SeriesNumber, seriesNumber)
@@ -111,8 +112,8 @@ func (d *docEncoder) srSeries(a *attrs) {
 }
 
 // generalEquipment writes the General Equipment Module (PS3.3 C.7.5.1).
-func (d *docEncoder) generalEquipment(a *attrs) {
-	d.where = "equipment"
+func (d *docEncoder) generalEquipment(a attrs) {
+	d.at("equipment")
 	a.str(tag.Manufacturer, manufacturer)
 	a.opt(tag.InstitutionName, d.doc.Report.GetCustodian().GetName())
 }
@@ -120,8 +121,8 @@ func (d *docEncoder) generalEquipment(a *attrs) {
 // sopCommon writes the SOP Common Module (PS3.3 C.12.1). Instance creation
 // is dated by the report time rather than the clock, so one request always
 // gives the same bytes.
-func (d *docEncoder) sopCommon(a *attrs) {
-	d.where = "SOP common"
+func (d *docEncoder) sopCommon(a attrs) {
+	d.at("SOP common")
 	if !srClass(d.sopClass) {
 		d.failf("SOP Class UID is not an SR IOD this encoder writes: %w", ErrUnsupported)
 		return
@@ -140,8 +141,8 @@ func srClass(c string) bool {
 }
 
 // documentGeneral writes the SR Document General Module (PS3.3 C.17.2).
-func (d *docEncoder) documentGeneral(a *attrs) {
-	d.where = "SR document general"
+func (d *docEncoder) documentGeneral(a attrs) {
+	d.at("SR document general")
 	r := d.doc.Report
 	a.req(tag.InstanceNumber, strconv.Itoa(max(1, d.doc.Identity.Version)))
 	verified := d.flags(a, r.GetStatus())
@@ -153,18 +154,11 @@ func (d *docEncoder) documentGeneral(a *attrs) {
 	if r.GetOrder() != nil || r.GetStudy().GetAccessionNumber() != "" {
 		a.seq(tag.ReferencedRequestSequence, d.referencedRequest())
 	}
-	var performed []*attrs
+	performed := a.seq(tag.PerformedProcedureCodeSequence)
 	if pc := content.FromProto(r.GetStudy().GetProcedureCode()); !pc.IsZero() {
-		performed = append(performed, d.codeItem(pc))
+		performed.add(d.codeItem(pc))
 	}
-	a.seq(tag.PerformedProcedureCodeSequence, performed...)
-	current, other := d.evidence()
-	if len(current) > 0 {
-		a.seq(tag.CurrentRequestedProcedureEvidenceSequence, current...)
-	}
-	if len(other) > 0 {
-		a.seq(tag.PertinentOtherEvidenceSequence, other...)
-	}
+	d.evidence(a)
 	switch r.GetStatus() {
 	case pb.ReportStatus_REPORT_STATUS_CORRECTED, pb.ReportStatus_REPORT_STATUS_ADDENDUM:
 		a.seq(tag.PredecessorDocumentsSequence, d.predecessor())
@@ -175,7 +169,7 @@ func (d *docEncoder) documentGeneral(a *attrs) {
 // lifecycle status (tid2000.md §7) and reports whether the document is
 // VERIFIED. A preliminary report is COMPLETE: its content is whole, and
 // only the signature is missing, which UNVERIFIED and PRELIMINARY say.
-func (d *docEncoder) flags(a *attrs, s pb.ReportStatus) (verified bool) {
+func (d *docEncoder) flags(a attrs, s pb.ReportStatus) (verified bool) {
 	switch s {
 	case pb.ReportStatus_REPORT_STATUS_PRELIMINARY:
 		a.req(tag.CompletionFlag, "COMPLETE")
@@ -195,8 +189,8 @@ func (d *docEncoder) flags(a *attrs, s pb.ReportStatus) (verified bool) {
 // verifyingObserver is the person who signed: the verifying observer when
 // the request names one, else the legal authenticator (C.17.2.1: the
 // Verifying Observer is the legal authenticator of the SR).
-func (d *docEncoder) verifyingObserver() *attrs {
-	d.where = "verifying observer"
+func (d *docEncoder) verifyingObserver() attrs {
+	d.at("verifying observer")
 	r := d.doc.Report
 	v := r.GetVerifyingObserver()
 	if v == nil {
@@ -227,8 +221,8 @@ func (d *docEncoder) verifyingObserver() *attrs {
 
 // referencedRequest links the report to the order it fulfils (C.17.2:
 // Referenced Request Sequence), repeating the study's accession number.
-func (d *docEncoder) referencedRequest() *attrs {
-	d.where = "referenced request"
+func (d *docEncoder) referencedRequest() attrs {
+	d.at("referenced request")
 	r := d.doc.Report
 	s := r.GetStudy()
 	q := d.attrs()
@@ -252,82 +246,75 @@ func (d *docEncoder) referencedRequest() *attrs {
 	}
 	q.str(tag.RequestedProcedureID, "")
 	q.str(tag.RequestedProcedureDescription, s.GetProcedureDescription())
-	var codes []*attrs
+	codes := q.seq(tag.RequestedProcedureCodeSequence)
 	if pc := content.FromProto(s.GetProcedureCode()); !pc.IsZero() {
-		codes = append(codes, d.codeItem(pc))
+		codes.add(d.codeItem(pc))
 	}
-	q.seq(tag.RequestedProcedureCodeSequence, codes...)
 	return q
 }
 
 // evidence lists every referenced image in the Hierarchical SOP Instance
-// Reference Macro (C.17-3): images of the reported study are the current
-// requested procedure's evidence, images of other studies (priors) are
-// pertinent other evidence (C.17.2.3).
-func (d *docEncoder) evidence() (current, other []*attrs) {
-	d.where = "evidence"
+// Reference Macro (C.17-3) of a: images of the reported study are the
+// current requested procedure's evidence, images of other studies (priors)
+// are pertinent other evidence (C.17.2.3). Studies, series and instances
+// keep the order in which the tree first references them.
+func (d *docEncoder) evidence(a attrs) {
+	d.at("evidence")
 	study := d.doc.Report.GetStudy().GetStudyInstanceUid()
-	type series struct {
-		uid  string
-		refs []*content.ImageRef
-	}
-	type studyRefs struct {
-		uid    string
-		series []*series
-	}
-	var studies []*studyRefs
+	// Each sequence is added with its first item: both are Type 1C,
+	// present only when there is evidence of their kind (C.17.2).
+	current, other := sequence{id: none}, sequence{id: none}
+	studies, series := d.studies[:0], d.series[:0]
 	for _, im := range d.doc.Evidence {
 		if im == nil {
 			d.failf("evidence has a nil image reference: %w", ErrMissingValue)
-			return nil, nil
+			break
 		}
-		var st *studyRefs
-		for _, s := range studies {
-			if s.uid == im.StudyUID {
-				st = s
+		st := slices.IndexFunc(studies, func(s evidenceStudy) bool { return s.uid == im.StudyUID })
+		if st < 0 {
+			item := d.attrs()
+			item.req(tag.StudyInstanceUID, im.StudyUID)
+			to, t := &other, tag.PertinentOtherEvidenceSequence
+			if im.StudyUID == study {
+				to, t = &current, tag.CurrentRequestedProcedureEvidenceSequence
 			}
-		}
-		if st == nil {
-			st = &studyRefs{uid: im.StudyUID}
-			studies = append(studies, st)
-		}
-		var se *series
-		for _, s := range st.series {
-			if s.uid == im.SeriesUID {
-				se = s
+			if to.id == none {
+				*to = a.seq(t)
 			}
+			to.add(item)
+			studies = append(studies, evidenceStudy{uid: im.StudyUID, series: item.seq(tag.ReferencedSeriesSequence)})
+			st = len(studies) - 1
 		}
-		if se == nil {
-			se = &series{uid: im.SeriesUID}
-			st.series = append(st.series, se)
+		se := slices.IndexFunc(series, func(s evidenceSeries) bool { return s.study == st && s.uid == im.SeriesUID })
+		if se < 0 {
+			item := d.attrs()
+			item.req(tag.SeriesInstanceUID, im.SeriesUID)
+			studies[st].series.add(item)
+			series = append(series, evidenceSeries{study: st, uid: im.SeriesUID, sops: item.seq(tag.ReferencedSOPSequence)})
+			se = len(series) - 1
 		}
-		se.refs = append(se.refs, im)
+		series[se].sops.add(d.sopRef(im.SOPClassUID, im.SOPInstanceUID))
 	}
-	for _, st := range studies {
-		item := d.attrs()
-		item.req(tag.StudyInstanceUID, st.uid)
-		var seriesItems []*attrs
-		for _, se := range st.series {
-			si := d.attrs()
-			si.req(tag.SeriesInstanceUID, se.uid)
-			var sops []*attrs
-			for _, im := range se.refs {
-				sops = append(sops, d.sopRef(im.SOPClassUID, im.SOPInstanceUID))
-			}
-			si.seq(tag.ReferencedSOPSequence, sops...)
-			seriesItems = append(seriesItems, si)
-		}
-		item.seq(tag.ReferencedSeriesSequence, seriesItems...)
-		if st.uid == study {
-			current = append(current, item)
-		} else {
-			other = append(other, item)
-		}
-	}
-	return current, other
+	// The scratch goes back without the UIDs, which are the report's.
+	clear(studies)
+	clear(series)
+	d.studies, d.series = studies[:0], series[:0]
 }
 
-func (d *docEncoder) sopRef(class, instance string) *attrs {
+// evidenceStudy and evidenceSeries are the study and series items of the
+// evidence, found again by UID as later images join them.
+type evidenceStudy struct {
+	uid    string
+	series sequence // Referenced Series Sequence
+}
+
+type evidenceSeries struct {
+	study int // index into the studies
+	uid   string
+	sops  sequence // Referenced SOP Sequence
+}
+
+func (d *docEncoder) sopRef(class, instance string) attrs {
 	s := d.attrs()
 	s.req(tag.ReferencedSOPClassUID, class)
 	s.req(tag.ReferencedSOPInstanceUID, instance)
@@ -336,8 +323,8 @@ func (d *docEncoder) sopRef(class, instance string) *attrs {
 
 // predecessor references the report a correction or addendum follows
 // (C.17.2.2): a new instance always lists the one it supersedes.
-func (d *docEncoder) predecessor() *attrs {
-	d.where = "predecessor document"
+func (d *docEncoder) predecessor() attrs {
+	d.at("predecessor document")
 	p := d.doc.Report.GetPredecessor()
 	item := d.attrs()
 	if p.GetSrSeriesInstanceUid() == "" || p.GetSrSopInstanceUid() == "" {

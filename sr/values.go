@@ -25,7 +25,7 @@ func formatDT(t time.Time) string { return t.Format("20060102150405.999999-0700"
 // (PS3.5 6.2.1.1; ISO_IR 192 needs no escape sequences for them). A part
 // holding ^ or = would shift the components, so it is refused rather
 // than written.
-func (a *attrs) pn(t tag.Tag, n content.PersonName, required bool) {
+func (a attrs) pn(t tag.Tag, n content.PersonName, required bool) {
 	alpha, ok := a.pnGroup(t, n)
 	if !ok {
 		return
@@ -51,7 +51,7 @@ func (a *attrs) pn(t tag.Tag, n content.PersonName, required bool) {
 }
 
 // pnGroup writes one component group.
-func (a *attrs) pnGroup(t tag.Tag, n content.PersonName) (string, bool) {
+func (a attrs) pnGroup(t tag.Tag, n content.PersonName) (string, bool) {
 	var given, middle string
 	if len(n.Given) > 0 {
 		given = n.Given[0]
@@ -75,7 +75,7 @@ func (a *attrs) pnGroup(t tag.Tag, n content.PersonName) (string, bool) {
 const maxCodeValue = 16
 
 // codeItem returns one item of the Code Sequence Macro (PS3.3 Table 8.8-1).
-func (e *encoder) codeItem(c content.Code) *attrs {
+func (e *encoder) codeItem(c content.Code) attrs {
 	it := e.attrs()
 	if utf8.RuneCountInString(c.Value) > maxCodeValue {
 		it.req(tag.LongCodeValue, c.Value)
@@ -88,6 +88,6 @@ func (e *encoder) codeItem(c content.Code) *attrs {
 }
 
 // code adds a code sequence holding the one code c.
-func (a *attrs) code(t tag.Tag, c content.Code) {
+func (a attrs) code(t tag.Tag, c content.Code) {
 	a.seq(t, a.enc.codeItem(c))
 }
