@@ -12,6 +12,9 @@
 // sections into a content tree, by the template rows of package content,
 // and maps the tree with content.SectionsOf, the inverse of content.Build.
 //
-// Attributes are named by the tag package of suyashkumar/dicom, the same
-// dictionary the encoder writes with.
+// Attributes are named by the tag package of suyashkumar/dicom, whose
+// data dictionary also gives the encoder each attribute's VR. Encode lays
+// the bytes out itself, straight from its attribute list (writer.go); the
+// package's tests hand the same list to the library's Write and require
+// the same bytes for every document.
 package sr

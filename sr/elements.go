@@ -9,10 +9,11 @@ import (
 )
 
 // The attribute list: what the module and content item builders assemble
-// and Encode lays out as bytes. It lives in two flat slices, one of
-// attributes and one of datasets, linked by index, so a document costs a
-// handful of allocations however many sequence items it has, where an
-// element value per attribute and a slice per item cost thousands.
+// and the writer (writer.go) lays out as bytes. It lives in two flat
+// slices, one of attributes and one of datasets, linked by index, so a
+// document of any size costs a handful of allocations however many
+// sequence items it has, and the slices are reused from one document to
+// the next (encode.go pools them).
 //
 // Each dataset keeps its attributes in the order they were added; the
 // writer puts them in ascending tag order (PS3.5 §7.1). The modules add
@@ -49,6 +50,14 @@ type attrSet struct {
 type attrList struct {
 	attrs []attrEntry
 	sets  []attrSet
+}
+
+// reset empties the list for the next document, keeping its room. The
+// strings of the last document are let go, so a pooled list does not keep
+// a report alive.
+func (l *attrList) reset() {
+	clear(l.attrs)
+	l.attrs, l.sets = l.attrs[:0], l.sets[:0]
 }
 
 // encoder carries the attribute list and the first error of an encoding

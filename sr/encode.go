@@ -1,12 +1,10 @@
 package sr
 
 import (
-	"bytes"
 	"errors"
 	"fmt"
 	"slices"
-
-	"github.com/suyashkumar/dicom"
+	"sync"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
 
@@ -54,73 +52,43 @@ const maxDepth = 64
 // the engine runs on every file it returns. Error messages name
 // attributes and content item positions, never values.
 func Encode(doc *content.Document) ([]byte, error) {
-	d := new(docEncoder)
+	d := encoders.Get().(*docEncoder)
+	defer d.release()
 	meta, ds, err := d.assemble(doc)
 	if err != nil {
 		return nil, err
 	}
-	elems, err := d.list.libraryElements(meta.id)
-	if err != nil {
-		return nil, err
+	w := writer{list: &d.list, buf: d.buf[:0], order: d.order[:0]}
+	w.file(meta.id, ds.id)
+	d.buf, d.order = w.buf, w.order
+	if w.err != nil {
+		return nil, w.err
 	}
-	main, err := d.list.libraryElements(ds.id)
-	if err != nil {
-		return nil, err
-	}
-	var buf bytes.Buffer
-	if err := dicom.Write(&buf, dicom.Dataset{Elements: append(elems, main...)}); err != nil {
-		return nil, fmt.Errorf("sr: write: %w", err)
-	}
-	return buf.Bytes(), nil
+	// The caller owns the file; the buffer goes back to the pool.
+	return slices.Clone(w.buf), nil
 }
 
-// libraryElements returns dataset s as the library's elements, in
-// ascending tag order: the library writes them in slice order.
-func (l *attrList) libraryElements(s int32) ([]*dicom.Element, error) {
-	var out []*dicom.Element
-	for i := l.sets[s].first; i != none; i = l.attrs[i].next {
-		a := l.attrs[i]
-		var data any
-		switch a.vr {
-		case "SQ":
-			items := [][]*dicom.Element{}
-			for it := a.items; it != none; it = l.sets[it].next {
-				item, err := l.libraryElements(it)
-				if err != nil {
-					return nil, err
-				}
-				items = append(items, item)
-			}
-			data = items
-		case "OB":
-			data = []byte(a.value)
-		default:
-			// One string: the library joins the values of a
-			// multi-valued attribute with backslashes, which the value
-			// already holds.
-			v := a.value
-			if a.vr == "UC" && len(v)%2 == 1 {
-				// suyashkumar/dicom v1.1.0 pads odd-length UC (and UR)
-				// values with NUL instead of the space PS3.5 §6.2
-				// prescribes; a trailing space is insignificant padding in
-				// UC, so adding it here gives the standard encoding.
-				v += " "
-			}
-			data = []string{v}
-		}
-		el, err := dicom.NewElement(a.tag, data)
-		if err != nil {
-			return nil, fmt.Errorf("sr: %s: %w", attrName(a.tag), err)
-		}
-		out = append(out, el)
+// encoders keeps attribute lists and buffers from one document to the
+// next: a typical report then allocates almost nothing but its file.
+var encoders = sync.Pool{New: func() any { return new(docEncoder) }}
+
+// maxPooled and maxPooledAttrs bound what is kept for the next document:
+// one very large report must not pin its memory for the life of the
+// process. A typical report needs a tenth of either.
+const (
+	maxPooled      = 1 << 20
+	maxPooledAttrs = 1 << 14
+)
+
+// release puts d back in the pool, emptied.
+func (d *docEncoder) release() {
+	if cap(d.buf) > maxPooled || cap(d.list.attrs) > maxPooledAttrs {
+		return
 	}
-	slices.SortStableFunc(out, func(x, y *dicom.Element) int { return x.Tag.Compare(y.Tag) })
-	for i := 1; i < len(out); i++ {
-		if out[i].Tag == out[i-1].Tag {
-			return nil, fmt.Errorf("sr: write: %s added twice: %w", attrName(out[i].Tag), ErrUnsupported)
-		}
-	}
-	return out, nil
+	d.list.reset()
+	d.doc, d.sopClass, d.err, d.where = nil, "", nil, ""
+	d.path, d.buf, d.order = d.path[:0], d.buf[:0], d.order[:0]
+	encoders.Put(d)
 }
 
 // assemble builds the attribute list of doc: the file meta information
@@ -164,6 +132,9 @@ type docEncoder struct {
 	encoder
 	doc      *content.Document
 	sopClass string
+	// buf and order are the writer's, kept for the next document.
+	buf   []byte
+	order []int32
 	// studies and series are scratch for grouping the evidence.
 	studies []evidenceStudy
 	series  []evidenceSeries
