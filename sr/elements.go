@@ -73,6 +73,7 @@ type encoder struct {
 	// every item would otherwise cost a string.
 	where string
 	path  []int32
+	vrs   vrCache
 }
 
 // at names the part being encoded next.
@@ -138,11 +139,47 @@ func attrName(t tag.Tag) string {
 // dictVR returns the VR the data dictionary gives t, or fails: a tag
 // outside the dictionary is an encoder bug, not something to write as UN.
 func (a attrs) dictVR(t tag.Tag) (string, bool) {
-	vr, ok := findVR(t)
+	vr, ok := a.enc.vrs.lookup(t)
 	if !ok {
 		a.enc.failf("%s is not in the data dictionary: %w", tagString(t), ErrUnsupported)
 	}
 	return vr, ok
+}
+
+// vrCache remembers the dictionary's VR of each tag an encoder has met.
+// The dictionary (suyashkumar/dicom's tag package) is a map of thousands
+// of entries, and looking every attribute up in it took a third of the
+// encoding time; the encoder uses some sixty tags, and a pooled encoder
+// keeps its cache from one document to the next.
+type vrCache struct {
+	slots [vrCacheSlots]vrSlot
+}
+
+type vrSlot struct {
+	tag tag.Tag
+	vr  string // "" while the slot is free
+}
+
+// vrCacheSlots is a power of two, four times the tags the encoder uses, so
+// probes stay short.
+const vrCacheSlots = 256
+
+func (c *vrCache) lookup(t tag.Tag) (string, bool) {
+	h := (uint32(t.Group)<<16 | uint32(t.Element)) * 0x9e3779b1 >> 24
+	for i := range uint32(vrCacheSlots) {
+		s := &c.slots[(h+i)%vrCacheSlots]
+		if s.vr == "" {
+			vr, ok := findVR(t)
+			if ok {
+				*s = vrSlot{tag: t, vr: vr}
+			}
+			return vr, ok
+		}
+		if s.tag == t {
+			return s.vr, true
+		}
+	}
+	return findVR(t)
 }
 
 // findVR looks t up in the dictionary: its first VR, which for the tags
