@@ -3,13 +3,16 @@ package sr_test
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/reportgen/reportgen/content"
+	"github.com/reportgen/reportgen/content/contenttest"
 	"github.com/reportgen/reportgen/internal/extval"
 	"github.com/reportgen/reportgen/issue"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
@@ -267,5 +270,49 @@ func TestValidateOtherTransferSyntaxes(t *testing.T) {
 		if len(got) != len(want)+1 {
 			t.Errorf("%s: %d issues, the Explicit VR Little Endian file has %d (plus the transfer syntax warning)", name, len(got), len(want))
 		}
+	}
+}
+
+// TestEncodeConcurrent: Encode reuses its buffers from a pool, so calls
+// running at once, and calls after a refused document, must each still
+// give exactly the bytes of a call on its own.
+func TestEncodeConcurrent(t *testing.T) {
+	examples := contenttest.Load(t, content.Options{})
+	want := make([][]byte, len(examples))
+	for i, ex := range examples {
+		b, err := sr.Encode(ex.Doc)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = b
+	}
+	bad := example(t, "chest-radiograph", content.Options{})
+	bad.Sections()[0].Children[0].Text = ""
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	for g := range 4 {
+		wg.Go(func() {
+			for round := range 20 {
+				i := (g + round) % len(examples)
+				if _, err := sr.Encode(bad); err == nil {
+					errs <- errors.New("a document without text was encoded")
+					return
+				}
+				b, err := sr.Encode(examples[i].Doc)
+				if err != nil {
+					errs <- err
+					return
+				}
+				if !bytes.Equal(b, want[i]) {
+					errs <- fmt.Errorf("%s: concurrent encoding differs from the one alone", examples[i].Name)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
