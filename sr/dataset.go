@@ -1,36 +1,61 @@
 package sr
 
 import (
+	"bytes"
 	"encoding/binary"
-	"fmt"
+	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
 )
 
 // element is one data element as read by the validator's parser. Values
-// stay slices of the input; nothing is decoded until a rule asks.
+// stay slices of the input; nothing is decoded until a rule asks, and a
+// location is spelled out only for an issue.
 type element struct {
 	tag   tag.Tag
-	vr    string
-	value []byte     // raw value bytes, nil for sequences
-	items []*dataset // items of a sequence
 	isSeq bool
-	loc   string // tag path, e.g. "(0040,A730)[2]/(0040,A160)"
+	// itemLo and itemN place the items of a sequence in the arena while the
+	// file is parsed; items is set from them once parsing is done.
+	itemLo, itemN int32
+	vr            string // one of the constant VR strings, or a copy for an unknown VR
+	value         []byte // raw value bytes, nil for sequences
+	items         []*dataset
+	parent        *dataset // the dataset holding the element
 }
 
 // dataset is a list of elements in file order: the main dataset, the file
 // meta information or one sequence item.
 type dataset struct {
-	elems []*element
-	loc   string // tag path of the item, "" for the main dataset
+	elems []element
+	// lo and hi place the elements in the arena while the file is parsed.
+	lo, hi int32
+	// owner is the sequence holding an item and num its 1-based place
+	// in it; owner is nil for the main dataset and the meta information.
+	owner *element
+	num   int
 }
 
 // tagOrder is the tag's place in the ascending order PS3.5 §7.1 requires.
 func tagOrder(t tag.Tag) uint32 { return uint32(t.Group)<<16 | uint32(t.Element) }
 
-func tagPath(t tag.Tag) string { return fmt.Sprintf("(%04X,%04X)", t.Group, t.Element) }
+func tagPath(t tag.Tag) string { return string(appendTagPath(nil, t)) }
+
+// appendTagPath appends "(gggg,eeee)" in upper case hex.
+func appendTagPath(b []byte, t tag.Tag) []byte {
+	const hex = "0123456789ABCDEF"
+	b = append(b, '(')
+	for s := 12; s >= 0; s -= 4 {
+		b = append(b, hex[t.Group>>s&0xF])
+	}
+	b = append(b, ',')
+	for s := 12; s >= 0; s -= 4 {
+		b = append(b, hex[t.Element>>s&0xF])
+	}
+	return append(b, ')')
+}
 
 // tagName returns "Name (gggg,eeee)" from the data dictionary.
 func tagName(t tag.Tag) string {
@@ -40,14 +65,40 @@ func tagName(t tag.Tag) string {
 	return tagPath(t)
 }
 
+// appendLoc appends the tag path of the item d, "" for the main dataset:
+// e.g. "(0040,A730)[2]/(0040,A730)[1]". The parser bounded the nesting, so
+// the recursion is bounded too.
+func (d *dataset) appendLoc(b []byte) []byte {
+	if d == nil || d.owner == nil {
+		return b
+	}
+	b = d.owner.appendLoc(b)
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(d.num), 10)
+	return append(b, ']')
+}
+
+// appendLoc appends the tag path of e.
+func (e *element) appendLoc(b []byte) []byte {
+	if e.parent != nil && e.parent.owner != nil {
+		b = e.parent.appendLoc(b)
+		b = append(b, '/')
+	}
+	return appendTagPath(b, e.tag)
+}
+
+// loc returns the tag path of e, e.g. "(0040,A730)[2]/(0040,A160)", for an
+// issue.
+func (e *element) loc() string { return string(e.appendLoc(make([]byte, 0, 64))) }
+
 // get returns the element with tag t, or nil.
 func (d *dataset) get(t tag.Tag) *element {
 	if d == nil {
 		return nil
 	}
-	for _, e := range d.elems {
-		if e.tag == t {
-			return e
+	for i := range d.elems {
+		if d.elems[i].tag == t {
+			return &d.elems[i]
 		}
 	}
 	return nil
@@ -56,25 +107,24 @@ func (d *dataset) get(t tag.Tag) *element {
 // at returns the path of tag t inside d, present or not, for issues about
 // a missing attribute.
 func (d *dataset) at(t tag.Tag) string {
-	if d == nil || d.loc == "" {
-		return tagPath(t)
+	b := make([]byte, 0, 64)
+	if d != nil && d.owner != nil {
+		b = d.appendLoc(b)
+		b = append(b, '/')
 	}
-	return d.loc + "/" + tagPath(t)
+	return string(appendTagPath(b, t))
 }
 
 // str returns the first value of the string element t in d, without
-// padding; "" when absent, empty or not a string.
-func (d *dataset) str(t tag.Tag) string {
-	e := d.get(t)
-	if e == nil {
-		return ""
-	}
-	vs := e.strings()
-	if len(vs) == 0 {
-		return ""
-	}
-	return vs[0]
-}
+// padding; "" when absent, empty or not a string. The string is a copy:
+// it may outlive the file.
+func (d *dataset) str(t tag.Tag) string { return strings.Clone(d.get(t).first()) }
+
+// view is str without the copy: the string shares the bytes of the file,
+// so it is valid only while the file is, and must never be kept or
+// returned. The validator compares with it; the reader, whose values end
+// up in a report, uses str.
+func (d *dataset) view(t tag.Tag) string { return d.get(t).first() }
 
 // seq returns the items of sequence t in d; nil when absent or not a
 // sequence.
@@ -86,24 +136,12 @@ func (d *dataset) seq(t tag.Tag) []*dataset {
 	return e.items
 }
 
-// text returns the value as a string with its padding removed. Bytes that
-// are not UTF-8 are read as Latin-1, so that counts of characters stay
-// right for single-byte character sets.
-func (e *element) text() string {
-	if e == nil || e.isSeq || !stringVR(e.vr) {
-		return ""
-	}
-	b := e.value
-	if textVR(e.vr) {
-		// Leading spaces are significant in text VRs; only trailing
-		// padding goes.
-		b = trimRight(b, " ")
-	} else {
-		b = trimRight(b, " \x00")
-	}
-	if utf8.Valid(b) {
-		return string(b)
-	}
+// viewOf returns b as a string sharing its bytes (see view).
+func viewOf(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+
+// latin1 reads bytes that are not UTF-8 as Latin-1, so that counts of
+// characters stay right for single-byte character sets.
+func latin1(b []byte) string {
 	r := make([]rune, len(b))
 	for i, c := range b {
 		r[i] = rune(c)
@@ -111,21 +149,91 @@ func (e *element) text() string {
 	return string(r)
 }
 
+// textBytes returns the value with its padding removed: for the text VRs
+// trailing spaces only, since leading spaces are significant there.
+func (e *element) textBytes() []byte {
+	if textVR(e.vr) {
+		return trimRight(e.value, " ")
+	}
+	return trimRight(e.value, " \x00")
+}
+
+// text returns the value as a string with its padding removed. Bytes that
+// are not UTF-8 are read as Latin-1 (see latin1).
+func (e *element) text() string {
+	if e == nil || e.isSeq || !stringVR(e.vr) {
+		return ""
+	}
+	b := e.textBytes()
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	return latin1(b)
+}
+
+// first returns the first of the values strings gives, sharing the bytes
+// of the file where they are UTF-8 (see view).
+func (e *element) first() string {
+	if e == nil || e.isSeq || !stringVR(e.vr) {
+		return ""
+	}
+	b := e.textBytes()
+	if textVR(e.vr) {
+		if utf8.Valid(b) {
+			return viewOf(b)
+		}
+		return latin1(b)
+	}
+	valid := utf8.Valid(b)
+	if i := bytes.IndexByte(b, '\\'); i >= 0 {
+		b = b[:i]
+	}
+	b = trimRight(trimLeft(b, " \x00"), " \x00")
+	if valid {
+		return viewOf(b)
+	}
+	return latin1(b)
+}
+
+// values calls f with each value of a string element as strings gives it,
+// sharing the bytes of the file where they are UTF-8 (see view); it stops
+// when f returns false.
+func (e *element) values(f func(string) bool) {
+	if e == nil || e.isSeq || !stringVR(e.vr) {
+		return
+	}
+	b := e.textBytes()
+	var s string
+	if utf8.Valid(b) {
+		s = viewOf(b)
+	} else {
+		s = latin1(b)
+	}
+	if s == "" {
+		return
+	}
+	if textVR(e.vr) {
+		f(s)
+		return
+	}
+	for {
+		v, rest, more := strings.Cut(s, "\\")
+		if !f(strings.Trim(v, " \x00")) || !more {
+			return
+		}
+		s = rest
+	}
+}
+
 // strings returns the values of a string element, split at backslashes
 // (except in the text VRs) and trimmed of padding.
 func (e *element) strings() []string {
-	s := e.text()
-	if s == "" {
-		return nil
-	}
-	if textVR(e.vr) {
-		return []string{s}
-	}
-	vs := strings.Split(s, "\\")
-	for i, v := range vs {
-		vs[i] = strings.Trim(v, " \x00")
-	}
-	return vs
+	var out []string
+	e.values(func(v string) bool {
+		out = append(out, strings.Clone(v))
+		return true
+	})
+	return out
 }
 
 // empty reports whether the element has no value: zero length, only

@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"strconv"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
 
@@ -37,12 +38,15 @@ const undefinedLength = 0xFFFFFFFF
 
 const preambleLen = 128
 
-// file is a parsed Part 10 file.
+// file is a parsed Part 10 file. Its datasets live in an arena that
+// release hands back for the next file: nothing of a file may be used
+// after its release.
 type file struct {
 	meta    *dataset
 	metaLen int // bytes of group 0002 after the (0002,0000) element
 	ts      string
 	ds      *dataset
+	arena   *arena
 }
 
 // parseError is a structural defect that stops parsing.
@@ -57,34 +61,44 @@ func (e *parseError) Error() string { return e.msg }
 type parser struct {
 	b        []byte
 	implicit bool
-	// bo is the byte order of the dataset; nil means little endian. The
-	// file meta information is always little endian (PS3.10 §7.1).
-	bo     binary.ByteOrder
+	// big is set for a big endian dataset. The file meta information is
+	// always little endian (PS3.10 §7.1).
+	big    bool
 	issues *issue.List
+	a      *arena
 }
 
-// order returns the byte order of the dataset.
-func (p *parser) order() binary.ByteOrder {
-	if p.bo == nil {
-		return binary.LittleEndian
+// u16 and u32 read a number in the dataset's byte order.
+func (p *parser) u16(pos int) uint16 {
+	if p.big {
+		return binary.BigEndian.Uint16(p.b[pos:])
 	}
-	return p.bo
+	return binary.LittleEndian.Uint16(p.b[pos:])
+}
+
+func (p *parser) u32(pos int) uint32 {
+	if p.big {
+		return binary.BigEndian.Uint32(p.b[pos:])
+	}
+	return binary.LittleEndian.Uint32(p.b[pos:])
 }
 
 // tagAt reads the tag at pos in the dataset's byte order.
 func (p *parser) tagAt(pos int) tag.Tag {
-	o := p.order()
-	return tag.Tag{Group: o.Uint16(p.b[pos:]), Element: o.Uint16(p.b[pos+2:])}
+	return tag.Tag{Group: p.u16(pos), Element: p.u16(pos + 2)}
 }
 
 // parseFile reads preamble, file meta information and dataset. It reports
 // what stops it as one issue and returns nil; what it found on the way
 // (tag order, odd lengths) it adds to l only when the file could be read,
-// so an unreadable file gives exactly one issue.
+// so an unreadable file gives exactly one issue. The caller releases the
+// file it returns.
 func parseFile(b []byte, l *issue.List) *file {
 	var found issue.List
-	f := readFile(b, &found)
+	a := getArena()
+	f := readFile(b, &found, a)
 	if f == nil {
+		a.release()
 		*l = append(*l, found[len(found)-1])
 		return nil
 	}
@@ -92,40 +106,49 @@ func parseFile(b []byte, l *issue.List) *file {
 	return f
 }
 
+// release hands the file's arena back; f must not be used after.
+func (f *file) release() { f.arena.release() }
+
 // readFile does the work of parseFile; its last issue is the fatal one
 // when it returns nil.
-func readFile(b []byte, l *issue.List) *file {
+func readFile(b []byte, l *issue.List, a *arena) *file {
 	if len(b) < preambleLen+4 || string(b[preambleLen:preambleLen+4]) != "DICM" {
 		l.Errorf("SR-FILE-01", "", "no 128-byte preamble followed by \"DICM\": not a DICOM Part 10 file")
 		return nil
 	}
-	f := &file{}
-	mp := &parser{b: b, issues: l}
+	f := &a.file
+	*f = file{arena: a, meta: &a.meta, ds: &a.ds}
+	mp := &parser{b: b, issues: l, a: a}
 	pos := preambleLen + 4
-	meta := &dataset{}
+	start := len(a.estack)
 	glEnd := -1
 	for pos+4 <= len(b) && binary.LittleEndian.Uint16(b[pos:]) == 0x0002 {
-		e, next, err := mp.element(pos, len(b), "", 0)
+		e, next, err := mp.element(pos, len(b), 0)
 		if err != nil {
 			l.Errorf("SR-FILE-01", err.loc, "file meta information cannot be read as Explicit VR Little Endian: %s", err.msg)
 			return nil
 		}
-		meta.elems = append(meta.elems, e)
+		a.estack = append(a.estack, e)
 		if e.tag == tag.FileMetaInformationGroupLength {
 			glEnd = next
 		}
 		pos = next
 	}
-	f.meta = meta
+	a.meta.lo, a.meta.hi = a.settle(start)
+	// The elements stay where they are until the dataset is parsed, so
+	// the meta information can be read now.
+	meta := dataset{elems: a.elems[a.meta.lo:a.meta.hi]}
 	if gl := meta.get(tag.FileMetaInformationGroupLength); gl != nil && len(gl.value) == 4 && glEnd >= 0 {
 		f.metaLen = pos - glEnd
 		if want := int(binary.LittleEndian.Uint32(gl.value)); want != f.metaLen {
-			l.Errorf("SR-FILE-01", gl.loc, "File Meta Information Group Length is %d but group 0002 after it has %d bytes", want, f.metaLen)
+			l.Errorf("SR-FILE-01", tagPath(gl.tag), "File Meta Information Group Length is %d but group 0002 after it has %d bytes", want, f.metaLen)
 		}
 	}
-	f.ts = meta.str(tag.TransferSyntaxUID)
+	// The value is a slice of b, so the string stays valid whatever the
+	// arena does.
+	f.ts = meta.view(tag.TransferSyntaxUID)
 	rest := b[pos:]
-	p := &parser{b: rest, issues: l}
+	p := &parser{b: rest, issues: l, a: a}
 	switch f.ts {
 	case ExplicitVRLittleEndian:
 	case implicitVRLittleEndian:
@@ -143,19 +166,20 @@ func readFile(b []byte, l *issue.List) *file {
 	case explicitVRBigEndian:
 		// Retired (PS3.5 Annex A.3), but files of other systems still
 		// use it: read and checked, with a warning (fileRules).
-		p.bo = binary.BigEndian
+		p.big = true
 	default:
 		// Encapsulated (compressed) transfer syntaxes still encode the
 		// dataset as Explicit VR Little Endian; only the pixel data
 		// differ, and an SR has none.
 		l.Errorf("SR-FILE-03", tagPath(tag.TransferSyntaxUID), "transfer syntax is not one for SR (expected Explicit VR Little Endian)")
 	}
-	ds, _, err := p.dataset(0, len(p.b), false, "", 0)
+	lo, hi, _, err := p.dataset(0, len(p.b), false, 0)
 	if err != nil {
 		l.Errorf("SR-FILE-03", err.loc, "dataset cannot be read: %s", err.msg)
 		return nil
 	}
-	f.ds = ds
+	a.ds.lo, a.ds.hi = lo, hi
+	a.link()
 	return f
 }
 
@@ -176,92 +200,121 @@ func (p *parser) fail(loc, format string, args ...any) *parseError {
 	return &parseError{loc: loc, msg: fmt.Sprintf(format, args...)}
 }
 
-func childLoc(parent string, t tag.Tag) string {
-	if parent == "" {
-		return tagPath(t)
+// here is the tag path of what is being read: the dataset, or the
+// sequence between its items. Locations are spelled out only for an
+// issue.
+func (p *parser) here() string { return string(p.appendHere(nil)) }
+
+func (p *parser) appendHere(b []byte) []byte {
+	for i, s := range p.a.path {
+		if i > 0 {
+			b = append(b, '/')
+		}
+		b = appendTagPath(b, s.seq)
+		if s.item > 0 {
+			b = append(b, '[')
+			b = strconv.AppendInt(b, int64(s.item), 10)
+			b = append(b, ']')
+		}
 	}
-	return parent + "/" + tagPath(t)
+	return b
+}
+
+// child is the tag path of element t of the dataset being read.
+func (p *parser) child(t tag.Tag) string {
+	b := p.appendHere(make([]byte, 0, 64))
+	if len(p.a.path) > 0 {
+		b = append(b, '/')
+	}
+	return string(appendTagPath(b, t))
 }
 
 // dataset reads elements from pos up to end; in an item of undefined length
-// it stops after the Item Delimitation Item. It returns the position after
-// what it read. It checks the tag order (SR-FILE-04) on the way.
-func (p *parser) dataset(pos, end int, undefined bool, loc string, depth int) (*dataset, int, *parseError) {
-	ds := &dataset{loc: loc}
+// it stops after the Item Delimitation Item. It returns where its elements
+// went in the arena and the position after what it read. It checks the tag
+// order (SR-FILE-04) on the way.
+func (p *parser) dataset(pos, end int, undefined bool, depth int) (lo, hi int32, next int, err *parseError) {
+	a := p.a
+	start := len(a.estack)
+	defer func() {
+		if err != nil {
+			a.estack = a.estack[:start]
+		}
+	}()
 	var prev tag.Tag
 	for {
 		if pos >= end {
 			if undefined {
-				return nil, pos, p.fail(loc, "item of undefined length has no Item Delimitation Item")
+				return 0, 0, pos, p.fail(p.here(), "item of undefined length has no Item Delimitation Item")
 			}
-			return ds, pos, nil
+			lo, hi = a.settle(start)
+			return lo, hi, pos, nil
 		}
 		if pos+4 > end {
-			return nil, pos, p.fail(loc, "%d stray bytes at the end", end-pos)
+			return 0, 0, pos, p.fail(p.here(), "%d stray bytes at the end", end-pos)
 		}
 		t := p.tagAt(pos)
 		switch t {
 		case tag.ItemDelimitationItem:
 			if !undefined {
-				return nil, pos, p.fail(loc, "Item Delimitation Item in an item of defined length")
+				return 0, 0, pos, p.fail(p.here(), "Item Delimitation Item in an item of defined length")
 			}
-			return ds, pos + 8, nil
+			lo, hi = a.settle(start)
+			return lo, hi, pos + 8, nil
 		case tag.Item, tag.SequenceDelimitationItem:
-			return nil, pos, p.fail(childLoc(loc, t), "item tag outside a sequence")
+			return 0, 0, pos, p.fail(p.child(t), "item tag outside a sequence")
 		}
-		if len(ds.elems) > 0 && tagOrder(t) <= tagOrder(prev) {
+		if len(a.estack) > start && tagOrder(t) <= tagOrder(prev) {
 			what := "out of ascending order"
 			if t == prev {
 				what = "present twice"
 			}
-			p.issues.Errorf("SR-FILE-04", childLoc(loc, t), "data element %s is %s", tagName(t), what)
+			p.issues.Errorf("SR-FILE-04", p.child(t), "data element %s is %s", tagName(t), what)
 		}
 		if t.Element == 0 && t.Group != 0x0002 {
-			p.issues.Warnf("SR-FILE-04", childLoc(loc, t), "retired group length element")
+			p.issues.Warnf("SR-FILE-04", p.child(t), "retired group length element")
 		}
-		e, next, err := p.element(pos, end, loc, depth)
+		e, next, err := p.element(pos, end, depth)
 		if err != nil {
-			return nil, pos, err
+			return 0, 0, pos, err
 		}
-		ds.elems = append(ds.elems, e)
+		a.estack = append(a.estack, e)
 		prev = t
 		pos = next
 	}
 }
 
 // element reads one data element at pos.
-func (p *parser) element(pos, end int, parentLoc string, depth int) (*element, int, *parseError) {
-	o := p.order()
+func (p *parser) element(pos, end int, depth int) (element, int, *parseError) {
 	t := p.tagAt(pos)
 	g := t.Group
-	loc := childLoc(parentLoc, t)
-	e := &element{tag: t, loc: loc}
+	e := element{tag: t}
 	var length uint32
 	implicit := p.implicit && g != 0x0002
 	if implicit {
 		if pos+8 > end {
-			return nil, pos, p.fail(loc, "element header runs past the end")
+			return e, pos, p.fail(p.child(t), "element header runs past the end")
 		}
-		e.vr = dictVR(t)
-		length = o.Uint32(p.b[pos+4:])
+		e.vr = p.a.dict.vr(t)
+		length = p.u32(pos + 4)
 		pos += 8
 	} else {
 		if pos+8 > end {
-			return nil, pos, p.fail(loc, "element header runs past the end")
+			return e, pos, p.fail(p.child(t), "element header runs past the end")
 		}
 		vr := p.b[pos+4 : pos+6]
 		if vr[0] < 'A' || vr[0] > 'Z' || vr[1] < 'A' || vr[1] > 'Z' {
-			return nil, pos, p.fail(loc, "no valid VR where Explicit VR requires one")
+			return e, pos, p.fail(p.child(t), "no valid VR where Explicit VR requires one")
 		}
-		e.vr = string(vr)
+		e.vr = internVR(vr)
 		if longLength(e.vr) {
 			if pos+12 > end {
-				return nil, pos, p.fail(loc, "element header runs past the end")
+				return e, pos, p.fail(p.child(t), "element header runs past the end")
 			}
-			length = o.Uint32(p.b[pos+8:])
+			length = p.u32(pos + 8)
 			pos += 12
 		} else {
-			length = uint32(o.Uint16(p.b[pos+6:]))
+			length = uint32(p.u16(pos + 6))
 			pos += 8
 		}
 	}
@@ -269,22 +322,22 @@ func (p *parser) element(pos, end int, parentLoc string, depth int) (*element, i
 		return p.undefinedValue(e, pos, end, depth)
 	}
 	if int64(length) > int64(end-pos) {
-		return nil, pos, p.fail(loc, "value length %d runs past the end of its container", length)
+		return e, pos, p.fail(p.child(t), "value length %d runs past the end of its container", length)
 	}
 	next := pos + int(length)
 	if length%2 == 1 {
-		p.issues.Errorf("SR-FILE-05", loc, "value length %d is odd", length)
+		p.issues.Errorf("SR-FILE-05", p.child(t), "value length %d is odd", length)
 	}
 	if e.vr == "SQ" {
-		items, _, err := p.items(pos, next, false, loc, depth)
+		first, n, _, err := p.items(t, pos, next, false, depth)
 		if err != nil {
-			return nil, pos, err
+			return e, pos, err
 		}
-		e.isSeq, e.items = true, items
+		e.isSeq, e.itemLo, e.itemN = true, first, n
 		return e, next, nil
 	}
 	e.value = p.b[pos:next]
-	if p.bo == binary.BigEndian {
+	if p.big {
 		e.value = littleEndian(e.vr, e.value)
 	}
 	return e, next, nil
@@ -317,97 +370,111 @@ func littleEndian(vr string, v []byte) []byte {
 
 // undefinedValue reads an element of undefined length: a sequence, a UN
 // sequence (PS3.5 §6.2.2: its items are Implicit VR) or encapsulated data.
-func (p *parser) undefinedValue(e *element, pos, end, depth int) (*element, int, *parseError) {
+func (p *parser) undefinedValue(e element, pos, end, depth int) (element, int, *parseError) {
 	switch e.vr {
 	case "SQ":
 	case "UN":
 		saved := p.implicit
 		p.implicit = true
-		items, next, err := p.items(pos, end, true, e.loc, depth)
+		first, n, next, err := p.items(e.tag, pos, end, true, depth)
 		p.implicit = saved
 		if err != nil {
-			return nil, pos, err
+			return e, pos, err
 		}
-		e.isSeq, e.items, e.vr = true, items, "SQ"
+		e.isSeq, e.itemLo, e.itemN, e.vr = true, first, n, "SQ"
 		return e, next, nil
 	case "OB", "OW":
-		next, err := p.skipFragments(pos, end, e.loc)
+		next, err := p.skipFragments(pos, end, e.tag)
 		return e, next, err
 	default:
-		return nil, pos, p.fail(e.loc, "undefined length on a %s element", e.vr)
+		return e, pos, p.fail(p.child(e.tag), "undefined length on a %s element", e.vr)
 	}
-	items, next, err := p.items(pos, end, true, e.loc, depth)
+	first, n, next, err := p.items(e.tag, pos, end, true, depth)
 	if err != nil {
-		return nil, pos, err
+		return e, pos, err
 	}
-	e.isSeq, e.items = true, items
+	e.isSeq, e.itemLo, e.itemN = true, first, n
 	return e, next, nil
 }
 
-// items reads the items of a sequence whose value starts at pos.
-func (p *parser) items(pos, end int, undefined bool, loc string, depth int) ([]*dataset, int, *parseError) {
+// items reads the items of sequence seq whose value starts at pos, and
+// returns where they went in the arena.
+func (p *parser) items(seq tag.Tag, pos, end int, undefined bool, depth int) (first, n int32, next int, err *parseError) {
+	a := p.a
+	a.path = append(a.path, pathStep{seq: seq})
+	step := len(a.path) - 1
+	start := len(a.istack)
+	defer func() {
+		a.path = a.path[:step]
+		if err != nil {
+			a.istack = a.istack[:start]
+		}
+	}()
 	if depth+1 > maxNesting {
-		return nil, pos, p.fail(loc, "sequences nested more than %d deep", maxNesting)
+		return 0, 0, pos, p.fail(p.here(), "sequences nested more than %d deep", maxNesting)
 	}
-	var out []*dataset
 	for {
 		if pos == end && !undefined {
-			return out, pos, nil
+			first, n = a.settleItems(start)
+			return first, n, pos, nil
 		}
 		if pos+8 > end {
-			return nil, pos, p.fail(loc, "sequence has no Sequence Delimitation Item or is cut short")
+			return 0, 0, pos, p.fail(p.here(), "sequence has no Sequence Delimitation Item or is cut short")
 		}
 		t := p.tagAt(pos)
-		length := p.order().Uint32(p.b[pos+4:])
+		length := p.u32(pos + 4)
 		pos += 8
 		switch {
 		case t == tag.SequenceDelimitationItem && undefined:
-			return out, pos, nil
+			first, n = a.settleItems(start)
+			return first, n, pos, nil
 		case t != tag.Item:
-			return nil, pos, p.fail(loc, "sequence holds %s where an item must be", tagPath(t))
+			return 0, 0, pos, p.fail(p.here(), "sequence holds %s where an item must be", tagPath(t))
 		}
-		iloc := fmt.Sprintf("%s[%d]", loc, len(out)+1)
-		var it *dataset
+		num := len(a.istack) - start + 1
+		a.path[step].item = num
+		it := dataset{num: num}
 		var err *parseError
 		if length == undefinedLength {
-			it, pos, err = p.dataset(pos, end, true, iloc, depth+1)
+			it.lo, it.hi, pos, err = p.dataset(pos, end, true, depth+1)
 		} else {
 			if int64(length) > int64(end-pos) {
-				return nil, pos, p.fail(iloc, "item length %d runs past the end of its sequence", length)
+				return 0, 0, pos, p.fail(p.here(), "item length %d runs past the end of its sequence", length)
 			}
-			it, _, err = p.dataset(pos, pos+int(length), false, iloc, depth+1)
+			it.lo, it.hi, _, err = p.dataset(pos, pos+int(length), false, depth+1)
 			pos += int(length)
 		}
 		if err != nil {
-			return nil, pos, err
+			return 0, 0, pos, err
 		}
-		out = append(out, it)
+		a.path[step].item = 0
+		a.istack = append(a.istack, it)
 	}
 }
 
 // skipFragments passes over encapsulated data, which an SR does not use but
 // a file may carry.
-func (p *parser) skipFragments(pos, end int, loc string) (int, *parseError) {
+func (p *parser) skipFragments(pos, end int, t tag.Tag) (int, *parseError) {
 	for {
 		if pos+8 > end {
-			return pos, p.fail(loc, "encapsulated data has no Sequence Delimitation Item")
+			return pos, p.fail(p.child(t), "encapsulated data has no Sequence Delimitation Item")
 		}
-		t := p.tagAt(pos)
-		length := p.order().Uint32(p.b[pos+4:])
+		ft := p.tagAt(pos)
+		length := p.u32(pos + 4)
 		pos += 8
-		if t == tag.SequenceDelimitationItem {
+		if ft == tag.SequenceDelimitationItem {
 			return pos, nil
 		}
-		if t != tag.Item || length == undefinedLength || int64(length) > int64(end-pos) {
-			return pos, p.fail(loc, "encapsulated data has a malformed fragment")
+		if ft != tag.Item || length == undefinedLength || int64(length) > int64(end-pos) {
+			return pos, p.fail(p.child(t), "encapsulated data has a malformed fragment")
 		}
 		pos += int(length)
 	}
 }
 
-// dictVR is the VR of a tag in Implicit VR: the dictionary's, UL for group
+// vr is the VR of a tag in Implicit VR: the dictionary's, UL for group
 // lengths, LO for private creators, else UN.
-func dictVR(t tag.Tag) string {
+func (c *dictCache) vr(t tag.Tag) string {
 	g, el := t.Group, t.Element
 	switch {
 	case el == 0:
@@ -415,10 +482,10 @@ func dictVR(t tag.Tag) string {
 	case g%2 == 1 && el >= 0x10 && el <= 0xff:
 		return "LO"
 	}
-	info, err := tag.Find(t)
-	if err != nil || len(info.VRs) == 0 {
+	vrs, ok := c.vrs(t)
+	if !ok || len(vrs) == 0 {
 		return "UN"
 	}
 	// Ambiguous entries such as US or SS read as their first choice.
-	return info.VRs[0]
+	return vrs[0]
 }

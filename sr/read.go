@@ -107,6 +107,9 @@ func ReadSource(b []byte, opt ReadOptions) (*Source, issue.List, error) {
 	if f == nil {
 		return nil, l, readError(l, ErrInvalidSR)
 	}
+	// What the report takes from the file is copied (dataset.str), so
+	// the file goes back to the pool when the report is made.
+	defer f.release()
 	var valid issue.List
 	validateFile(f, &valid)
 	r := newReader(f, opt)

@@ -199,7 +199,7 @@ func (r *reader) personName(e *element, what string) *pb.PersonName {
 	a := pnComponents(groups[0])
 	n := &pb.PersonName{Family: a.family, Given: a.given, Prefix: a.prefix, Suffix: a.suffix}
 	if len(groups) > 1 && strings.Trim(groups[0], "^ ") == "" {
-		r.model.Warnf(RuleNotCarried, e.loc, "%s has no alphabetic name, only other representations; the model needs the alphabetic name first", what)
+		r.model.Warnf(RuleNotCarried, e.loc(), "%s has no alphabetic name, only other representations; the model needs the alphabetic name first", what)
 	}
 	for i, g := range groups[1:] {
 		if strings.Trim(g, "^ ") == "" {

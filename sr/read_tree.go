@@ -403,7 +403,7 @@ func (r *reader) image(it *dataset) *content.Node {
 		for _, f := range e.strings() {
 			n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 32)
 			if err != nil || n < 1 {
-				r.model.Errorf(RuleNotRepresentable, e.loc, "Referenced Frame Number is not a frame number of 1 or more")
+				r.model.Errorf(RuleNotRepresentable, e.loc(), "Referenced Frame Number is not a frame number of 1 or more")
 				continue
 			}
 			im.Frames = append(im.Frames, int32(n))

@@ -79,7 +79,7 @@ func (v *validator) itemRules(n *node) {
 	ds := n.ds
 	if e := ds.get(tag.ConceptNameCodeSequence); e != nil {
 		if len(e.items) != 1 {
-			v.l.Errorf("SR-CI-02", e.loc, "Concept Name Code Sequence has %d items, not one", len(e.items))
+			v.l.Errorf("SR-CI-02", e.loc(), "Concept Name Code Sequence has %d items, not one", len(e.items))
 		}
 		v.codeRules(ds, tag.ConceptNameCodeSequence)
 	} else if needsConceptName[n.vt] {
@@ -114,7 +114,7 @@ func (v *validator) continuity(ds *dataset, missingRule string) {
 		return
 	}
 	if c := ds.str(tag.ContinuityOfContent); c != "SEPARATE" && c != "CONTINUOUS" {
-		v.l.Errorf("SR-CI-05", e.loc, "Continuity Of Content is neither SEPARATE nor CONTINUOUS")
+		v.l.Errorf("SR-CI-05", e.loc(), "Continuity Of Content is neither SEPARATE nor CONTINUOUS")
 	}
 }
 
@@ -133,7 +133,7 @@ func (v *validator) numRules(ds *dataset) {
 		return
 	case 1:
 	default:
-		v.l.Errorf("SR-CI-06", mv.loc, "Measured Value Sequence has %d items, more than one", len(mv.items))
+		v.l.Errorf("SR-CI-06", mv.loc(), "Measured Value Sequence has %d items, more than one", len(mv.items))
 		return
 	}
 	it := mv.items[0]
@@ -141,9 +141,9 @@ func (v *validator) numRules(ds *dataset) {
 	if nv == nil || nv.empty() {
 		v.l.Errorf("SR-CI-06", it.at(tag.NumericValue), "measured value has no Numeric Value")
 	} else if vals := nv.strings(); len(vals) != 1 {
-		v.l.Errorf("SR-CI-06", nv.loc, "Numeric Value has %d values, not one", len(vals))
+		v.l.Errorf("SR-CI-06", nv.loc(), "Numeric Value has %d values, not one", len(vals))
 	} else if utf8.RuneCountInString(vals[0]) > 16 || !validDS(vals[0]) {
-		v.l.Errorf("SR-CI-06", nv.loc, "Numeric Value is not a decimal string of at most 16 characters")
+		v.l.Errorf("SR-CI-06", nv.loc(), "Numeric Value is not a decimal string of at most 16 characters")
 	}
 	units := it.seq(tag.MeasurementUnitsCodeSequence)
 	if len(units) != 1 {

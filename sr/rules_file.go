@@ -16,7 +16,7 @@ func (v *validator) fileRules() {
 		}
 	}
 	if e := m.get(tag.FileMetaInformationVersion); e != nil && !bytes.Equal(e.value, []byte{0, 1}) {
-		v.l.Errorf("SR-FILE-01", e.loc, "File Meta Information Version is not 00 01")
+		v.l.Errorf("SR-FILE-01", e.loc(), "File Meta Information Version is not 00 01")
 	}
 	pairs := []struct{ meta, ds tag.Tag }{{tag.MediaStorageSOPClassUID, tag.SOPClassUID}, {tag.MediaStorageSOPInstanceUID, tag.SOPInstanceUID}}
 	for _, p := range pairs {

@@ -46,18 +46,18 @@ func (v *validator) moduleRules() {
 		}
 	}
 	if m := v.ds.get(tag.Modality); m != nil && !m.empty() && v.ds.str(tag.Modality) != "SR" {
-		v.l.Errorf("SR-MOD-02", m.loc, "Modality is not SR")
+		v.l.Errorf("SR-MOD-02", m.loc(), "Modality is not SR")
 	}
 	if e := v.ds.get(tag.ReferencedPerformedProcedureStepSequence); e == nil {
 		v.l.Errorf("SR-MOD-03", tagPath(tag.ReferencedPerformedProcedureStepSequence), "Type 2 attribute %s of the SR Document Series Module is missing", tagName(tag.ReferencedPerformedProcedureStepSequence))
 	} else if len(e.items) > 1 {
-		v.l.Errorf("SR-MOD-03", e.loc, "Referenced Performed Procedure Step Sequence has more than one item")
+		v.l.Errorf("SR-MOD-03", e.loc(), "Referenced Performed Procedure Step Sequence has more than one item")
 	}
 	if s := v.ds.get(tag.PatientSex); s != nil {
 		switch v.ds.str(tag.PatientSex) {
 		case "", "M", "F", "O":
 		default:
-			v.l.Errorf("SR-MOD-13", s.loc, "Patient's Sex is not M, F, O or empty")
+			v.l.Errorf("SR-MOD-13", s.loc(), "Patient's Sex is not M, F, O or empty")
 		}
 	}
 	v.flagRules()
@@ -91,7 +91,7 @@ func (v *validator) flagRules() {
 			ok = ok || val == a
 		}
 		if !ok {
-			v.l.Errorf("SR-MOD-04", e.loc, "%s is not %s or %s", tagName(f.tag), f.allowed[0], f.allowed[1])
+			v.l.Errorf("SR-MOD-04", e.loc(), "%s is not %s or %s", tagName(f.tag), f.allowed[0], f.allowed[1])
 		}
 	}
 	if verification == "VERIFIED" && completion != "COMPLETE" {
@@ -102,7 +102,7 @@ func (v *validator) flagRules() {
 	case verification == "VERIFIED" && (vos == nil || len(vos.items) == 0):
 		v.l.Errorf("SR-MOD-06", tagPath(tag.VerifyingObserverSequence), "Verification Flag is VERIFIED but there is no Verifying Observer Sequence item")
 	case verification != "VERIFIED" && vos != nil:
-		v.l.Errorf("SR-MOD-06", vos.loc, "Verifying Observer Sequence is present but Verification Flag is not VERIFIED")
+		v.l.Errorf("SR-MOD-06", vos.loc(), "Verifying Observer Sequence is present but Verification Flag is not VERIFIED")
 	}
 	if vos == nil {
 		return

@@ -19,9 +19,9 @@ func (v *validator) valueRules() {
 	mode, problems := checkCharsets(charsets)
 	for _, p := range problems {
 		if p.warn {
-			v.l.Warnf("SR-MOD-14", cs.loc, "value %d: %s", p.index+1, p.msg)
+			v.l.Warnf("SR-MOD-14", cs.loc(), "value %d: %s", p.index+1, p.msg)
 		} else {
-			v.l.Errorf("SR-MOD-14", cs.loc, "value %d: %s", p.index+1, p.msg)
+			v.l.Errorf("SR-MOD-14", cs.loc(), "value %d: %s", p.index+1, p.msg)
 		}
 	}
 	v.timezoneRule()
@@ -38,7 +38,8 @@ type valueWalk struct {
 }
 
 func (w *valueWalk) walk(ds *dataset) {
-	for _, e := range ds.elems {
+	for i := range ds.elems {
+		e := &ds.elems[i]
 		w.checkVR(e)
 		if e.isSeq {
 			for _, it := range e.items {
@@ -54,9 +55,9 @@ func (w *valueWalk) walk(ds *dataset) {
 			switch {
 			case !w.charset && !w.nonASCIIFound:
 				w.nonASCIIFound = true
-				w.v.l.Errorf("SR-MOD-14", e.loc, "value has non-ASCII characters but there is no Specific Character Set")
+				w.v.l.Errorf("SR-MOD-14", e.loc(), "value has non-ASCII characters but there is no Specific Character Set")
 			case w.utf8 && !utf8.Valid(e.value):
-				w.v.l.Errorf("SR-MOD-14", e.loc, "value is not valid UTF-8 although Specific Character Set is ISO_IR 192")
+				w.v.l.Errorf("SR-MOD-14", e.loc(), "value is not valid UTF-8 although Specific Character Set is ISO_IR 192")
 			}
 		}
 		if charsetVR(e.vr) {
@@ -66,12 +67,12 @@ func (w *valueWalk) walk(ds *dataset) {
 		for _, val := range e.strings() {
 			if e.vr == "UI" && val != "" {
 				if err := checkUID(val); err != nil {
-					w.v.l.Errorf("SR-UID-01", e.loc, "%s is not a valid UID: %v", tagName(e.tag), err)
+					w.v.l.Errorf("SR-UID-01", e.loc(), "%s is not a valid UID: %v", tagName(e.tag), err)
 				}
 			}
 			var ve *vrError
 			if err := checkValue(e.vr, val); errors.As(err, &ve) {
-				w.v.l.Errorf(ve.rule, e.loc, "%s %s", tagName(e.tag), ve.msg)
+				w.v.l.Errorf(ve.rule, e.loc(), "%s %s", tagName(e.tag), ve.msg)
 			}
 		}
 	}
@@ -102,7 +103,7 @@ func (w *valueWalk) charValues(e *element) {
 		}
 		var ve *vrError
 		if err := checkChars(e.vr, val); errors.As(err, &ve) {
-			w.v.l.Errorf(ve.rule, e.loc, "%s %s", tagName(e.tag), ve.msg)
+			w.v.l.Errorf(ve.rule, e.loc(), "%s %s", tagName(e.tag), ve.msg)
 		}
 	}
 }
@@ -117,7 +118,7 @@ func (v *validator) timezoneRule() {
 	}
 	for _, val := range e.strings() {
 		if !validOffset(val) {
-			v.l.Errorf("SR-MOD-16", e.loc, "Timezone Offset From UTC is not of the form &ZZXX (a + or - sign, hours and minutes, from -1200 to +1400)")
+			v.l.Errorf("SR-MOD-16", e.loc(), "Timezone Offset From UTC is not of the form &ZZXX (a + or - sign, hours and minutes, from -1200 to +1400)")
 			return
 		}
 	}
@@ -136,10 +137,10 @@ func (w *valueWalk) checkVR(e *element) {
 		return
 	}
 	if e.isSeq != slices.Contains(info.VRs, "SQ") {
-		w.v.l.Errorf("SR-FILE-03", e.loc, "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, info.VRs)
+		w.v.l.Errorf("SR-FILE-03", e.loc(), "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, info.VRs)
 		return
 	}
-	w.v.l.Warnf("SR-FILE-03", e.loc, "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, info.VRs)
+	w.v.l.Warnf("SR-FILE-03", e.loc(), "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, info.VRs)
 }
 
 // padding checks the padding byte of an even-length string value: UI pads
@@ -151,9 +152,9 @@ func (w *valueWalk) padding(e *element) {
 	last := e.value[len(e.value)-1]
 	switch {
 	case e.vr == "UI" && last == ' ':
-		w.v.l.Errorf("SR-FILE-05", e.loc, "UI value is padded with a space instead of NUL")
+		w.v.l.Errorf("SR-FILE-05", e.loc(), "UI value is padded with a space instead of NUL")
 	case e.vr != "UI" && last == 0:
-		w.v.l.Errorf("SR-FILE-05", e.loc, "%s value is padded with NUL instead of a space", e.vr)
+		w.v.l.Errorf("SR-FILE-05", e.loc(), "%s value is padded with NUL instead of a space", e.vr)
 	}
 }
 

@@ -24,6 +24,7 @@ func Validate(b []byte) issue.List {
 		return l
 	}
 	validateFile(f, &l)
+	f.release()
 	return l
 }
 
@@ -66,7 +67,7 @@ func (v *validator) need(rule string, ds *dataset, t tag.Tag, typ int, what stri
 	case e == nil:
 		v.l.Errorf(rule, ds.at(t), "Type %d attribute %s of %s is missing", typ, tagName(t), what)
 	case typ == 1 && e.empty():
-		v.l.Errorf(rule, e.loc, "Type 1 attribute %s of %s is empty", tagName(t), what)
+		v.l.Errorf(rule, e.loc(), "Type 1 attribute %s of %s is empty", tagName(t), what)
 	}
 	return e
 }
