@@ -26,6 +26,11 @@ type arena struct {
 	meta, ds dataset
 	file     file
 
+	// refs, byRef and text are the validator's scratch (see validator).
+	refs  []instanceRef
+	byRef []byRefItem
+	text  []byte
+
 	// dict caches the dictionary lookups; the dictionary never changes,
 	// so the cache stays valid from one file to the next.
 	dict dictCache
@@ -49,7 +54,8 @@ func getArena() *arena { return arenas.Get().(*arena) }
 // release empties the arena, dropping every reference into the file, and
 // returns it to the pool.
 func (a *arena) release() {
-	if cap(a.elems) > maxPooled || cap(a.items) > maxPooled || cap(a.estack) > maxPooled || cap(a.istack) > maxPooled {
+	if cap(a.elems) > maxPooled || cap(a.items) > maxPooled || cap(a.estack) > maxPooled || cap(a.istack) > maxPooled ||
+		cap(a.refs) > maxPooled || cap(a.byRef) > maxPooled || cap(a.text) > maxPooled<<4 {
 		return
 	}
 	clear(a.elems)
@@ -115,24 +121,91 @@ func (a *arena) linkDataset(d *dataset) {
 // dictCache remembers tag.Find's VRs for the tags of recent files: an SR
 // repeats a few dozen tags hundreds of times, and a lookup in the
 // library's dictionary copies its whole entry (and formats an error for a
-// tag it does not know).
-type dictCache [256]dictEntry
+// tag it does not know). It is a two-way set-associative cache of compact
+// entries.
+type dictCache [dictSets][2]dictEntry
 
+const dictSets = 256
+
+// dictEntry is the dictionary's answer for one tag: up to three VRs of two
+// letters each, which every entry of the dictionary fits; another entry is
+// looked up again each time.
 type dictEntry struct {
-	key        uint32
-	set, found bool
-	vrs        []string
+	key   uint32
+	state dictState
+	n     uint8
+	vrs   [3][2]byte
+}
+
+type dictState uint8
+
+const (
+	dictEmpty dictState = iota
+	dictFound
+	dictUnknown // not in the dictionary
+	dictLong    // in the dictionary, but not in the compact form
+)
+
+// lookup returns the dictionary's answer for t.
+func (c *dictCache) lookup(t tag.Tag) dictEntry {
+	k := tagOrder(t)
+	set := &c[(k*0x9E3779B1)>>24]
+	switch {
+	case set[0].state != dictEmpty && set[0].key == k:
+		return set[0]
+	case set[1].state != dictEmpty && set[1].key == k:
+		// Most recently used first.
+		set[0], set[1] = set[1], set[0]
+		return set[0]
+	}
+	e := dictEntry{key: k, state: dictUnknown}
+	if info, err := tag.Find(t); err == nil {
+		e.state = dictFound
+		if len(info.VRs) > len(e.vrs) {
+			e.state = dictLong
+		}
+		for _, vr := range info.VRs {
+			if len(vr) != 2 || e.state == dictLong {
+				e.state = dictLong
+				break
+			}
+			e.vrs[e.n] = [2]byte{vr[0], vr[1]}
+			e.n++
+		}
+	}
+	set[1], set[0] = set[0], e
+	return e
 }
 
 // vrs returns the dictionary's VRs of t and whether the dictionary has t.
 func (c *dictCache) vrs(t tag.Tag) ([]string, bool) {
-	k := tagOrder(t)
-	e := &c[(k*0x9E3779B1)>>24]
-	if !e.set || e.key != k {
-		info, err := tag.Find(t)
-		*e = dictEntry{key: k, set: true, found: err == nil, vrs: info.VRs}
+	e := c.lookup(t)
+	switch e.state {
+	case dictUnknown:
+		return nil, false
+	case dictLong:
+		info, _ := tag.Find(t)
+		return info.VRs, true
 	}
-	return e.vrs, e.found
+	out := make([]string, e.n)
+	for i := range out {
+		out[i] = internVR(e.vrs[i][:])
+	}
+	return out, true
+}
+
+// has reports whether vr is one of the entry's VRs; the entry is found
+// and not long.
+func (e *dictEntry) has(vr string) bool {
+	if len(vr) != 2 {
+		return false
+	}
+	for i := range e.n {
+		if e.vrs[i][0] == vr[0] && e.vrs[i][1] == vr[1] {
+			return true
+		}
+	}
+	return false
 }
 
 // internVR returns the VR as one of the constant strings, so that reading

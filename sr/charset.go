@@ -1,7 +1,6 @@
 package sr
 
 import (
-	"strings"
 	"unicode/utf8"
 )
 
@@ -92,8 +91,11 @@ func checkCharsets(values []string) (charMode, []charsetProblem) {
 // Escape sequences of ISO 2022 code extension are dropped: they are not
 // characters (PS3.5 §6.2). It never fails: invalid bytes count as one
 // character each, and the UTF-8 check reports them.
-func decodeChars(b []byte, mode charMode) string {
-	var sb strings.Builder
+func decodeChars(b []byte, mode charMode) string { return string(appendDecoded(nil, b, mode)) }
+
+// appendDecoded appends the decodeChars of b to dst, so that the walk over
+// every value can reuse one buffer.
+func appendDecoded(dst, b []byte, mode charMode) []byte {
 	g0Wide, g1Wide := false, false
 	for i := 0; i < len(b); {
 		c := b[i]
@@ -104,22 +106,22 @@ func decodeChars(b []byte, mode charMode) string {
 				r = rune(c)
 				n = 1
 			}
-			sb.WriteRune(r)
+			dst = utf8.AppendRune(dst, r)
 			i += n
 			continue
 		case modeGB:
 			switch {
 			case c < 0x80:
-				sb.WriteByte(c)
+				dst = append(dst, c)
 				i++
 			case c >= 0x81 && c <= 0xfe && i+3 < len(b) && b[i+1] >= 0x30 && b[i+1] <= 0x39:
-				sb.WriteRune('\uFFFD')
+				dst = utf8.AppendRune(dst, '\uFFFD')
 				i += 4
 			case i+1 < len(b):
-				sb.WriteRune('\uFFFD')
+				dst = utf8.AppendRune(dst, '\uFFFD')
 				i += 2
 			default:
-				sb.WriteRune(rune(c))
+				dst = utf8.AppendRune(dst, rune(c))
 				i++
 			}
 			continue
@@ -130,8 +132,7 @@ func decodeChars(b []byte, mode charMode) string {
 					j++
 				}
 				if j < len(b) && b[j] >= 0x30 && b[j] <= 0x7e {
-					seq := string(b[i+1 : j+1])
-					switch seq {
+					switch seq := b[i+1 : j+1]; string(seq) {
 					case "$B", "$@", "$(D":
 						g0Wide = true
 					case "(B", "(J":
@@ -139,7 +140,7 @@ func decodeChars(b []byte, mode charMode) string {
 					case "$)C", "$)A":
 						g1Wide = true
 					default:
-						if strings.HasPrefix(seq, ")") || strings.HasPrefix(seq, "-") {
+						if seq[0] == ')' || seq[0] == '-' {
 							g1Wide = false
 						}
 					}
@@ -147,7 +148,7 @@ func decodeChars(b []byte, mode charMode) string {
 					continue
 				}
 				// A lone ESC is a character, and a wrong one.
-				sb.WriteByte(c)
+				dst = append(dst, c)
 				i++
 				continue
 			}
@@ -155,22 +156,22 @@ func decodeChars(b []byte, mode charMode) string {
 				// Line ends return G0 to ASCII (PS3.5 §6.1.2.5.3); other
 				// controls are reported as such.
 				g0Wide = false
-				sb.WriteByte(c)
+				dst = append(dst, c)
 				i++
 				continue
 			}
 			wide := (c < 0x80 && g0Wide && c >= 0x21 && c <= 0x7e) || (c >= 0x80 && g1Wide)
 			if wide && i+1 < len(b) {
-				sb.WriteRune('\uFFFD')
+				dst = utf8.AppendRune(dst, '\uFFFD')
 				i += 2
 				continue
 			}
-			sb.WriteRune(rune(c))
+			dst = utf8.AppendRune(dst, rune(c))
 			i++
 			continue
 		}
-		sb.WriteRune(rune(c))
+		dst = utf8.AppendRune(dst, rune(c))
 		i++
 	}
-	return sb.String()
+	return dst
 }

@@ -2,7 +2,6 @@ package sr
 
 import (
 	"bytes"
-	"encoding/binary"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -195,12 +194,17 @@ func (e *element) first() string {
 	return latin1(b)
 }
 
-// values calls f with each value of a string element as strings gives it,
-// sharing the bytes of the file where they are UTF-8 (see view); it stops
-// when f returns false.
-func (e *element) values(f func(string) bool) {
+// valueIter walks the values of a string element as strings gives them,
+// sharing the bytes of the file where they are UTF-8 (see view).
+type valueIter struct {
+	s    string
+	text bool // a text VR: a backslash is data, the value is one
+	done bool
+}
+
+func (e *element) valueIter() valueIter {
 	if e == nil || e.isSeq || !stringVR(e.vr) {
-		return
+		return valueIter{done: true}
 	}
 	b := e.textBytes()
 	var s string
@@ -209,31 +213,42 @@ func (e *element) values(f func(string) bool) {
 	} else {
 		s = latin1(b)
 	}
-	if s == "" {
-		return
+	return valueIter{s: s, text: textVR(e.vr), done: s == ""}
+}
+
+// next returns the next value, and false when there is none.
+func (it *valueIter) next() (string, bool) {
+	if it.done {
+		return "", false
 	}
-	if textVR(e.vr) {
-		f(s)
-		return
+	if it.text {
+		it.done = true
+		return it.s, true
 	}
-	for {
-		v, rest, more := strings.Cut(s, "\\")
-		if !f(strings.Trim(v, " \x00")) || !more {
-			return
-		}
-		s = rest
-	}
+	v, rest, more := strings.Cut(it.s, "\\")
+	it.s, it.done = rest, !more
+	return strings.Trim(v, " \x00"), true
 }
 
 // strings returns the values of a string element, split at backslashes
 // (except in the text VRs) and trimmed of padding.
 func (e *element) strings() []string {
 	var out []string
-	e.values(func(v string) bool {
+	it := e.valueIter()
+	for v, ok := it.next(); ok; v, ok = it.next() {
 		out = append(out, strings.Clone(v))
-		return true
-	})
+	}
 	return out
+}
+
+// count returns how many values strings would give.
+func (e *element) count() int {
+	n := 0
+	it := e.valueIter()
+	for _, ok := it.next(); ok; _, ok = it.next() {
+		n++
+	}
+	return n
 }
 
 // empty reports whether the element has no value: zero length, only
@@ -246,18 +261,6 @@ func (e *element) empty() bool {
 		return len(trimRight(trimLeft(e.value, " "), " \x00")) == 0
 	}
 	return len(e.value) == 0
-}
-
-// uint32s returns the values of a UL element.
-func (e *element) uint32s() []uint32 {
-	if e == nil || e.vr != "UL" {
-		return nil
-	}
-	out := make([]uint32, 0, len(e.value)/4)
-	for i := 0; i+4 <= len(e.value); i += 4 {
-		out = append(out, binary.LittleEndian.Uint32(e.value[i:]))
-	}
-	return out
 }
 
 func trimRight(b []byte, cut string) []byte {

@@ -482,10 +482,14 @@ func (c *dictCache) vr(t tag.Tag) string {
 	case g%2 == 1 && el >= 0x10 && el <= 0xff:
 		return "LO"
 	}
-	vrs, ok := c.vrs(t)
-	if !ok || len(vrs) == 0 {
-		return "UN"
-	}
 	// Ambiguous entries such as US or SS read as their first choice.
-	return vrs[0]
+	switch e := c.lookup(t); {
+	case e.state == dictFound && e.n > 0:
+		return internVR(e.vrs[0][:])
+	case e.state == dictLong:
+		if info, err := tag.Find(t); err == nil && len(info.VRs) > 0 {
+			return info.VRs[0]
+		}
+	}
+	return "UN"
 }

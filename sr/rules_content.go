@@ -1,8 +1,6 @@
 package sr
 
 import (
-	"strconv"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
@@ -10,29 +8,12 @@ import (
 	"github.com/reportgen/reportgen/dicomdict"
 )
 
-// node is one content item met on the walk.
-type node struct {
-	ds     *dataset
-	parent *node
-	vt     string
-	rel    string
-	pos    []uint32 // 1-based position from the root, as by-reference uses
-}
-
-func positionString(p []uint32) string {
-	parts := make([]string, len(p))
-	for i, n := range p {
-		parts[i] = strconv.FormatUint(uint64(n), 10)
-	}
-	return strings.Join(parts, ".")
-}
-
 // contentRules walks the content tree from the root (the dataset itself)
 // and applies the content item rules (SR-CI-*) and the IOD's value type
 // and relationship rules (SR-IOD-02, 03, 04).
 func (v *validator) contentRules() {
-	root := &node{ds: v.ds, vt: v.ds.str(tag.ValueType), pos: []uint32{1}}
-	if root.vt != "CONTAINER" {
+	rootVT := v.ds.view(tag.ValueType)
+	if rootVT != "CONTAINER" {
 		v.l.Errorf("SR-CI-01", tagPath(tag.ValueType), "the root content item's Value Type is not CONTAINER")
 	}
 	if n := len(v.ds.seq(tag.ConceptNameCodeSequence)); n != 1 {
@@ -40,57 +21,54 @@ func (v *validator) contentRules() {
 	}
 	v.codeRules(v.ds, tag.ConceptNameCodeSequence)
 	v.continuity(v.ds, "SR-CI-01")
-	byPos := map[string]*node{positionString(root.pos): root}
-	var refs []*node
-	v.walk(root, byPos, &refs)
-	v.byReferenceRules(refs, byPos)
+	v.walk(v.ds, rootVT)
+	v.byReferenceRules()
 }
 
-// walk checks the children of n, depth first. The parser bounded the
-// nesting, so the recursion is bounded too.
-func (v *validator) walk(n *node, byPos map[string]*node, refs *[]*node) {
-	for i, it := range n.ds.seq(tag.ContentSequence) {
-		c := &node{ds: it, parent: n, pos: append(append([]uint32{}, n.pos...), uint32(i+1))}
-		c.rel = it.str(tag.RelationshipType)
+// walk checks the children of ds, a content item of value type vt, depth
+// first. The parser bounded the nesting, so the recursion is bounded too.
+func (v *validator) walk(ds *dataset, vt string) {
+	for _, it := range ds.seq(tag.ContentSequence) {
+		rel := it.view(tag.RelationshipType)
 		switch {
-		case c.rel == "":
+		case rel == "":
 			v.l.Errorf("SR-CI-03", it.at(tag.RelationshipType), "content item has no Relationship Type")
-		case !relationshipTypes[c.rel]:
+		case relOf(rel) == 0:
 			v.l.Errorf("SR-CI-03", it.at(tag.RelationshipType), "Relationship Type is not one of the enumerated values")
 		}
 		if it.get(tag.ReferencedContentItemIdentifier) != nil {
-			*refs = append(*refs, c)
+			v.byRef = append(v.byRef, byRefItem{ds: it, rel: rel, parentVT: vt})
 			continue
 		}
-		c.vt = it.str(tag.ValueType)
-		if c.vt == "" {
+		cvt := it.view(tag.ValueType)
+		if cvt == "" {
 			v.l.Errorf("SR-IOD-02", it.at(tag.ValueType), "content item has no Value Type")
 			continue
 		}
-		byPos[positionString(c.pos)] = c
-		v.relationshipRules(c)
-		v.itemRules(c)
-		v.walk(c, byPos, refs)
+		v.relationshipRules(it, rel, cvt, vt)
+		v.itemRules(it, cvt)
+		v.walk(it, cvt)
 	}
 }
 
-// itemRules checks the concept name and the value of one by-value item.
-func (v *validator) itemRules(n *node) {
-	ds := n.ds
+// itemRules checks the concept name and the value of one by-value item of
+// value type vt.
+func (v *validator) itemRules(ds *dataset, vt string) {
+	code := vtOf(vt)
 	if e := ds.get(tag.ConceptNameCodeSequence); e != nil {
 		if len(e.items) != 1 {
 			v.l.Errorf("SR-CI-02", e.loc(), "Concept Name Code Sequence has %d items, not one", len(e.items))
 		}
 		v.codeRules(ds, tag.ConceptNameCodeSequence)
-	} else if needsConceptName[n.vt] {
-		v.l.Errorf("SR-CI-02", ds.at(tag.ConceptNameCodeSequence), "%s content item has no Concept Name Code Sequence", n.vt)
+	} else if needsConceptNameBits.has(code) {
+		v.l.Errorf("SR-CI-02", ds.at(tag.ConceptNameCodeSequence), "%s content item has no Concept Name Code Sequence", vt)
 	}
-	if t, ok := valueAttr[n.vt]; ok {
-		if e := ds.get(t); e == nil || e.empty() {
-			v.l.Errorf("SR-CI-04", ds.at(t), "%s content item has no %s", n.vt, tagName(t))
+	if a := valueAttrOf[code]; a.ok {
+		if e := ds.get(a.tag); e == nil || e.empty() {
+			v.l.Errorf("SR-CI-04", ds.at(a.tag), "%s content item has no %s", vt, tagName(a.tag))
 		}
 	}
-	switch n.vt {
+	switch vt {
 	case "CODE":
 		if c := len(ds.seq(tag.ConceptCodeSequence)); c != 1 {
 			v.l.Errorf("SR-CI-04", ds.at(tag.ConceptCodeSequence), "CODE content item needs a Concept Code Sequence with one item, not %d", c)
@@ -101,7 +79,7 @@ func (v *validator) itemRules(n *node) {
 	case "NUM":
 		v.numRules(ds)
 	case "IMAGE", "COMPOSITE", "WAVEFORM":
-		v.referenceRules(ds, n.vt)
+		v.referenceRules(ds, vt)
 	}
 }
 
@@ -113,7 +91,7 @@ func (v *validator) continuity(ds *dataset, missingRule string) {
 		v.l.Errorf(missingRule, ds.at(tag.ContinuityOfContent), "CONTAINER has no Continuity Of Content")
 		return
 	}
-	if c := ds.str(tag.ContinuityOfContent); c != "SEPARATE" && c != "CONTINUOUS" {
+	if c := ds.view(tag.ContinuityOfContent); c != "SEPARATE" && c != "CONTINUOUS" {
 		v.l.Errorf("SR-CI-05", e.loc(), "Continuity Of Content is neither SEPARATE nor CONTINUOUS")
 	}
 }
@@ -140,9 +118,9 @@ func (v *validator) numRules(ds *dataset) {
 	nv := it.get(tag.NumericValue)
 	if nv == nil || nv.empty() {
 		v.l.Errorf("SR-CI-06", it.at(tag.NumericValue), "measured value has no Numeric Value")
-	} else if vals := nv.strings(); len(vals) != 1 {
-		v.l.Errorf("SR-CI-06", nv.loc(), "Numeric Value has %d values, not one", len(vals))
-	} else if utf8.RuneCountInString(vals[0]) > 16 || !validDS(vals[0]) {
+	} else if n := nv.count(); n != 1 {
+		v.l.Errorf("SR-CI-06", nv.loc(), "Numeric Value has %d values, not one", n)
+	} else if val := nv.first(); utf8.RuneCountInString(val) > 16 || !validDS(val) {
 		v.l.Errorf("SR-CI-06", nv.loc(), "Numeric Value is not a decimal string of at most 16 characters")
 	}
 	units := it.seq(tag.MeasurementUnitsCodeSequence)
@@ -150,7 +128,7 @@ func (v *validator) numRules(ds *dataset) {
 		v.l.Errorf("SR-CI-06", it.at(tag.MeasurementUnitsCodeSequence), "measured value needs a Measurement Units Code Sequence with one item, not %d", len(units))
 		return
 	}
-	if units[0].str(tag.CodingSchemeDesignator) != "UCUM" {
+	if units[0].view(tag.CodingSchemeDesignator) != "UCUM" {
 		v.l.Errorf("SR-CI-06", units[0].at(tag.CodingSchemeDesignator), "measurement unit is not coded in UCUM")
 	}
 	v.codeRules(it, tag.MeasurementUnitsCodeSequence)
@@ -166,7 +144,7 @@ func (v *validator) referenceRules(ds *dataset, vt string) {
 		return
 	}
 	r := refs[0]
-	class, inst := r.str(tag.ReferencedSOPClassUID), r.str(tag.ReferencedSOPInstanceUID)
+	class, inst := r.view(tag.ReferencedSOPClassUID), r.view(tag.ReferencedSOPInstanceUID)
 	if class == "" {
 		v.l.Errorf("SR-CI-08", r.at(tag.ReferencedSOPClassUID), "reference has no Referenced SOP Class UID")
 	} else if checkUID(class) != nil {
@@ -180,7 +158,7 @@ func (v *validator) referenceRules(ds *dataset, vt string) {
 		v.l.Errorf("SR-CI-08", r.at(tag.ReferencedSOPInstanceUID), "Referenced SOP Instance UID is not a valid UID")
 	}
 	if inst != "" {
-		v.refs = append(v.refs, instanceRef{class: class, instance: inst, loc: r.at(tag.ReferencedSOPInstanceUID)})
+		v.refs = append(v.refs, instanceRef{class: class, instance: inst, sop: r})
 	}
 }
 
@@ -189,7 +167,7 @@ func (v *validator) referenceRules(ds *dataset, vt string) {
 func (v *validator) codeRules(ds *dataset, t tag.Tag) {
 	for _, it := range ds.seq(t) {
 		values := 0
-		for _, vt := range []tag.Tag{tag.CodeValue, tag.LongCodeValue, tag.URNCodeValue} {
+		for _, vt := range [...]tag.Tag{tag.CodeValue, tag.LongCodeValue, tag.URNCodeValue} {
 			if e := it.get(vt); e != nil && !e.empty() {
 				values++
 			}
@@ -197,13 +175,13 @@ func (v *validator) codeRules(ds *dataset, t tag.Tag) {
 		if values != 1 {
 			v.l.Errorf("SR-CI-12", it.at(tag.CodeValue), "code has %d of Code Value, Long Code Value and URN Code Value, not exactly one", values)
 		}
-		if it.str(tag.CodingSchemeDesignator) == "" && it.get(tag.URNCodeValue) == nil {
+		if it.view(tag.CodingSchemeDesignator) == "" && it.get(tag.URNCodeValue) == nil {
 			v.l.Errorf("SR-CI-12", it.at(tag.CodingSchemeDesignator), "code has no Coding Scheme Designator")
 		}
-		if it.str(tag.CodeMeaning) == "" {
+		if it.view(tag.CodeMeaning) == "" {
 			v.l.Errorf("SR-CI-12", it.at(tag.CodeMeaning), "code has no Code Meaning")
 		}
-		if cv := it.str(tag.CodeValue); utf8.RuneCountInString(cv) > maxCodeValue {
+		if cv := it.view(tag.CodeValue); utf8.RuneCountInString(cv) > maxCodeValue {
 			v.l.Errorf("SR-CI-13", it.at(tag.CodeValue), "Code Value is longer than 16 characters; such codes go in Long Code Value")
 		}
 	}

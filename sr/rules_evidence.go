@@ -18,9 +18,9 @@ func (v *validator) evidenceRules() {
 		v.hierarchical(v.ds, t, "SR-MOD-01")
 		for _, study := range v.ds.seq(t) {
 			for _, series := range study.seq(tag.ReferencedSeriesSequence) {
-				imageSeries[series.str(tag.SeriesInstanceUID)] = true
+				imageSeries[series.view(tag.SeriesInstanceUID)] = true
 				for _, sop := range series.seq(tag.ReferencedSOPSequence) {
-					listed[sop.str(tag.ReferencedSOPInstanceUID)] = sop.str(tag.ReferencedSOPClassUID)
+					listed[sop.view(tag.ReferencedSOPInstanceUID)] = sop.view(tag.ReferencedSOPClassUID)
 				}
 			}
 		}
@@ -32,20 +32,20 @@ func (v *validator) evidenceRules() {
 			class, ok := listed[r.instance]
 			switch {
 			case !ok:
-				v.l.Errorf("SR-MOD-08", r.loc, "referenced instance is not listed in the evidence sequences")
+				v.l.Errorf("SR-MOD-08", r.sop.at(tag.ReferencedSOPInstanceUID), "referenced instance is not listed in the evidence sequences")
 			case class != r.class:
-				v.l.Errorf("SR-MOD-08", r.loc, "referenced instance is listed in the evidence with another SOP Class UID")
+				v.l.Errorf("SR-MOD-08", r.sop.at(tag.ReferencedSOPInstanceUID), "referenced instance is listed in the evidence with another SOP Class UID")
 			}
 		}
 	}
-	series := v.ds.str(tag.SeriesInstanceUID)
+	series := v.ds.view(tag.SeriesInstanceUID)
 	if series != "" && imageSeries[series] {
 		v.l.Errorf("SR-MOD-15", tagPath(tag.SeriesInstanceUID), "the SR's Series Instance UID is that of a referenced image series")
 	}
-	ids := []tag.Tag{tag.StudyInstanceUID, tag.SeriesInstanceUID, tag.SOPInstanceUID}
+	ids := [...]tag.Tag{tag.StudyInstanceUID, tag.SeriesInstanceUID, tag.SOPInstanceUID}
 	for i, a := range ids {
 		for _, b := range ids[i+1:] {
-			if x := v.ds.str(a); x != "" && x == v.ds.str(b) {
+			if x := v.ds.view(a); x != "" && x == v.ds.view(b) {
 				v.l.Errorf("SR-UID-03", tagPath(b), "%s equals %s", tagName(b), tagName(a))
 			}
 		}

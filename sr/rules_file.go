@@ -20,7 +20,7 @@ func (v *validator) fileRules() {
 	}
 	pairs := []struct{ meta, ds tag.Tag }{{tag.MediaStorageSOPClassUID, tag.SOPClassUID}, {tag.MediaStorageSOPInstanceUID, tag.SOPInstanceUID}}
 	for _, p := range pairs {
-		mv, dv := m.str(p.meta), v.ds.str(p.ds)
+		mv, dv := m.view(p.meta), v.ds.view(p.ds)
 		if mv != "" && dv != "" && mv != dv {
 			v.l.Errorf("SR-FILE-02", tagPath(p.ds), "%s differs from %s of the file meta information", tagName(p.ds), tagName(p.meta))
 		}

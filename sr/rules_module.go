@@ -1,10 +1,6 @@
 package sr
 
-import (
-	"strconv"
-
-	"github.com/suyashkumar/dicom/pkg/tag"
-)
+import "github.com/suyashkumar/dicom/pkg/tag"
 
 // attr is an attribute a module requires: Type 1 (present with a value) or
 // Type 2 (present, possibly empty).
@@ -42,10 +38,10 @@ var verifyingObserver = []attr{{tag.VerifyingObserverName, 1}, {tag.VerifyingOrg
 func (v *validator) moduleRules() {
 	for _, m := range modules {
 		for _, a := range m.attrs {
-			v.need("SR-MOD-01", v.ds, a.tag, a.typ, m.name)
+			v.need("SR-MOD-01", v.ds, a.tag, a.typ, owner{name: m.name})
 		}
 	}
-	if m := v.ds.get(tag.Modality); m != nil && !m.empty() && v.ds.str(tag.Modality) != "SR" {
+	if m := v.ds.get(tag.Modality); m != nil && !m.empty() && v.ds.view(tag.Modality) != "SR" {
 		v.l.Errorf("SR-MOD-02", m.loc(), "Modality is not SR")
 	}
 	if e := v.ds.get(tag.ReferencedPerformedProcedureStepSequence); e == nil {
@@ -54,7 +50,7 @@ func (v *validator) moduleRules() {
 		v.l.Errorf("SR-MOD-03", e.loc(), "Referenced Performed Procedure Step Sequence has more than one item")
 	}
 	if s := v.ds.get(tag.PatientSex); s != nil {
-		switch v.ds.str(tag.PatientSex) {
+		switch v.ds.view(tag.PatientSex) {
 		case "", "M", "F", "O":
 		default:
 			v.l.Errorf("SR-MOD-13", s.loc(), "Patient's Sex is not M, F, O or empty")
@@ -63,7 +59,7 @@ func (v *validator) moduleRules() {
 	v.flagRules()
 	for i, it := range v.ds.seq(tag.ReferencedRequestSequence) {
 		for _, a := range referencedRequest {
-			v.need("SR-MOD-10", it, a.tag, a.typ, "Referenced Request Sequence item "+strconv.Itoa(i+1))
+			v.need("SR-MOD-10", it, a.tag, a.typ, owner{name: "Referenced Request Sequence item", item: i + 1})
 		}
 	}
 	v.hierarchical(v.ds, tag.PredecessorDocumentsSequence, "SR-MOD-09")
@@ -72,7 +68,7 @@ func (v *validator) moduleRules() {
 // flagRules checks the lifecycle flags and the verifying observers
 // (SR-MOD-04, 05, 06).
 func (v *validator) flagRules() {
-	completion, verification := v.ds.str(tag.CompletionFlag), v.ds.str(tag.VerificationFlag)
+	completion, verification := v.ds.view(tag.CompletionFlag), v.ds.view(tag.VerificationFlag)
 	enum := []struct {
 		tag     tag.Tag
 		allowed []string
@@ -86,7 +82,7 @@ func (v *validator) flagRules() {
 		if e == nil || e.empty() {
 			continue
 		}
-		val, ok := v.ds.str(f.tag), false
+		val, ok := v.ds.view(f.tag), false
 		for _, a := range f.allowed {
 			ok = ok || val == a
 		}
@@ -109,7 +105,7 @@ func (v *validator) flagRules() {
 	}
 	for i, it := range vos.items {
 		for _, a := range verifyingObserver {
-			v.need("SR-MOD-06", it, a.tag, a.typ, "Verifying Observer Sequence item "+strconv.Itoa(i+1))
+			v.need("SR-MOD-06", it, a.tag, a.typ, owner{name: "Verifying Observer Sequence item", item: i + 1})
 		}
 	}
 }
@@ -117,16 +113,17 @@ func (v *validator) flagRules() {
 // hierarchical checks the Hierarchical SOP Instance Reference Macro
 // (PS3.3 Table C.17-3) of each item of sequence t in ds under rule.
 func (v *validator) hierarchical(ds *dataset, t tag.Tag, rule string) {
-	what := tagName(t) + " item"
+	what := owner{seq: t}
+	series, sops := owner{name: "Referenced Series Sequence item"}, owner{name: "Referenced SOP Sequence item"}
 	for _, study := range ds.seq(t) {
 		v.need(rule, study, tag.StudyInstanceUID, 1, what)
 		v.need(rule, study, tag.ReferencedSeriesSequence, 1, what)
-		for _, series := range study.seq(tag.ReferencedSeriesSequence) {
-			v.need(rule, series, tag.SeriesInstanceUID, 1, "Referenced Series Sequence item")
-			v.need(rule, series, tag.ReferencedSOPSequence, 1, "Referenced Series Sequence item")
-			for _, sop := range series.seq(tag.ReferencedSOPSequence) {
-				v.need(rule, sop, tag.ReferencedSOPClassUID, 1, "Referenced SOP Sequence item")
-				v.need(rule, sop, tag.ReferencedSOPInstanceUID, 1, "Referenced SOP Sequence item")
+		for _, se := range study.seq(tag.ReferencedSeriesSequence) {
+			v.need(rule, se, tag.SeriesInstanceUID, 1, series)
+			v.need(rule, se, tag.ReferencedSOPSequence, 1, series)
+			for _, sop := range se.seq(tag.ReferencedSOPSequence) {
+				v.need(rule, sop, tag.ReferencedSOPClassUID, 1, sops)
+				v.need(rule, sop, tag.ReferencedSOPInstanceUID, 1, sops)
 			}
 		}
 	}

@@ -1,6 +1,8 @@
 package sr
 
 import (
+	"strings"
+
 	"github.com/suyashkumar/dicom/pkg/tag"
 
 	"github.com/reportgen/reportgen/content"
@@ -18,18 +20,18 @@ func (v *validator) templateRules() {
 	switch {
 	case len(tpl) != 1:
 		v.l.Errorf("SR-TID-10", tagPath(tag.ContentTemplateSequence), "the root needs a Content Template Sequence with one item naming TID 2000, not %d items", len(tpl))
-	case tpl[0].str(tag.MappingResource) != dcmr || tpl[0].str(tag.TemplateIdentifier) != tid2000:
+	case tpl[0].view(tag.MappingResource) != dcmr || tpl[0].view(tag.TemplateIdentifier) != tid2000:
 		v.l.Errorf("SR-TID-10", tpl[0].at(tag.TemplateIdentifier), "the root's Content Template Sequence does not name DCMR template 2000")
 	}
 	languages, observer := 0, false
 	for _, it := range v.ds.seq(tag.ContentSequence) {
-		rel, vt := it.str(tag.RelationshipType), it.str(tag.ValueType)
-		concept := conceptOf(it)
+		rel, vt := it.view(tag.RelationshipType), it.view(tag.ValueType)
+		concept := conceptView(it)
 		switch {
 		case rel == content.TID2000Language.Rel.String() && fits(content.TID1204Language, concept, vt):
 			languages++
 			values := it.seq(tag.ConceptCodeSequence)
-			if len(values) == 1 && values[0].str(tag.CodingSchemeDesignator) != "RFC5646" {
+			if len(values) == 1 && values[0].view(tag.CodingSchemeDesignator) != "RFC5646" {
 				v.l.Errorf("SR-TID-02", values[0].at(tag.CodingSchemeDesignator), "language is not coded in RFC5646")
 			}
 		case rel == content.TID2000ObsContext.Rel.String() && (concept == rowCode(content.TID1003Name) || concept == rowCode(content.TID1004UID)):
@@ -74,11 +76,18 @@ func fits(r *content.Row, c code, vt string) bool { return c == rowCode(r) && al
 
 // conceptOf returns the concept name of a content item.
 func conceptOf(ds *dataset) code {
+	c := conceptView(ds)
+	return code{strings.Clone(c.value), strings.Clone(c.scheme)}
+}
+
+// conceptView is conceptOf sharing the bytes of the file (see
+// dataset.view).
+func conceptView(ds *dataset) code {
 	names := ds.seq(tag.ConceptNameCodeSequence)
 	if len(names) != 1 {
 		return code{}
 	}
-	return code{names[0].str(tag.CodeValue), names[0].str(tag.CodingSchemeDesignator)}
+	return code{names[0].view(tag.CodeValue), names[0].view(tag.CodingSchemeDesignator)}
 }
 
 // titleRule warns about a document title outside CID 7000 (TID2000Root,
@@ -89,7 +98,7 @@ func (v *validator) titleRule() {
 	if len(names) != 1 {
 		return // SR-CI-01 reports it
 	}
-	c := conceptOf(v.ds)
+	c := conceptView(v.ds)
 	if _, ok := dicomdict.DocumentTitle(c.scheme, c.value); !ok {
 		v.l.Warnf("SR-TID-01", names[0].at(tag.CodeValue), "the document title is not from CID 7000 Diagnostic Imaging Report Document Title (a baseline group: receivers may not know it)")
 	}

@@ -1,7 +1,6 @@
 package sr
 
 import (
-	"errors"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -15,7 +14,12 @@ import (
 // (SR-VR-01 to 05).
 func (v *validator) valueRules() {
 	cs := v.ds.get(tag.SpecificCharacterSet)
-	charsets := cs.strings()
+	var buf [4]string
+	charsets := buf[:0]
+	it := cs.valueIter()
+	for val, ok := it.next(); ok; val, ok = it.next() {
+		charsets = append(charsets, val)
+	}
 	mode, problems := checkCharsets(charsets)
 	for _, p := range problems {
 		if p.warn {
@@ -25,13 +29,14 @@ func (v *validator) valueRules() {
 		}
 	}
 	v.timezoneRule()
-	w := &valueWalk{v: v, charset: cs != nil && !cs.empty(), utf8: mode == modeUTF8, mode: mode}
+	w := valueWalk{v: v, dict: &v.f.arena.dict, charset: cs != nil && !cs.empty(), utf8: mode == modeUTF8, mode: mode}
 	w.walk(v.f.meta)
 	w.walk(v.ds)
 }
 
 type valueWalk struct {
 	v             *validator
+	dict          *dictCache
 	charset, utf8 bool
 	mode          charMode
 	nonASCIIFound bool
@@ -51,27 +56,27 @@ func (w *valueWalk) walk(ds *dataset) {
 			continue
 		}
 		w.padding(e)
-		if charsetVR(e.vr) && !isASCII(e.value) {
-			switch {
-			case !w.charset && !w.nonASCIIFound:
-				w.nonASCIIFound = true
-				w.v.l.Errorf("SR-MOD-14", e.loc(), "value has non-ASCII characters but there is no Specific Character Set")
-			case w.utf8 && !utf8.Valid(e.value):
-				w.v.l.Errorf("SR-MOD-14", e.loc(), "value is not valid UTF-8 although Specific Character Set is ISO_IR 192")
-			}
-		}
 		if charsetVR(e.vr) {
+			if !isASCII(e.value) {
+				switch {
+				case !w.charset && !w.nonASCIIFound:
+					w.nonASCIIFound = true
+					w.v.l.Errorf("SR-MOD-14", e.loc(), "value has non-ASCII characters but there is no Specific Character Set")
+				case w.utf8 && !utf8.Valid(e.value):
+					w.v.l.Errorf("SR-MOD-14", e.loc(), "value is not valid UTF-8 although Specific Character Set is ISO_IR 192")
+				}
+			}
 			w.charValues(e)
 			continue
 		}
-		for _, val := range e.strings() {
+		it := e.valueIter()
+		for val, ok := it.next(); ok; val, ok = it.next() {
 			if e.vr == "UI" && val != "" {
 				if err := checkUID(val); err != nil {
 					w.v.l.Errorf("SR-UID-01", e.loc(), "%s is not a valid UID: %v", tagName(e.tag), err)
 				}
 			}
-			var ve *vrError
-			if err := checkValue(e.vr, val); errors.As(err, &ve) {
+			if ve := checkValue(e.vr, val); ve != nil {
 				w.v.l.Errorf(ve.rule, e.loc(), "%s %s", tagName(e.tag), ve.msg)
 			}
 		}
@@ -80,32 +85,47 @@ func (w *valueWalk) walk(ds *dataset) {
 
 // charValues checks the values of a character-set VR decoded in the
 // file's character set: repertoire, control characters and length in
-// characters.
+// characters. A value of ASCII without escape sequences decodes to
+// itself in every character set, so only other values are decoded.
 func (w *valueWalk) charValues(e *element) {
-	b := e.value
-	if textVR(e.vr) {
-		b = trimRight(b, " ")
-	} else {
-		b = trimRight(b, " \x00")
-	}
+	b := e.textBytes()
 	mode := w.mode
 	if !w.charset {
 		mode = modeSingle
 	}
-	s := decodeChars(b, mode)
-	vals := []string{s}
-	if !textVR(e.vr) {
-		vals = strings.Split(s, "\\")
+	var s string
+	if plainASCII(b) {
+		s = viewOf(b)
+	} else {
+		w.v.text = appendDecoded(w.v.text[:0], b, mode)
+		s = viewOf(w.v.text)
 	}
-	for _, val := range vals {
-		if !textVR(e.vr) {
+	text := textVR(e.vr)
+	for {
+		val, rest, more := s, "", false
+		if !text {
+			val, rest, more = strings.Cut(s, "\\")
 			val = strings.Trim(val, " ")
 		}
-		var ve *vrError
-		if err := checkChars(e.vr, val); errors.As(err, &ve) {
+		if ve := checkChars(e.vr, val); ve != nil {
 			w.v.l.Errorf(ve.rule, e.loc(), "%s %s", tagName(e.tag), ve.msg)
 		}
+		if !more {
+			return
+		}
+		s = rest
 	}
+}
+
+// plainASCII reports whether b is ASCII without ESC, which starts an ISO
+// 2022 escape sequence.
+func plainASCII(b []byte) bool {
+	for _, c := range b {
+		if c >= 0x80 || c == 0x1b {
+			return false
+		}
+	}
+	return true
 }
 
 // timezoneRule checks Timezone Offset From UTC (0008,0201): "&ZZXX", & a
@@ -116,7 +136,8 @@ func (v *validator) timezoneRule() {
 	if e == nil || e.empty() {
 		return
 	}
-	for _, val := range e.strings() {
+	it := e.valueIter()
+	for val, ok := it.next(); ok; val, ok = it.next() {
 		if !validOffset(val) {
 			v.l.Errorf("SR-MOD-16", e.loc(), "Timezone Offset From UTC is not of the form &ZZXX (a + or - sign, hours and minutes, from -1200 to +1400)")
 			return
@@ -132,15 +153,18 @@ func (w *valueWalk) checkVR(e *element) {
 	if e.tag.Group%2 == 1 || e.vr == "UN" || e.tag.Element == 0 {
 		return
 	}
-	info, err := tag.Find(e.tag)
-	if err != nil || slices.Contains(info.VRs, e.vr) {
+	if d := w.dict.lookup(e.tag); d.state == dictUnknown || d.state == dictFound && d.has(e.vr) {
 		return
 	}
-	if e.isSeq != slices.Contains(info.VRs, "SQ") {
-		w.v.l.Errorf("SR-FILE-03", e.loc(), "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, info.VRs)
+	vrs, _ := w.dict.vrs(e.tag)
+	if slices.Contains(vrs, e.vr) {
 		return
 	}
-	w.v.l.Warnf("SR-FILE-03", e.loc(), "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, info.VRs)
+	if e.isSeq != slices.Contains(vrs, "SQ") {
+		w.v.l.Errorf("SR-FILE-03", e.loc(), "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, vrs)
+		return
+	}
+	w.v.l.Warnf("SR-FILE-03", e.loc(), "%s is encoded with VR %s, the dictionary says %v", tagName(e.tag), e.vr, vrs)
 }
 
 // padding checks the padding byte of an even-length string value: UI pads

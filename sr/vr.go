@@ -17,6 +17,31 @@ var maxChars = map[string]int{
 	"LO": 64, "LT": 10240, "PN": 64, "SH": 16, "ST": 1024, "TM": 14, "UI": 64,
 }
 
+// maxCharsOf is maxChars compiled once into a table by the two letters
+// of the VR, for the walk over every value.
+func maxCharsOf(vr string) int {
+	if i, ok := vrIndex(vr); ok {
+		return int(maxCharsTable[i])
+	}
+	return 0
+}
+
+var maxCharsTable = func() (t [26 * 26]int32) {
+	for vr, n := range maxChars {
+		i, _ := vrIndex(vr)
+		t[i] = int32(n)
+	}
+	return t
+}()
+
+// vrIndex numbers a VR of two capital letters.
+func vrIndex(vr string) (int, bool) {
+	if len(vr) != 2 || vr[0] < 'A' || vr[0] > 'Z' || vr[1] < 'A' || vr[1] > 'Z' {
+		return 0, false
+	}
+	return int(vr[0]-'A')*26 + int(vr[1]-'A'), true
+}
+
 // textVR reports whether a VR is single-valued free text, where a backslash
 // is data rather than the value delimiter.
 func textVR(vr string) bool { return vr == "UT" || vr == "LT" || vr == "ST" }
@@ -50,14 +75,14 @@ type vrError struct {
 func (e *vrError) Error() string { return e.msg }
 func (e *vrError) Unwrap() error { return ErrInvalidValue }
 
-func vrErr(rule, format string, args ...any) error {
+func vrErr(rule, format string, args ...any) *vrError {
 	return &vrError{rule: rule, msg: fmt.Sprintf(format, args...)}
 }
 
 // checkValue reports why one value (one of a multi-valued attribute, already
-// split at backslashes) does not fit its VR, as a *vrError. It never quotes
-// the value: values can be patient data.
-func checkValue(vr, v string) error {
+// split at backslashes) does not fit its VR, nil when it fits. It never
+// quotes the value: values can be patient data.
+func checkValue(vr, v string) *vrError {
 	if !utf8.ValidString(v) {
 		return vrErr("SR-VR-05", "is not valid UTF-8")
 	}
@@ -66,8 +91,8 @@ func checkValue(vr, v string) error {
 
 // checkChars is checkValue for a value already decoded to one rune per
 // character, whatever its character set (decodeChars).
-func checkChars(vr, v string) error {
-	if limit, ok := maxChars[vr]; ok && vr != "PN" {
+func checkChars(vr, v string) *vrError {
+	if limit := maxCharsOf(vr); limit > 0 && vr != "PN" {
 		if n := utf8.RuneCountInString(v); n > limit {
 			return vrErr("SR-VR-01", "is %d characters, more than the %d of %s", n, limit, vr)
 		}
@@ -75,8 +100,8 @@ func checkChars(vr, v string) error {
 	if !textVR(vr) && strings.ContainsRune(v, '\\') {
 		return vrErr("SR-VR-05", "contains a backslash, which %s uses to separate values", vr)
 	}
-	if err := checkControls(vr, v); err != nil {
-		return err
+	if ve := checkControls(vr, v); ve != nil {
+		return ve
 	}
 	if v == "" {
 		return nil
@@ -120,7 +145,7 @@ func checkChars(vr, v string) error {
 // 2022 escape sequence; every other VR none. TAB, VT and the rest are
 // never allowed: XML takes TAB, DICOM does not (dciodvfy: "Character
 // invalid for this VR").
-func checkControls(vr string, v string) error {
+func checkControls(vr string, v string) *vrError {
 	for _, r := range v {
 		if r >= 0x20 && r != 0x7f {
 			continue
@@ -158,7 +183,7 @@ func allowedControls(vr string) string {
 
 // checkPN applies the PN structure: at most three component groups, five
 // components each, 64 characters per group (PS3.5 §6.2.1.1).
-func checkPN(v string) error {
+func checkPN(v string) *vrError {
 	groups := strings.Split(v, "=")
 	if len(groups) > 3 {
 		return vrErr("SR-VR-04", "has %d component groups, more than 3", len(groups))
