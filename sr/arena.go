@@ -4,6 +4,8 @@ import (
 	"sync"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
+
+	"github.com/reportgen/reportgen/issue"
 )
 
 // arena holds everything one parse of a file makes: all elements in one
@@ -25,6 +27,8 @@ type arena struct {
 
 	meta, ds dataset
 	file     file
+	// found is what the parser found; issues what Validate reports.
+	found, issues issue.List
 
 	// refs, byRef and text are the validator's scratch (see validator).
 	refs  []instanceRef
@@ -55,9 +59,13 @@ func getArena() *arena { return arenas.Get().(*arena) }
 // returns it to the pool.
 func (a *arena) release() {
 	if cap(a.elems) > maxPooled || cap(a.items) > maxPooled || cap(a.estack) > maxPooled || cap(a.istack) > maxPooled ||
-		cap(a.refs) > maxPooled || cap(a.byRef) > maxPooled || cap(a.text) > maxPooled<<4 {
+		cap(a.refs) > maxPooled || cap(a.byRef) > maxPooled || cap(a.text) > maxPooled<<4 ||
+		cap(a.found) > maxPooled || cap(a.issues) > maxPooled {
 		return
 	}
+	clear(a.found)
+	clear(a.issues)
+	a.found, a.issues = a.found[:0], a.issues[:0]
 	clear(a.elems)
 	clear(a.items)
 	clear(a.ptrs)

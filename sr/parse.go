@@ -57,15 +57,14 @@ type parseError struct {
 func (e *parseError) Error() string { return e.msg }
 
 // parser reads Explicit or Implicit VR Little Endian, or Explicit VR Big
-// Endian, from b.
+// Endian, from b. What it finds goes to the arena's found.
 type parser struct {
 	b        []byte
 	implicit bool
 	// big is set for a big endian dataset. The file meta information is
 	// always little endian (PS3.10 §7.1).
-	big    bool
-	issues *issue.List
-	a      *arena
+	big bool
+	a   *arena
 }
 
 // u16 and u32 read a number in the dataset's byte order.
@@ -94,31 +93,43 @@ func (p *parser) tagAt(pos int) tag.Tag {
 // so an unreadable file gives exactly one issue. The caller releases the
 // file it returns.
 func parseFile(b []byte, l *issue.List) *file {
-	var found issue.List
 	a := getArena()
-	f := readFile(b, &found, a)
+	f := a.parse(b)
+	*l = append(*l, a.issues...)
+	clear(a.issues)
+	a.issues = a.issues[:0]
 	if f == nil {
 		a.release()
-		*l = append(*l, found[len(found)-1])
+	}
+	return f
+}
+
+// parse is parseFile adding to the arena's issues, so that Validate
+// allocates nothing for a file without issues.
+func (a *arena) parse(b []byte) *file {
+	f := readFile(b, a)
+	if f == nil {
+		a.issues = append(a.issues, a.found[len(a.found)-1])
 		return nil
 	}
-	*l = append(*l, found...)
+	a.issues = append(a.issues, a.found...)
 	return f
 }
 
 // release hands the file's arena back; f must not be used after.
 func (f *file) release() { f.arena.release() }
 
-// readFile does the work of parseFile; its last issue is the fatal one
-// when it returns nil.
-func readFile(b []byte, l *issue.List, a *arena) *file {
+// readFile does the work of parseFile, adding to the arena's found; its
+// last issue is the fatal one when it returns nil.
+func readFile(b []byte, a *arena) *file {
+	l := &a.found
 	if len(b) < preambleLen+4 || string(b[preambleLen:preambleLen+4]) != "DICM" {
 		l.Errorf("SR-FILE-01", "", "no 128-byte preamble followed by \"DICM\": not a DICOM Part 10 file")
 		return nil
 	}
 	f := &a.file
 	*f = file{arena: a, meta: &a.meta, ds: &a.ds}
-	mp := &parser{b: b, issues: l, a: a}
+	mp := &parser{b: b, a: a}
 	pos := preambleLen + 4
 	start := len(a.estack)
 	glEnd := -1
@@ -148,7 +159,7 @@ func readFile(b []byte, l *issue.List, a *arena) *file {
 	// arena does.
 	f.ts = meta.view(tag.TransferSyntaxUID)
 	rest := b[pos:]
-	p := &parser{b: rest, issues: l, a: a}
+	p := &parser{b: rest, a: a}
 	switch f.ts {
 	case ExplicitVRLittleEndian:
 	case implicitVRLittleEndian:
@@ -269,10 +280,10 @@ func (p *parser) dataset(pos, end int, undefined bool, depth int) (lo, hi int32,
 			if t == prev {
 				what = "present twice"
 			}
-			p.issues.Errorf("SR-FILE-04", p.child(t), "data element %s is %s", tagName(t), what)
+			p.a.found.Errorf("SR-FILE-04", p.child(t), "data element %s is %s", tagName(t), what)
 		}
 		if t.Element == 0 && t.Group != 0x0002 {
-			p.issues.Warnf("SR-FILE-04", p.child(t), "retired group length element")
+			p.a.found.Warnf("SR-FILE-04", p.child(t), "retired group length element")
 		}
 		e, next, err := p.element(pos, end, depth)
 		if err != nil {
@@ -326,7 +337,7 @@ func (p *parser) element(pos, end int, depth int) (element, int, *parseError) {
 	}
 	next := pos + int(length)
 	if length%2 == 1 {
-		p.issues.Errorf("SR-FILE-05", p.child(t), "value length %d is odd", length)
+		p.a.found.Errorf("SR-FILE-05", p.child(t), "value length %d is odd", length)
 	}
 	if e.vr == "SQ" {
 		first, n, _, err := p.items(t, pos, next, false, depth)

@@ -1,6 +1,7 @@
 package sr
 
 import (
+	"slices"
 	"strconv"
 
 	"github.com/suyashkumar/dicom/pkg/tag"
@@ -20,14 +21,15 @@ import (
 // "(0040,A730)[2]/(0040,A730)[1]/(0040,A160)". Messages name attributes
 // and rules, never values, since values can be patient data.
 func Validate(b []byte) issue.List {
-	var l issue.List
-	f := parseFile(b, &l)
-	if f == nil {
-		return l
+	a := getArena()
+	defer a.release()
+	if f := a.parse(b); f != nil {
+		validateFile(f, &a.issues)
 	}
-	validateFile(f, &l)
-	f.release()
-	return l
+	if len(a.issues) == 0 {
+		return nil
+	}
+	return slices.Clone(a.issues)
 }
 
 // validateFile applies every rule to a parsed file, adding to l. Read

@@ -184,19 +184,22 @@ func allowedControls(vr string) string {
 // checkPN applies the PN structure: at most three component groups, five
 // components each, 64 characters per group (PS3.5 §6.2.1.1).
 func checkPN(v string) *vrError {
-	groups := strings.Split(v, "=")
-	if len(groups) > 3 {
-		return vrErr("SR-VR-04", "has %d component groups, more than 3", len(groups))
+	if n := strings.Count(v, "=") + 1; n > 3 {
+		return vrErr("SR-VR-04", "has %d component groups, more than 3", n)
 	}
-	for _, g := range groups {
+	for {
+		g, rest, more := strings.Cut(v, "=")
 		if n := utf8.RuneCountInString(g); n > 64 {
 			return vrErr("SR-VR-01", "has a component group of %d characters, more than the 64 of PN", n)
 		}
 		if c := strings.Count(g, "^") + 1; c > 5 {
 			return vrErr("SR-VR-04", "has %d components, more than 5", c)
 		}
+		if !more {
+			return nil
+		}
+		v = rest
 	}
-	return nil
 }
 
 func allDigits(s string) bool {
