@@ -227,7 +227,7 @@ func (it *valueIter) next() (string, bool) {
 	}
 	v, rest, more := strings.Cut(it.s, "\\")
 	it.s, it.done = rest, !more
-	return strings.Trim(v, " \x00"), true
+	return trimPadding(v), true
 }
 
 // strings returns the values of a string element, split at backslashes
@@ -263,16 +263,39 @@ func (e *element) empty() bool {
 	return len(e.value) == 0
 }
 
+// trimRight and trimLeft cut bytes of cut, a short set such as " \x00",
+// from the end or the start of b: bytes.TrimRight would build the set on
+// every call of the walk over every value.
 func trimRight(b []byte, cut string) []byte {
-	for len(b) > 0 && strings.IndexByte(cut, b[len(b)-1]) >= 0 {
+	for len(b) > 0 && inCut(b[len(b)-1], cut) {
 		b = b[:len(b)-1]
 	}
 	return b
 }
 
 func trimLeft(b []byte, cut string) []byte {
-	for len(b) > 0 && strings.IndexByte(cut, b[0]) >= 0 {
+	for len(b) > 0 && inCut(b[0], cut) {
 		b = b[1:]
 	}
 	return b
+}
+
+// trimPadding is strings.Trim(s, " \x00") for one value.
+func trimPadding(s string) string {
+	for len(s) > 0 && (s[0] == ' ' || s[0] == 0) {
+		s = s[1:]
+	}
+	for len(s) > 0 && (s[len(s)-1] == ' ' || s[len(s)-1] == 0) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+func inCut(c byte, cut string) bool {
+	for i := 0; i < len(cut); i++ {
+		if cut[i] == c {
+			return true
+		}
+	}
+	return false
 }

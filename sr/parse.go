@@ -134,13 +134,12 @@ func readFile(b []byte, a *arena) *file {
 	start := len(a.estack)
 	glEnd := -1
 	for pos+4 <= len(b) && binary.LittleEndian.Uint16(b[pos:]) == 0x0002 {
-		e, next, err := mp.element(pos, len(b), 0)
+		next, err := mp.element(pos, len(b), 0)
 		if err != nil {
 			l.Errorf("SR-FILE-01", err.loc, "file meta information cannot be read as Explicit VR Little Endian: %s", err.msg)
 			return nil
 		}
-		a.estack = append(a.estack, e)
-		if e.tag == tag.FileMetaInformationGroupLength {
+		if a.estack[len(a.estack)-1].tag == tag.FileMetaInformationGroupLength {
 			glEnd = next
 		}
 		pos = next
@@ -285,42 +284,43 @@ func (p *parser) dataset(pos, end int, undefined bool, depth int) (lo, hi int32,
 		if t.Element == 0 && t.Group != 0x0002 {
 			p.a.found.Warnf("SR-FILE-04", p.child(t), "retired group length element")
 		}
-		e, next, err := p.element(pos, end, depth)
+		next, err := p.element(pos, end, depth)
 		if err != nil {
 			return 0, 0, pos, err
 		}
-		a.estack = append(a.estack, e)
 		prev = t
 		pos = next
 	}
 }
 
-// element reads one data element at pos.
-func (p *parser) element(pos, end int, depth int) (element, int, *parseError) {
+// element reads one data element at pos onto the arena's stack of
+// elements; the caller drops it again on an error.
+func (p *parser) element(pos, end int, depth int) (int, *parseError) {
+	a := p.a
 	t := p.tagAt(pos)
-	g := t.Group
-	e := element{tag: t}
+	i := len(a.estack)
+	a.estack = append(a.estack, element{tag: t})
+	var vr string
 	var length uint32
-	implicit := p.implicit && g != 0x0002
-	if implicit {
+	if p.implicit && t.Group != 0x0002 {
 		if pos+8 > end {
-			return e, pos, p.fail(p.child(t), "element header runs past the end")
+			return pos, p.fail(p.child(t), "element header runs past the end")
 		}
-		e.vr = p.a.dict.vr(t)
+		vr = a.dict.vr(t)
 		length = p.u32(pos + 4)
 		pos += 8
 	} else {
 		if pos+8 > end {
-			return e, pos, p.fail(p.child(t), "element header runs past the end")
+			return pos, p.fail(p.child(t), "element header runs past the end")
 		}
-		vr := p.b[pos+4 : pos+6]
-		if vr[0] < 'A' || vr[0] > 'Z' || vr[1] < 'A' || vr[1] > 'Z' {
-			return e, pos, p.fail(p.child(t), "no valid VR where Explicit VR requires one")
+		b := p.b[pos+4 : pos+6]
+		if b[0] < 'A' || b[0] > 'Z' || b[1] < 'A' || b[1] > 'Z' {
+			return pos, p.fail(p.child(t), "no valid VR where Explicit VR requires one")
 		}
-		e.vr = internVR(vr)
-		if longLength(e.vr) {
+		vr = internVR(b)
+		if longLength(vr) {
 			if pos+12 > end {
-				return e, pos, p.fail(p.child(t), "element header runs past the end")
+				return pos, p.fail(p.child(t), "element header runs past the end")
 			}
 			length = p.u32(pos + 8)
 			pos += 12
@@ -329,29 +329,33 @@ func (p *parser) element(pos, end int, depth int) (element, int, *parseError) {
 			pos += 8
 		}
 	}
+	a.estack[i].vr = vr
 	if length == undefinedLength {
-		return p.undefinedValue(e, pos, end, depth)
+		return p.undefinedValue(i, pos, end, depth)
 	}
 	if int64(length) > int64(end-pos) {
-		return e, pos, p.fail(p.child(t), "value length %d runs past the end of its container", length)
+		return pos, p.fail(p.child(t), "value length %d runs past the end of its container", length)
 	}
 	next := pos + int(length)
 	if length%2 == 1 {
-		p.a.found.Errorf("SR-FILE-05", p.child(t), "value length %d is odd", length)
+		a.found.Errorf("SR-FILE-05", p.child(t), "value length %d is odd", length)
 	}
-	if e.vr == "SQ" {
+	if vr == "SQ" {
 		first, n, _, err := p.items(t, pos, next, false, depth)
 		if err != nil {
-			return e, pos, err
+			return pos, err
 		}
+		// The stack may have moved while the items were read.
+		e := &a.estack[i]
 		e.isSeq, e.itemLo, e.itemN = true, first, n
-		return e, next, nil
+		return next, nil
 	}
-	e.value = p.b[pos:next]
+	v := p.b[pos:next]
 	if p.big {
-		e.value = littleEndian(e.vr, e.value)
+		v = littleEndian(vr, v)
 	}
-	return e, next, nil
+	a.estack[i].value = v
+	return next, nil
 }
 
 // littleEndian returns a big endian binary value in little endian, so the
@@ -379,33 +383,37 @@ func littleEndian(vr string, v []byte) []byte {
 	return out
 }
 
-// undefinedValue reads an element of undefined length: a sequence, a UN
-// sequence (PS3.5 §6.2.2: its items are Implicit VR) or encapsulated data.
-func (p *parser) undefinedValue(e element, pos, end, depth int) (element, int, *parseError) {
-	switch e.vr {
+// undefinedValue reads the value of element i of the stack, of undefined
+// length: a sequence, a UN sequence (PS3.5 §6.2.2: its items are Implicit
+// VR) or encapsulated data.
+func (p *parser) undefinedValue(i, pos, end, depth int) (int, *parseError) {
+	a := p.a
+	t, vr := a.estack[i].tag, a.estack[i].vr
+	switch vr {
 	case "SQ":
 	case "UN":
 		saved := p.implicit
 		p.implicit = true
-		first, n, next, err := p.items(e.tag, pos, end, true, depth)
+		first, n, next, err := p.items(t, pos, end, true, depth)
 		p.implicit = saved
 		if err != nil {
-			return e, pos, err
+			return pos, err
 		}
+		e := &a.estack[i]
 		e.isSeq, e.itemLo, e.itemN, e.vr = true, first, n, "SQ"
-		return e, next, nil
+		return next, nil
 	case "OB", "OW":
-		next, err := p.skipFragments(pos, end, e.tag)
-		return e, next, err
+		return p.skipFragments(pos, end, t)
 	default:
-		return e, pos, p.fail(p.child(e.tag), "undefined length on a %s element", e.vr)
+		return pos, p.fail(p.child(t), "undefined length on a %s element", vr)
 	}
-	first, n, next, err := p.items(e.tag, pos, end, true, depth)
+	first, n, next, err := p.items(t, pos, end, true, depth)
 	if err != nil {
-		return e, pos, err
+		return pos, err
 	}
+	e := &a.estack[i]
 	e.isSeq, e.itemLo, e.itemN = true, first, n
-	return e, next, nil
+	return next, nil
 }
 
 // items reads the items of sequence seq whose value starts at pos, and
