@@ -16,6 +16,10 @@ import (
 type element struct {
 	tag   tag.Tag
 	isSeq bool
+	// ascii is set for a string value of ASCII bytes only, plain for one
+	// that also has no ESC: the parser notes it, so the rules that read
+	// the value skip the UTF-8 check and the decoding.
+	ascii, plain bool
 	// itemLo and itemN place the items of a sequence in the arena while the
 	// file is parsed; items is set from them once parsing is done.
 	itemLo, itemN int32
@@ -164,7 +168,7 @@ func (e *element) text() string {
 		return ""
 	}
 	b := e.textBytes()
-	if utf8.Valid(b) {
+	if e.ascii || utf8.Valid(b) {
 		return string(b)
 	}
 	return latin1(b)
@@ -178,12 +182,12 @@ func (e *element) first() string {
 	}
 	b := e.textBytes()
 	if textVR(e.vr) {
-		if utf8.Valid(b) {
+		if e.ascii || utf8.Valid(b) {
 			return viewOf(b)
 		}
 		return latin1(b)
 	}
-	valid := utf8.Valid(b)
+	valid := e.ascii || utf8.Valid(b)
 	if i := bytes.IndexByte(b, '\\'); i >= 0 {
 		b = b[:i]
 	}
@@ -208,7 +212,7 @@ func (e *element) valueIter() valueIter {
 	}
 	b := e.textBytes()
 	var s string
-	if utf8.Valid(b) {
+	if e.ascii || utf8.Valid(b) {
 		s = viewOf(b)
 	} else {
 		s = latin1(b)

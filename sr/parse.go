@@ -351,11 +351,30 @@ func (p *parser) element(pos, end int, depth int) (int, *parseError) {
 		return next, nil
 	}
 	v := p.b[pos:next]
+	e := &a.estack[i]
 	if p.big {
 		v = littleEndian(vr, v)
 	}
-	a.estack[i].value = v
+	e.value = v
+	if stringVR(vr) {
+		e.ascii, e.plain = asciiKind(v)
+	}
 	return next, nil
+}
+
+// asciiKind reports whether b is ASCII, and whether it is ASCII without
+// ESC, which starts an ISO 2022 escape sequence.
+func asciiKind(b []byte) (ascii, plain bool) {
+	plain = true
+	for _, c := range b {
+		if c >= 0x80 {
+			return false, false
+		}
+		if c == 0x1b {
+			plain = false
+		}
+	}
+	return true, plain
 }
 
 // littleEndian returns a big endian binary value in little endian, so the

@@ -57,7 +57,7 @@ func (w *valueWalk) walk(ds *dataset) {
 		}
 		w.padding(e)
 		if charsetVR(e.vr) {
-			if !isASCII(e.value) {
+			if !e.ascii {
 				switch {
 				case !w.charset && !w.nonASCIIFound:
 					w.nonASCIIFound = true
@@ -76,7 +76,12 @@ func (w *valueWalk) walk(ds *dataset) {
 					w.v.l.Errorf("SR-UID-01", e.loc(), "%s is not a valid UID: %v", tagName(e.tag), err)
 				}
 			}
-			if ve := checkValue(e.vr, val); ve != nil {
+			// ASCII is UTF-8: checkChars is then all checkValue does.
+			check := checkValue
+			if e.ascii {
+				check = checkChars
+			}
+			if ve := check(e.vr, val); ve != nil {
 				w.v.l.Errorf(ve.rule, e.loc(), "%s %s", tagName(e.tag), ve.msg)
 			}
 		}
@@ -94,7 +99,7 @@ func (w *valueWalk) charValues(e *element) {
 		mode = modeSingle
 	}
 	var s string
-	if plainASCII(b) {
+	if e.plain {
 		s = viewOf(b)
 	} else {
 		w.v.text = appendDecoded(w.v.text[:0], b, mode)
@@ -115,17 +120,6 @@ func (w *valueWalk) charValues(e *element) {
 		}
 		s = rest
 	}
-}
-
-// plainASCII reports whether b is ASCII without ESC, which starts an ISO
-// 2022 escape sequence.
-func plainASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 || c == 0x1b {
-			return false
-		}
-	}
-	return true
 }
 
 // timezoneRule checks Timezone Offset From UTC (0008,0201): "&ZZXX", & a
@@ -180,13 +174,4 @@ func (w *valueWalk) padding(e *element) {
 	case e.vr != "UI" && last == 0:
 		w.v.l.Errorf("SR-FILE-05", e.loc(), "%s value is padded with NUL instead of a space", e.vr)
 	}
-}
-
-func isASCII(b []byte) bool {
-	for _, c := range b {
-		if c >= 0x80 {
-			return false
-		}
-	}
-	return true
 }
