@@ -69,8 +69,10 @@ func (a *arena) release() {
 	clear(a.elems)
 	clear(a.items)
 	clear(a.ptrs)
-	clear(a.estack[:cap(a.estack)])
-	clear(a.istack[:cap(a.istack)])
+	// The stacks are cleared as they shrink: past their length they
+	// hold nothing.
+	clear(a.estack)
+	clear(a.istack)
 	a.elems, a.items, a.ptrs = a.elems[:0], a.items[:0], a.ptrs[:0]
 	a.estack, a.istack, a.path = a.estack[:0], a.istack[:0], a.path[:0]
 	a.meta, a.ds, a.file = dataset{}, dataset{}, file{}

@@ -248,6 +248,7 @@ func (p *parser) dataset(pos, end int, undefined bool, depth int) (lo, hi int32,
 	start := len(a.estack)
 	defer func() {
 		if err != nil {
+			clear(a.estack[start:])
 			a.estack = a.estack[:start]
 		}
 	}()
@@ -445,6 +446,7 @@ func (p *parser) items(seq tag.Tag, pos, end int, undefined bool, depth int) (fi
 	defer func() {
 		a.path = a.path[:step]
 		if err != nil {
+			clear(a.istack[start:])
 			a.istack = a.istack[:start]
 		}
 	}()
