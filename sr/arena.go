@@ -47,9 +47,9 @@ type pathStep struct {
 	item int
 }
 
-// maxPooled bounds the arenas kept for reuse: the arena of a huge file is
+// maxArenaLen bounds the arenas kept for reuse: the arena of a huge file is
 // left to the garbage collector rather than held.
-const maxPooled = 1 << 14
+const maxArenaLen = 1 << 14
 
 var arenas = sync.Pool{New: func() any { return new(arena) }}
 
@@ -58,9 +58,9 @@ func getArena() *arena { return arenas.Get().(*arena) }
 // release empties the arena, dropping every reference into the file, and
 // returns it to the pool.
 func (a *arena) release() {
-	if cap(a.elems) > maxPooled || cap(a.items) > maxPooled || cap(a.estack) > maxPooled || cap(a.istack) > maxPooled ||
-		cap(a.refs) > maxPooled || cap(a.byRef) > maxPooled || cap(a.text) > maxPooled<<4 ||
-		cap(a.found) > maxPooled || cap(a.issues) > maxPooled {
+	if cap(a.elems) > maxArenaLen || cap(a.items) > maxArenaLen || cap(a.estack) > maxArenaLen || cap(a.istack) > maxArenaLen ||
+		cap(a.refs) > maxArenaLen || cap(a.byRef) > maxArenaLen || cap(a.text) > maxArenaLen<<4 ||
+		cap(a.found) > maxArenaLen || cap(a.issues) > maxArenaLen {
 		return
 	}
 	clear(a.found)
