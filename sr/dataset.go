@@ -123,10 +123,11 @@ func (d *dataset) at(t tag.Tag) string {
 // it may outlive the file.
 func (d *dataset) str(t tag.Tag) string { return strings.Clone(d.get(t).first()) }
 
-// view is str without the copy: the string shares the bytes of the file,
-// so it is valid only while the file is, and must never be kept or
-// returned. The validator compares with it; the reader, whose values end
-// up in a report, uses str.
+// view is str without the copy: the string shares the bytes the file was
+// read from (unless they had to be decoded), so it must not outlive the
+// call that read them: it would change with the caller's bytes. The
+// validator compares with it; the reader, whose values end up in a
+// report, uses str.
 func (d *dataset) view(t tag.Tag) string { return d.get(t).first() }
 
 // seq returns the items of sequence t in d; nil when absent or not a
