@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -65,4 +66,24 @@ func TestValidateReuse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// TestReadCopiesValues: the validator compares views of the caller's
+// bytes, but what Read returns must be copies, or the report would change
+// when the caller reuses its buffer.
+func TestReadCopiesValues(t *testing.T) {
+	for name, b := range encodedExamples(t) {
+		b = slices.Clone(b)
+		src, _, err := sr.ReadSource(b, sr.ReadOptions{})
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		want, wantUID := proto.Clone(src.Report), strings.Clone(src.SOPInstanceUID)
+		for i := range b {
+			b[i] = 'X'
+		}
+		if !proto.Equal(src.Report, want) || src.SOPInstanceUID != wantUID {
+			t.Errorf("%s: the report changed with the bytes it was read from", name)
+		}
+	}
 }
