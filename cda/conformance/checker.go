@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/schemas/ucum"
@@ -16,8 +17,9 @@ const RuleXML = "XML"
 // Checker checks DIR documents. It holds no per-document state, so one
 // Checker is safe for concurrent use.
 type Checker struct {
-	compat map[string]bool // root:extension pairs of the compatible-id rule
-	ucum   *ucum.System    // the units PQ values may have
+	compat  map[string]bool // root:extension pairs of the compatible-id rule
+	ucum    *ucum.System    // the units PQ values may have
+	parsers sync.Pool       // of *parser, reused from document to document
 }
 
 // Option configures a Checker.
@@ -48,7 +50,15 @@ func New(opts ...Option) (*Checker, error) {
 // not well-formed XML gives a single error with rule id RuleXML. Entities
 // other than the five predefined ones are refused, never loaded.
 func (c *Checker) Check(doc []byte) issue.List {
-	d, err := parse(doc)
+	p, _ := c.parsers.Get().(*parser)
+	if p == nil {
+		p = new(parser)
+	}
+	defer func() {
+		p.release()
+		c.parsers.Put(p)
+	}()
+	d, err := p.parse(doc)
 	if err != nil {
 		var out issue.List
 		out.Errorf(RuleXML, "", "not a readable XML document: %v", err)

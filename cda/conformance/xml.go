@@ -84,36 +84,119 @@ type nsBinding struct {
 	prefix, uri string
 }
 
+// parser reads one document. A Checker keeps parsers in a pool, so the
+// node and attribute blocks, the open-element stack and the namespace
+// stack of one document serve the next one instead of being allocated
+// anew (on a typical report they were half of the checker's time, most of
+// it the garbage collector's).
 type parser struct {
-	s        string
-	pos      int
-	ns       []nsBinding
-	slab     []node
-	attrSlab []attr
-	nodes    int
+	s     string
+	pos   int
+	ns    []nsBinding
+	stack []open
+	nodes int // nodes made for this document, against maxNodes
+	// Node and attribute blocks: blocks[:cur] are full, blocks[cur] has
+	// its first used nodes taken. Nodes are handed out as pointers into
+	// the blocks, so a block never grows or moves.
+	blocks     [][]node
+	cur, used  int
+	attrBlocks [][]attr
+	attrCur    int
+	attrUsed   int
+	// Text of the current text node when it comes in several pieces
+	// (text, references, CDATA); a single piece is kept as a slice of s.
+	text      []byte
+	textPiece string
+	textParts int
+	doc       document
+}
+
+// Block sizes, and how much a pooled parser keeps between documents: a
+// typical report has about 900 nodes and 1,500 attributes; a hostile one
+// may have a million, which are left to the garbage collector.
+const (
+	nodeBlock     = 512
+	attrBlock     = 1024
+	keepNodes     = 16 * nodeBlock
+	keepAttrs     = 8 * attrBlock
+	maxPooledText = 64 << 10
+)
+
+// reset prepares a parser for the document s.
+func (p *parser) reset(s string) {
+	p.s, p.pos, p.nodes = s, 0, 0
+	p.ns, p.stack = p.ns[:0], p.stack[:0]
+	p.cur, p.used, p.attrCur, p.attrUsed = 0, 0, 0, 0
+	p.text, p.textPiece, p.textParts = p.text[:0], "", 0
+}
+
+// release drops every reference into the document just read, so that a
+// pooled parser holds no document text, and lets go of blocks beyond
+// what a large legitimate document needs.
+func (p *parser) release() {
+	for i := 0; i <= p.cur && i < len(p.blocks); i++ {
+		n := len(p.blocks[i])
+		if i == p.cur {
+			n = p.used
+		}
+		clear(p.blocks[i][:n])
+	}
+	for i := 0; i <= p.attrCur && i < len(p.attrBlocks); i++ {
+		n := len(p.attrBlocks[i])
+		if i == p.attrCur {
+			n = p.attrUsed
+		}
+		clear(p.attrBlocks[i][:n])
+	}
+	if len(p.blocks) > keepNodes/nodeBlock {
+		clear(p.blocks[keepNodes/nodeBlock:])
+		p.blocks = p.blocks[:keepNodes/nodeBlock]
+	}
+	if len(p.attrBlocks) > keepAttrs/attrBlock {
+		clear(p.attrBlocks[keepAttrs/attrBlock:])
+		p.attrBlocks = p.attrBlocks[:keepAttrs/attrBlock]
+	}
+	clear(p.ns[:cap(p.ns)])
+	clear(p.stack[:cap(p.stack)])
+	if cap(p.text) > maxPooledText {
+		p.text = nil
+	}
+	if cap(p.ns) > maxNSBindings*2 {
+		p.ns = nil
+	}
+	if cap(p.stack) > maxDepth*2 {
+		p.stack = nil
+	}
+	p.reset("")
 }
 
 // attrSpace returns an empty slice with room for k attributes, carved from
-// a shared block so that elements do not each allocate one.
+// the attribute blocks so that elements do not each allocate one.
 func (p *parser) attrSpace(k int) []attr {
-	if k > 64 {
+	if k > attrBlock/4 {
 		return make([]attr, 0, k)
 	}
-	if cap(p.attrSlab)-len(p.attrSlab) < k {
-		p.attrSlab = make([]attr, 0, 512)
+	if p.attrCur < len(p.attrBlocks) && attrBlock-p.attrUsed < k {
+		p.attrCur++
+		p.attrUsed = 0
 	}
-	l := len(p.attrSlab)
-	p.attrSlab = p.attrSlab[:l+k]
-	return p.attrSlab[l : l : l+k]
+	if p.attrCur == len(p.attrBlocks) {
+		p.attrBlocks = append(p.attrBlocks, make([]attr, attrBlock))
+		p.attrUsed = 0
+	}
+	b := p.attrBlocks[p.attrCur]
+	l := p.attrUsed
+	p.attrUsed += k
+	return b[l : l : l+k]
 }
 
-// parse reads b into a document.
-func parse(b []byte) (*document, error) {
+// parse reads b into a document whose nodes live in p until p.release.
+func (p *parser) parse(b []byte) (*document, error) {
 	s, err := decodeInput(b)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{s: s, ns: make([]nsBinding, 0, 8)}
+	p.reset(s)
 	return p.document()
 }
 
@@ -207,11 +290,16 @@ func (p *parser) newNode(kind nodeKind) (*node, error) {
 	if p.nodes > maxNodes {
 		return nil, p.fail("document has too many nodes to check")
 	}
-	if len(p.slab) == 0 {
-		p.slab = make([]node, 256)
+	if p.cur < len(p.blocks) && p.used == nodeBlock {
+		p.cur++
+		p.used = 0
 	}
-	n := &p.slab[0]
-	p.slab = p.slab[1:]
+	if p.cur == len(p.blocks) {
+		p.blocks = append(p.blocks, make([]node, nodeBlock))
+		p.used = 0
+	}
+	n := &p.blocks[p.cur][p.used]
+	p.used++
 	n.kind = kind
 	return n, nil
 }
@@ -226,40 +314,55 @@ func appendChild(parent, child *node) {
 	parent.last = child
 }
 
-func (p *parser) document() (*document, error) {
-	d := &document{}
-	var stack []open
-	var pending strings.Builder // character data of the current text node
-	pendingSet := false
-	flush := func() error {
-		if !pendingSet {
-			return nil
-		}
-		txt := pending.String()
-		pending.Reset()
-		pendingSet = false
-		blank := strings.TrimLeft(txt, " \t\r\n") == ""
-		if len(stack) == 0 {
-			if !blank {
-				return p.fail("text outside the root element")
-			}
-			return nil
-		}
-		// White space between child elements is never looked at: the
-		// rules read text only of elements without element children
-		// (names, address parts) or ask for text that is not blank. Not
-		// keeping it saves a third of the nodes of an indented document.
-		if parent := stack[len(stack)-1].n; blank && parent.last != nil && parent.last.kind == elementNode {
-			return nil
-		}
-		t, err := p.newNode(textNode)
-		if err != nil {
-			return err
-		}
-		t.text = txt
-		appendChild(stack[len(stack)-1].n, t)
+// addText adds a piece of character data to the current text node.
+func (p *parser) addText(piece string) {
+	switch p.textParts {
+	case 0:
+		p.textPiece = piece
+	case 1:
+		p.text = append(append(p.text[:0], p.textPiece...), piece...)
+	default:
+		p.text = append(p.text, piece...)
+	}
+	p.textParts++
+}
+
+// flush ends the current text node.
+func (p *parser) flush() error {
+	if p.textParts == 0 {
 		return nil
 	}
+	txt := p.textPiece
+	if p.textParts > 1 {
+		txt = string(p.text)
+	}
+	p.textPiece, p.textParts = "", 0
+	blank := strings.TrimLeft(txt, " \t\r\n") == ""
+	if len(p.stack) == 0 {
+		if !blank {
+			return p.fail("text outside the root element")
+		}
+		return nil
+	}
+	// White space between child elements is never looked at: the
+	// rules read text only of elements without element children
+	// (names, address parts) or ask for text that is not blank. Not
+	// keeping it saves a third of the nodes of an indented document.
+	if parent := p.stack[len(p.stack)-1].n; blank && parent.last != nil && parent.last.kind == elementNode {
+		return nil
+	}
+	t, err := p.newNode(textNode)
+	if err != nil {
+		return err
+	}
+	t.text = txt
+	appendChild(p.stack[len(p.stack)-1].n, t)
+	return nil
+}
+
+func (p *parser) document() (*document, error) {
+	d := &p.doc
+	d.root = nil
 	if strings.HasPrefix(p.s, "<?xml") && len(p.s) > 5 && isSpace(p.s[5]) {
 		end := strings.Index(p.s, "?>")
 		if end < 0 {
@@ -279,8 +382,7 @@ func (p *parser) document() (*document, error) {
 			if err != nil {
 				return nil, err
 			}
-			pending.WriteString(txt)
-			pendingSet = true
+			p.addText(txt)
 			p.pos += end
 			continue
 		}
@@ -291,20 +393,19 @@ func (p *parser) document() (*document, error) {
 			if end < 0 {
 				return nil, p.fail("unterminated comment")
 			}
-			if err := flush(); err != nil {
+			if err := p.flush(); err != nil {
 				return nil, err
 			}
 			p.pos += 4 + end + 3
 		case strings.HasPrefix(rest, "<![CDATA["):
-			if len(stack) == 0 {
+			if len(p.stack) == 0 {
 				return nil, p.fail("CDATA outside the root element")
 			}
 			end := strings.Index(rest[9:], "]]>")
 			if end < 0 {
 				return nil, p.fail("unterminated CDATA section")
 			}
-			pending.WriteString(rest[9 : 9+end])
-			pendingSet = true
+			p.addText(rest[9 : 9+end])
 			p.pos += 9 + end + 3
 		case strings.HasPrefix(rest, "<!"):
 			// DOCTYPE and any other markup declaration: refused, so that
@@ -318,15 +419,15 @@ func (p *parser) document() (*document, error) {
 			if strings.EqualFold(strings.TrimRight(rest[2:min(2+end, 6)], " \t\r\n"), "xml") {
 				return nil, p.fail("misplaced XML declaration")
 			}
-			if err := flush(); err != nil {
+			if err := p.flush(); err != nil {
 				return nil, err
 			}
 			p.pos += 2 + end + 2
 		case strings.HasPrefix(rest, "</"):
-			if err := flush(); err != nil {
+			if err := p.flush(); err != nil {
 				return nil, err
 			}
-			if len(stack) == 0 {
+			if len(p.stack) == 0 {
 				return nil, p.fail("end tag without start tag")
 			}
 			p.pos += 2
@@ -339,42 +440,42 @@ func (p *parser) document() (*document, error) {
 				return nil, p.fail("malformed end tag")
 			}
 			p.pos++
-			top := stack[len(stack)-1]
+			top := p.stack[len(p.stack)-1]
 			if top.n.local != localPart(qname) || top.n.space != p.lookupElementNS(qname) {
 				return nil, p.fail("end tag does not match start tag")
 			}
 			p.ns = p.ns[:len(p.ns)-top.pushed]
-			stack = stack[:len(stack)-1]
+			p.stack = p.stack[:len(p.stack)-1]
 		default:
-			if err := flush(); err != nil {
+			if err := p.flush(); err != nil {
 				return nil, err
 			}
-			if len(stack) == 0 && d.root != nil {
+			if len(p.stack) == 0 && d.root != nil {
 				return nil, p.fail("more than one root element")
 			}
-			if len(stack) >= maxDepth {
+			if len(p.stack) >= maxDepth {
 				return nil, p.fail("elements nested too deep to check")
 			}
 			n, pushed, selfClosing, err := p.startTag()
 			if err != nil {
 				return nil, err
 			}
-			if len(stack) == 0 {
+			if len(p.stack) == 0 {
 				d.root = n
 			} else {
-				appendChild(stack[len(stack)-1].n, n)
+				appendChild(p.stack[len(p.stack)-1].n, n)
 			}
 			if selfClosing {
 				p.ns = p.ns[:len(p.ns)-pushed]
 			} else {
-				stack = append(stack, open{n, pushed})
+				p.stack = append(p.stack, open{n, pushed})
 			}
 		}
 	}
-	if err := flush(); err != nil {
+	if err := p.flush(); err != nil {
 		return nil, err
 	}
-	if len(stack) > 0 {
+	if len(p.stack) > 0 {
 		return nil, p.fail("document ends inside an element")
 	}
 	if d.root == nil {
