@@ -1,7 +1,5 @@
 package conformance
 
-import "regexp"
-
 // sopRef is a SOP Instance Observation and whether it lies in the DICOM
 // Object Catalog.
 type sopRef struct {
@@ -14,10 +12,6 @@ type localRef struct {
 	ref, section *node
 }
 
-// ncName is the XML NCName production restricted to what CDA narrative
-// IDs use in practice; other letters are accepted as well.
-var ncName = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}._\-\x{B7}]*$`)
-
 // crossChecks runs the rules that relate distant parts of the document,
 // after walk has gathered them.
 func (r *run) crossChecks() {
@@ -29,7 +23,7 @@ func (r *run) crossChecks() {
 // NCNames, so that references can resolve. It records the ID for
 // narrativeRefs.
 func (r *run) narrativeID(n *node, id string) {
-	if !ncName.MatchString(id) {
+	if !isNCName(id) {
 		r.err("CDA-NARR-01", n, "@ID SHALL be an XML NCName")
 	}
 	if _, dup := r.ids[id]; dup {

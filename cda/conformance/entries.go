@@ -299,7 +299,7 @@ func sopKey(instance, class string) string { return instance + " " + class }
 // validUID is the DICOM UID syntax (PS3.5 §9.1): dotted decimal arcs
 // without leading zeros, at most 64 characters.
 func validUID(s string) bool {
-	return len(s) <= 64 && uidPattern.MatchString(s)
+	return len(s) <= 64 && isDottedDecimal(s)
 }
 
 // purposeOfReference is Purpose of Reference Observation (CONF:81-9264 to

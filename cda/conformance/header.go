@@ -33,10 +33,6 @@ func (r *run) headerTemplates(cd *node) {
 	}
 }
 
-// oidPattern is the OID syntax of CONF:1198-10031: arcs are 0 or start
-// with a non-zero digit.
-var oidPattern = regexp.MustCompile(`^[0-2](\.(0|[1-9][0-9]*))+$`)
-
 // schematronOID is the weaker test the schematron applies for
 // CONF:1198-10031/30934: a dot, and a first arc 0, 1 or 2.
 func schematronOID(root string) bool {
@@ -120,7 +116,7 @@ func (r *run) documentID(cd *node, ids []*node) {
 	}
 	for _, id := range ids {
 		root := id.val("root")
-		if !schematronOID(root) || !oidPattern.MatchString(root) {
+		if !schematronOID(root) || !isOID(root) {
 			r.err("CONF:1198-10031", id, "OIDs SHALL be in dotted decimal notation, each arc 0 or starting with a non-zero digit")
 			r.err("CONF:1198-30934", id, "ClinicalDocument/id/@root SHALL be a syntactically correct OID and SHALL NOT be a UUID")
 		}
@@ -410,7 +406,7 @@ func (r *run) relatedDocument(cd *node) {
 				if id.hasAttr("nullFlavor") {
 					continue
 				}
-				if root := id.val("root"); !oidPattern.MatchString(root) && !uuidPattern.MatchString(root) {
+				if root := id.val("root"); !isOID(root) && !uuidPattern.MatchString(root) {
 					r.err("CONF:1198-10031", id, "parentDocument/id/@root SHALL be an OID in dotted decimal notation")
 				} else if len(root) > 64 {
 					r.err("CONF:1198-10032", id, "OIDs SHALL be no more than 64 characters long")

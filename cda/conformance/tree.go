@@ -1,9 +1,6 @@
 package conformance
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Helpers that read the tree the way the schematron's XPath does: "cda:x"
 // steps match elements in the HL7 v3 namespace only, and attribute names
@@ -207,6 +204,3 @@ func (n *node) stringValue() string {
 func (n *node) hasContent() bool {
 	return n.elementCount() > 0 || n.mixedText()
 }
-
-// uidPattern is the dotted decimal syntax shared by DICOM UIDs and OIDs.
-var uidPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$`)

@@ -69,17 +69,15 @@ func isPQ(n *node) bool {
 	return (n.local == "low" || n.local == "high") && n.hasAttr("unit")
 }
 
-// tsPattern is the TS literal of HL7 V3 data types R1: YYYY[MM[DD[HH[MM[SS
-// [.S+]]]]]][+/-ZZzz].
-var tsPattern = regexp.MustCompile(`^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\.\d+)?([+-]\d+)?$`)
-
 // tsLiteral checks a TS @value: a real calendar date, hours 0-23, minutes
 // and seconds 0-59 (60 for a leap second), precision in whole components,
 // and a UTC offset of exactly four digits from -1200 to +1400 (HL7 V3
 // Data Types R1, TS: "+/-ZZzz").
 func (r *run) tsLiteral(n *node, v string) {
-	m := tsPattern.FindStringSubmatch(v)
-	if m == nil {
+	// The TS literal of HL7 V3 data types R1: YYYY[MM[DD[HH[MM[SS[.S+]]]]]]
+	// [+/-ZZzz].
+	m, ok := tsParts(v)
+	if !ok {
 		// The CDA schema's TS pattern reports it (or allows it, e.g. a
 		// fraction without seconds); say it here too, by this rule.
 		r.err(RuleTS, n, "the time is not a TS literal YYYYMMDDHHMMSS.S+ZZzz")
