@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The checker reads documents with its own small XML reader instead of
@@ -202,6 +203,13 @@ func (p *parser) parse(b []byte) (*document, error) {
 
 // decodeInput returns the document as UTF-8 text, without a byte order
 // mark.
+//
+// A UTF-8 document is not copied: the string shares b's bytes (a copy of
+// a typical report was the checker's largest allocation). That is sound
+// because the caller does not change b while Check runs, and nothing Check
+// returns or keeps refers to the document's text: locations and messages
+// are built afresh, and the pooled parser and run clear every reference
+// into the document when Check returns (TestIssuesOutliveTheDocument).
 func decodeInput(b []byte) (string, error) {
 	if len(b) >= 2 && (b[0] == 0xFE && b[1] == 0xFF || b[0] == 0xFF && b[1] == 0xFE) {
 		return "", &parseError{0, "UTF-16 documents are not supported"}
@@ -213,7 +221,10 @@ func decodeInput(b []byte) (string, error) {
 		if !utf8.Valid(b) {
 			return "", &parseError{invalidUTF8At(b), "invalid UTF-8"}
 		}
-		return string(b), nil
+		if len(b) == 0 {
+			return "", nil
+		}
+		return unsafe.String(&b[0], len(b)), nil
 	case "iso-8859-1", "latin1", "iso_8859-1", "l1":
 		// Every byte of ISO-8859-1 is the code point of the same value.
 		var sb strings.Builder
@@ -260,7 +271,7 @@ func declaredEncoding(b []byte) string {
 	if end < 0 {
 		return ""
 	}
-	decl := string(b[5:end])
+	decl := unsafe.String(&b[5], end-5) // read here only, never kept
 	i := strings.Index(decl, "encoding")
 	if i < 0 {
 		return ""
@@ -337,7 +348,7 @@ func (p *parser) flush() error {
 		txt = string(p.text)
 	}
 	p.textPiece, p.textParts = "", 0
-	blank := strings.TrimLeft(txt, " \t\r\n") == ""
+	blank := isBlank(txt)
 	if len(p.stack) == 0 {
 		if !blank {
 			return p.fail("text outside the root element")
@@ -489,6 +500,16 @@ func (p *parser) document() (*document, error) {
 type open struct {
 	n      *node
 	pushed int
+}
+
+// isBlank reports whether s is nothing but XML white space.
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isSpace(c byte) bool {
