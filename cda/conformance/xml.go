@@ -389,7 +389,7 @@ func (p *parser) document() (*document, error) {
 				end = len(s) - p.pos
 			}
 			raw := s[p.pos : p.pos+end]
-			txt, err := p.decodeText(raw, false)
+			txt, err := p.decodeText(raw)
 			if err != nil {
 				return nil, err
 			}
@@ -582,7 +582,7 @@ func (p *parser) startTag() (*node, int, bool, error) {
 	s := p.s
 	p.pos++
 	qname := p.name()
-	if qname == "" || strings.Count(qname, ":") > 1 || strings.HasPrefix(qname, ":") || strings.HasSuffix(qname, ":") {
+	if c := strings.IndexByte(qname, ':'); qname == "" || c == 0 || c == len(qname)-1 || c > 0 && strings.IndexByte(qname[c+1:], ':') >= 0 {
 		return nil, 0, false, p.fail("malformed element name")
 	}
 	var raws [16]rawAttr
@@ -622,20 +622,27 @@ func (p *parser) startTag() (*node, int, bool, error) {
 		if p.pos >= len(s) || (s[p.pos] != '"' && s[p.pos] != '\'') {
 			return nil, 0, false, p.fail("attribute value must be quoted")
 		}
+		// One scan finds the closing quote and tells whether the value
+		// holds a '<' or anything to decode.
 		q := s[p.pos]
-		end := strings.IndexByte(s[p.pos+1:], q)
-		if end < 0 {
+		end, class := p.pos+1, attrPlain
+		for ; end < len(s) && s[end] != q; end++ {
+			class = max(class, attrByte[s[end]])
+		}
+		if end == len(s) {
 			return nil, 0, false, p.fail("unterminated attribute value")
 		}
-		raw := s[p.pos+1 : p.pos+1+end]
-		if strings.IndexByte(raw, '<') >= 0 {
+		if class == attrLess {
 			return nil, 0, false, p.fail("'<' in attribute value")
 		}
-		v, err := p.decodeText(raw, true)
-		if err != nil {
-			return nil, 0, false, err
+		v := s[p.pos+1 : end]
+		if class == attrDecode {
+			var err error
+			if v, err = p.decodeRefs(v, true); err != nil {
+				return nil, 0, false, err
+			}
 		}
-		p.pos += end + 2
+		p.pos = end + 1
 		if len(attrs) >= maxAttrs {
 			return nil, 0, false, p.fail("too many attributes on one element")
 		}
@@ -704,22 +711,36 @@ func (p *parser) startTag() (*node, int, bool, error) {
 	return n, pushed, selfClosing, nil
 }
 
-// decodeText resolves character and predefined entity references; in an
-// attribute value it also turns white-space characters into spaces, as
-// XML attribute-value normalisation does.
-func (p *parser) decodeText(raw string, inAttr bool) (string, error) {
-	needs := false
-	for i := 0; i < len(raw) && !needs; i++ {
-		switch raw[i] {
-		case '&', '\r':
-			needs = true
-		case '\t', '\n':
-			needs = inAttr
-		}
-	}
-	if !needs {
+// decodeText resolves the character and predefined entity references of
+// character data.
+func (p *parser) decodeText(raw string) (string, error) {
+	if strings.IndexByte(raw, '&') < 0 && strings.IndexByte(raw, '\r') < 0 {
 		return raw, nil
 	}
+	return p.decodeRefs(raw, false)
+}
+
+// Classes of the bytes of an attribute value: attrDecode marks those
+// decodeRefs changes (references, and white space that normalisation
+// turns into spaces), attrLess the '<' no value may hold.
+const (
+	attrPlain uint8 = iota
+	attrDecode
+	attrLess
+)
+
+var attrByte = func() (t [256]uint8) {
+	for _, c := range []byte("&\r\t\n") {
+		t[c] = attrDecode
+	}
+	t['<'] = attrLess
+	return t
+}()
+
+// decodeRefs resolves character and predefined entity references; in an
+// attribute value (inAttr) it also turns white-space characters into
+// spaces, as XML attribute-value normalisation does.
+func (p *parser) decodeRefs(raw string, inAttr bool) (string, error) {
 	if !inAttr && strings.Contains(raw, "]]>") {
 		return "", p.fail("']]>' in character data")
 	}
