@@ -54,7 +54,11 @@ func (c *CDA) Close() {
 
 // parseOptions keep hostile input harmless: no network access, no entity
 // substitution, no DTD loading, and libxml2's default size limits stay on.
-var parseOptions = parser.XMLParseNoNet
+// NoError and NoWarning stop libxml2 from printing parser errors to
+// standard error, which it otherwise does with the line of the document
+// around the error (patient data in the service's logs); the error the
+// issue reports is read from the parser context either way.
+var parseOptions = parser.XMLParseNoNet | parser.XMLParseNoError | parser.XMLParseNoWarning
 
 // Validate checks doc against the schema. A document that is not
 // well-formed gives one issue; libxml2's messages name the element and
