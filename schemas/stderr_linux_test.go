@@ -21,6 +21,7 @@ func TestValidatePrintsNothing(t *testing.T) {
 		`<!DOCTYPE d SYSTEM "d.dtd"><ClinicalDocument xmlns="urn:hl7-org:v3"><title>` + secret + `&e;</title></ClinicalDocument>`,
 		`<ClinicalDocument xmlns="urn:hl7-org:v3"><x:title>` + secret + `</x:title></ClinicalDocument>`,
 		`<ClinicalDocument xmlns="urn:hl7-org:v3" xmlns:a="rel"><title>` + secret + `</title></ClinicalDocument>`,
+		`<ClinicalDocument xmlns="urn:hl7-org:v3" xml:id="a"><title xml:id="a">` + secret + `</title></ClinicalDocument>`,
 		strings.Replace(minimalCDA, `<effectiveTime value="20261120"/>`, `<effectiveTime value="`+secret+`"/>`, 1),
 	}
 	r, w, err := os.Pipe()

@@ -57,7 +57,8 @@ func (c *CDA) Close() {
 // NoError and NoWarning stop libxml2 from printing parser errors to
 // standard error, which it otherwise does with the line of the document
 // around the error (patient data in the service's logs); the error the
-// issue reports is read from the parser context either way.
+// issue reports is read from the parser context either way. (parseTree
+// silences the validity errors these options leave on as well.)
 var parseOptions = parser.XMLParseNoNet | parser.XMLParseNoError | parser.XMLParseNoWarning
 
 // Validate checks doc against the schema. A document that is not
@@ -80,15 +81,14 @@ func (c *CDA) Validate(doc []byte) issue.List {
 
 // validateTree parses doc into a libxml2 tree and validates the tree.
 func (c *CDA) validateTree(doc []byte) issue.List {
-	p := parser.New(parseOptions)
-	d, err := p.Parse(doc)
+	d, err := parseTree(doc, int(parseOptions))
 	if err != nil {
 		var out issue.List
 		out.Errorf(RuleXML, "", "not well-formed XML: %s", firstLine(err.Error()))
 		return out
 	}
-	defer d.Free()
-	return schemaIssues(validateDoc(c.schema.Pointer(), d.Pointer()))
+	defer freeTree(d)
+	return schemaIssues(validateDoc(c.schema.Pointer(), d))
 }
 
 // schemaIssues turns the validator's messages into issues.
