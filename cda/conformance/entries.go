@@ -73,7 +73,7 @@ func (r *run) visit(n, section *node, inCatalog bool) {
 	if n.kind != elementNode {
 		return
 	}
-	if n.space == nsHL7 {
+	if n.hl7 {
 		r.seg = segValues
 		r.values(n)
 	}
@@ -81,7 +81,7 @@ func (r *run) visit(n, section *node, inCatalog bool) {
 	if id, ok := n.attr("ID"); ok {
 		r.narrativeID(n, id)
 	}
-	if n.space == nsHL7 {
+	if n.hl7 {
 		switch n.local {
 		case "templateId":
 			if n.val("root") == tidCatalog && !n.hasAttr("extension") {

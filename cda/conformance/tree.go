@@ -8,7 +8,7 @@ import "strings"
 
 // is reports whether n is the HL7 element local.
 func (n *node) is(local string) bool {
-	return n != nil && n.kind == elementNode && n.local == local && n.space == nsHL7
+	return n != nil && n.hl7 && n.local == local
 }
 
 // child returns the first HL7 child element named local, or nil.

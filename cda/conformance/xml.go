@@ -51,6 +51,7 @@ const (
 // (adjacent text and CDATA merged, split by comments and elements).
 type node struct {
 	kind   nodeKind
+	hl7    bool   // an element in the HL7 v3 namespace (space == nsHL7)
 	space  string // namespace URI of an element
 	local  string // local name of an element
 	text   string // content of a text node
@@ -384,6 +385,17 @@ func (p *parser) document() (*document, error) {
 	s := p.s
 	for p.pos < len(s) {
 		if s[p.pos] != '<' {
+			// Indentation between tags, most of a document's text, needs
+			// neither a search for '<' nor decoding.
+			i := p.pos
+			for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+				i++
+			}
+			if i < len(s) && s[i] == '<' {
+				p.addText(s[p.pos:i])
+				p.pos = i
+				continue
+			}
 			end := strings.IndexByte(s[p.pos:], '<')
 			if end < 0 {
 				end = len(s) - p.pos
@@ -683,7 +695,7 @@ func (p *parser) startTag() (*node, int, bool, error) {
 	if !ok {
 		return nil, 0, false, p.fail("undeclared namespace prefix")
 	}
-	n.space, n.local = uri, local
+	n.space, n.local, n.hl7 = uri, local, uri == nsHL7
 	if len(attrs) > pushed {
 		n.attrs = p.attrSpace(len(attrs) - pushed)
 		for _, a := range attrs {
