@@ -12,17 +12,17 @@ const (
 // (CONF:1198-31206), and the IG constraints on the other sections
 // (CONF:1198-31057, 31207, 31211, 31212, 31061, 31210).
 func (r *run) body(cd *node) {
-	comps := cd.children("component")
+	comps := r.children(cd, "component")
 	if len(comps) != 1 {
 		r.err("CONF:1198-14907", cd, "SHALL contain exactly one component")
 	}
 	r.each(comps, cd, "CONF:1198-30695", "component SHALL contain exactly one structuredBody", func(n *node) bool { return n.count("structuredBody") == 1 })
-	bodies := cd.all("component", "structuredBody")
+	bodies := r.all(cd, "component", "structuredBody")
 	r.each(bodies, cd, "CONF:1198-30696", "structuredBody SHALL contain exactly one component with a Findings Section (DIR) (templateId 2.16.840.1.113883.10.20.6.1.2)", func(b *node) bool {
 		n := 0
-		for _, c := range b.children("component") {
+		for _, c := range r.children(b, "component") {
 			k := 0
-			for _, s := range c.children("section") {
+			for _, s := range r.children(c, "section") {
 				if s.hasTemplate(tidFindings) {
 					k++
 				}
@@ -36,11 +36,11 @@ func (r *run) body(cd *node) {
 
 	// The schematron counts un-versioned catalog templateIds anywhere in
 	// the document and wants the first body component to hold one.
-	catalogs := countCatalogIDs(cd)
+	catalogs := r.catalogIDs
 	for _, b := range bodies {
-		comps := b.children("component")
+		comps := r.children(b, "component")
 		for _, c := range comps {
-			for _, s := range c.children("section") {
+			for _, s := range r.children(c, "section") {
 				if s.countTemplate(tidCatalog, "-") == 0 {
 					continue
 				}
@@ -60,28 +60,12 @@ func (r *run) body(cd *node) {
 	}
 }
 
-// countCatalogIDs counts templateId elements with the catalog root and no
-// extension in the whole document.
-func countCatalogIDs(n *node) int {
-	c := 0
-	for k := n.first; k != nil; k = k.next {
-		if k.kind != elementNode {
-			continue
-		}
-		if k.is("templateId") && k.val("root") == tidCatalog && !k.hasAttr("extension") {
-			c++
-		}
-		c += countCatalogIDs(k)
-	}
-	return c
-}
-
 // sectionIG applies the DIR's untested section SHALLs to a section and,
 // recursively, to its nested sections. The Findings Section template
 // constrains only its templateId, so code and text are not required of it.
 func (r *run) sectionIG(s *node, findings, nested bool) {
 	if !findings {
-		codes := s.children("code")
+		codes := r.children(s, "code")
 		if len(codes) != 1 {
 			r.err("CONF:1198-31057", s, "section SHALL contain exactly one code")
 		}
@@ -99,17 +83,17 @@ func (r *run) sectionIG(s *node, findings, nested bool) {
 			r.err("CONF:1198-31211", s, "sections listed in DIR Section Type Codes SHALL be top-level sections")
 		}
 	}
-	for _, t := range s.children("text") {
+	for _, t := range r.children(s, "text") {
 		if !t.hasContent() {
 			r.err("CONF:1198-31061", t, "section text SHALL contain PCDATA or child elements")
 		}
 	}
-	for _, c := range s.children("component") {
+	for _, c := range r.children(s, "component") {
 		if c.elementCount() == 0 {
 			r.err("CONF:1198-31210", c, "a nested component SHALL contain child elements")
 			continue
 		}
-		for _, sub := range c.children("section") {
+		for _, sub := range r.children(c, "section") {
 			r.sectionIG(sub, false, true)
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/reportgen/reportgen/issue"
 	"github.com/reportgen/reportgen/schemas/ucum"
@@ -16,8 +17,10 @@ const RuleXML = "XML"
 // Checker checks DIR documents. It holds no per-document state, so one
 // Checker is safe for concurrent use.
 type Checker struct {
-	compat map[string]bool // root:extension pairs of the compatible-id rule
-	ucum   *ucum.System    // the units PQ values may have
+	compat  map[templateRef]bool // templateIds of the compatible-id rule
+	ucum    *ucum.System         // the units PQ values may have
+	parsers sync.Pool            // of *parser, reused from document to document
+	runs    sync.Pool            // of *run, likewise
 }
 
 // Option configures a Checker.
@@ -30,9 +33,10 @@ func WithUCUM(s *ucum.System) Option { return func(c *Checker) { c.ucum = s } }
 
 // New returns a ready Checker. It fails without WithUCUM.
 func New(opts ...Option) (*Checker, error) {
-	c := &Checker{compat: make(map[string]bool, len(compatTemplateIDs))}
+	c := &Checker{compat: make(map[templateRef]bool, len(compatTemplateIDs))}
 	for _, id := range compatTemplateIDs {
-		c.compat[id] = true
+		root, ext, _ := strings.Cut(id, ":")
+		c.compat[templateRef{root, ext}] = true
 	}
 	for _, o := range opts {
 		o(c)
@@ -48,7 +52,15 @@ func New(opts ...Option) (*Checker, error) {
 // not well-formed XML gives a single error with rule id RuleXML. Entities
 // other than the five predefined ones are refused, never loaded.
 func (c *Checker) Check(doc []byte) issue.List {
-	d, err := parse(doc)
+	p, _ := c.parsers.Get().(*parser)
+	if p == nil {
+		p = new(parser)
+	}
+	defer func() {
+		p.release()
+		c.parsers.Put(p)
+	}()
+	d, err := p.parse(doc)
 	if err != nil {
 		var out issue.List
 		out.Errorf(RuleXML, "", "not a readable XML document: %v", err)
@@ -57,20 +69,99 @@ func (c *Checker) Check(doc []byte) issue.List {
 	return c.check(d)
 }
 
-// run collects the issues of one document.
+// run collects the issues of one document. A Checker keeps runs in a
+// pool with the parsers: the maps, lists and node-list arena of one
+// document serve the next.
 type run struct {
 	c    *Checker
 	root *node
-	out  issue.List
+	// The issues in the order Check reports them, one list per segment
+	// (see check), and the segment add writes to.
+	segs [segments]segment
+	seg  int
 	// Gathered while walking the body, checked at the end.
-	ids        map[string]*node // narrative IDs
-	refs       []localRef       // references whose @value starts with "#"
-	sopObs     []sopRef         // every SOP Instance Observation
-	catalogSOP map[string]bool
+	ids          map[string]*node // narrative IDs
+	refs         []localRef       // references whose @value starts with "#"
+	sopObs       []sopRef         // every SOP Instance Observation
+	catalogSOP   map[string]bool
+	catalogIDs   int // un-versioned catalog templateIds below the root
+	claimsR21Doc bool
 	// Caches that keep the cost linear in the document's size.
 	position    map[*node]int             // XPath position among same-name siblings
 	unversioned map[*node]map[string]bool // templateId roots without extension, per parent
-	dropped     int                       // issues beyond maxIssues
+	arena       []*node                   // node lists (see take)
+	key         []byte                    // scratch for map lookups
+}
+
+// The segments of a run's issue list. The walk over the body gathers
+// the issues of the value rules and of the templates in one pass, but
+// Check reports the value rules' issues before the body's, and those
+// before the templates': each goes to its own segment, and the segments
+// are joined in order at the end.
+const (
+	segHeader    = iota // header rules, and the value rules of the header
+	segValues           // value rules of every element (TS, PQ)
+	segBody             // structured body
+	segTemplates        // templates, narrative IDs, compatible ids
+	segEnd              // cross-checks and warnings
+	segments
+)
+
+// segment is one part of a run's issue list. Each segment keeps at most
+// maxIssues issues and counts the rest: the first maxIssues of the joined
+// list are then always kept.
+type segment struct {
+	list    issue.List
+	dropped int
+}
+
+// newRun returns a pooled or new run for the document rooted at root.
+func (c *Checker) newRun(root *node) *run {
+	r, _ := c.runs.Get().(*run)
+	if r == nil {
+		r = &run{ids: map[string]*node{}, catalogSOP: map[string]bool{}, position: map[*node]int{}}
+	}
+	r.c, r.root = c, root
+	return r
+}
+
+// Beyond these sizes a run's maps and lists are left to the garbage
+// collector rather than kept in the pool: a hostile document may fill
+// them with a million entries.
+const (
+	keepMapEntries = 1024
+	keepListItems  = 4096
+)
+
+// release clears a run for the pool, keeping nothing of its document.
+func (c *Checker) release(r *run) {
+	r.c, r.root, r.seg, r.catalogIDs, r.claimsR21Doc = nil, nil, 0, 0, false
+	r.segs = [segments]segment{}
+	r.ids = reuseMap(r.ids)
+	r.catalogSOP = reuseMap(r.catalogSOP)
+	r.position = reuseMap(r.position)
+	r.unversioned = nil
+	r.refs = reuseList(r.refs)
+	r.sopObs = reuseList(r.sopObs)
+	r.arena = reuseList(r.arena)
+	r.key = reuseList(r.key)
+	c.runs.Put(r)
+}
+
+func reuseMap[K comparable, V any](m map[K]V) map[K]V {
+	if len(m) > keepMapEntries {
+		return map[K]V{}
+	}
+	clear(m)
+	return m
+}
+
+func reuseList[T any](l []T) []T {
+	if cap(l) > keepListItems {
+		return nil
+	}
+	clear(l[:cap(l)])
+	return l[:0]
 }
 
 // maxIssues bounds the issues of one document: a hostile document could
@@ -86,11 +177,36 @@ func (r *run) err(rule string, at *node, msg string) { r.add(issue.Error, rule, 
 func (r *run) warn(rule string, at *node, msg string) { r.add(issue.Warning, rule, at, msg) }
 
 func (r *run) add(sev issue.Severity, rule string, at *node, msg string) {
-	if len(r.out) >= maxIssues {
-		r.dropped++
+	s := &r.segs[r.seg]
+	if len(s.list) >= maxIssues {
+		s.dropped++
 		return
 	}
-	r.out = append(r.out, issue.Issue{Severity: sev, RuleID: rule, Location: r.path(at), Message: msg})
+	s.list = append(s.list, issue.Issue{Severity: sev, RuleID: rule, Location: r.path(at), Message: msg})
+}
+
+// issues joins the segments: the first maxIssues issues in order, and one
+// RuleLimit issue that counts the rest.
+func (r *run) issues() issue.List {
+	n, dropped := 0, 0
+	for _, s := range r.segs {
+		n += len(s.list)
+		dropped += s.dropped
+	}
+	if n == 0 && dropped == 0 {
+		return nil
+	}
+	out := make(issue.List, 0, min(n, maxIssues)+1)
+	for _, s := range r.segs {
+		k := min(len(s.list), maxIssues-len(out))
+		out = append(out, s.list[:k]...)
+		dropped += len(s.list) - k
+	}
+	if dropped > 0 {
+		out = append(out, issue.Issue{Severity: issue.Info, RuleID: RuleLimit, Location: "/ClinicalDocument",
+			Message: fmt.Sprintf("%d further issues were not listed", dropped)})
+	}
+	return out
 }
 
 // path is the location of n as an XPath, e.g.
@@ -125,9 +241,6 @@ func (r *run) path(n *node) string {
 func (r *run) positionOf(m *node) int {
 	if p, ok := r.position[m]; ok {
 		return p
-	}
-	if r.position == nil {
-		r.position = map[*node]int{}
 	}
 	type name struct{ space, local string }
 	seen := map[name]int{}
@@ -170,11 +283,12 @@ func guard(els []*node, at *node) *node {
 }
 
 func (c *Checker) check(d *document) issue.List {
-	r := &run{c: c, root: d.root, ids: map[string]*node{}, catalogSOP: map[string]bool{}}
+	r := c.newRun(d.root)
+	defer c.release(r)
 	cd := d.root
 	if !cd.is("ClinicalDocument") {
 		r.err("CONF:1198-5252", cd, "the root element is not an HL7 v3 ClinicalDocument")
-		return r.out
+		return r.issues()
 	}
 	r.headerTemplates(cd)
 	r.headerIdentity(cd)
@@ -191,14 +305,15 @@ func (c *Checker) check(d *document) issue.List {
 	r.relatedDocument(cd)
 	r.componentOf(cd)
 	r.headerDataTypes(cd)
-	r.valueRules(cd)
+	r.headerValues(cd)
+	// One pass over every element: value rules, templates, narrative IDs
+	// and references, the catalog's ids (segValues, segTemplates).
+	r.claimsR21Doc = r.claimsR21Document(cd)
+	r.visit(cd, nil, false)
+	r.seg = segBody
 	r.body(cd)
-	r.walk(cd)
+	r.seg = segEnd
 	r.crossChecks()
 	r.warnings(cd)
-	if r.dropped > 0 {
-		r.out = append(r.out, issue.Issue{Severity: issue.Info, RuleID: RuleLimit, Location: "/ClinicalDocument",
-			Message: fmt.Sprintf("%d further issues were not listed", r.dropped)})
-	}
-	return r.out
+	return r.issues()
 }

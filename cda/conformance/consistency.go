@@ -1,7 +1,5 @@
 package conformance
 
-import "regexp"
-
 // sopRef is a SOP Instance Observation and whether it lies in the DICOM
 // Object Catalog.
 type sopRef struct {
@@ -14,10 +12,6 @@ type localRef struct {
 	ref, section *node
 }
 
-// ncName is the XML NCName production restricted to what CDA narrative
-// IDs use in practice; other letters are accepted as well.
-var ncName = regexp.MustCompile(`^[\p{L}_][\p{L}\p{N}._\-\x{B7}]*$`)
-
 // crossChecks runs the rules that relate distant parts of the document,
 // after walk has gathered them.
 func (r *run) crossChecks() {
@@ -29,7 +23,7 @@ func (r *run) crossChecks() {
 // NCNames, so that references can resolve. It records the ID for
 // narrativeRefs.
 func (r *run) narrativeID(n *node, id string) {
-	if !ncName.MatchString(id) {
+	if !isNCName(id) {
 		r.err("CDA-NARR-01", n, "@ID SHALL be an XML NCName")
 	}
 	if _, dup := r.ids[id]; dup {
@@ -61,13 +55,20 @@ func inText(n, section *node) bool {
 	return false
 }
 
+// inCatalog reports whether the catalog lists the SOP instance with the
+// class, looking the key up without making a string of it.
+func (r *run) inCatalog(instance, class string) bool {
+	r.key = append(append(append(r.key[:0], instance...), ' '), class...)
+	return r.catalogSOP[string(r.key)]
+}
+
 // imageCatalog checks that images cited anywhere are listed in the DICOM
 // Object Catalog: the catalog SHALL be present when the document references
 // DICOM objects (CONF:81-8527; its IG severity is SHALL, the schematron
 // does not test it), and every SOP Instance Observation used as evidence
 // names an instance the catalog lists (CDA-ENT-16, project rule).
 func (r *run) imageCatalog() {
-	catalogPresent := len(r.catalogSOP) > 0 || countCatalogIDs(r.root) > 0
+	catalogPresent := len(r.catalogSOP) > 0 || r.catalogIDs > 0
 	for _, so := range r.sopObs {
 		o := so.obs
 		if so.inCatalog {
@@ -78,8 +79,8 @@ func (r *run) imageCatalog() {
 			return
 		}
 		class := o.child("code").val("code")
-		for _, id := range o.children("id") {
-			if !r.catalogSOP[sopKey(id.val("root"), class)] {
+		for _, id := range r.children(o, "id") {
+			if !r.inCatalog(id.val("root"), class) {
 				r.err("CDA-ENT-16", o, "an image cited as evidence SHALL be listed, with the same SOP Instance and SOP Class UIDs, in the DICOM Object Catalog")
 				break
 			}

@@ -7,25 +7,25 @@ package conformance
 // headerDataTypes applies PTN.US.FIELDED, PN.US.FIELDED, AD.US.FIELDED and
 // DTM.US.FIELDED to the header elements bound to them.
 func (r *run) headerDataTypes(cd *node) {
-	for _, n := range cd.all("recordTarget", "patientRole", "patient", "name") {
+	for _, n := range r.all(cd, "recordTarget", "patientRole", "patient", "name") {
 		r.patientName(n)
 	}
 	for _, path := range personNamePaths {
-		for _, n := range cd.all(path...) {
+		for _, n := range r.all(cd, path...) {
 			r.personName(n)
 		}
 	}
 	for _, path := range addressPaths {
-		for _, n := range cd.all(path...) {
+		for _, n := range r.all(cd, path...) {
 			r.address(n)
 		}
 	}
 	for _, path := range dateTimePaths {
-		for _, n := range cd.all(path...) {
+		for _, n := range r.all(cd, path...) {
 			r.dateTime(n)
 		}
 	}
-	for _, n := range cd.all("componentOf", "encompassingEncounter", "effectiveTime") {
+	for _, n := range r.all(cd, "componentOf", "encompassingEncounter", "effectiveTime") {
 		r.dateInterval(n)
 	}
 }
@@ -116,7 +116,7 @@ func (r *run) address(n *node) {
 		return
 	}
 	us, other := false, false
-	countries := n.children("country")
+	countries := r.children(n, "country")
 	for _, c := range countries {
 		if c.stringValue() == "US" {
 			us = true

@@ -20,100 +20,152 @@ const (
 	tidSeriesAct        = "2.16.840.1.113883.10.20.22.4.63"
 )
 
-// walk visits every element once: templateIds get the compatible-id
-// rule, templated elements their template's rules, and narrative IDs,
-// references and SOP Instance Observations are gathered for crossChecks.
-// Like the schematron, a template's rules apply wherever an element
-// carries its templateId.
-func (r *run) walk(cd *node) {
-	claims := claimsR21Document(cd)
-	var visit func(n, section *node, inCatalog bool)
-	visit = func(n, section *node, inCatalog bool) {
-		if n.kind != elementNode {
-			return
-		}
-		if id, ok := n.attr("ID"); ok {
-			r.narrativeID(n, id)
-		}
-		if n.space == nsHL7 {
-			switch n.local {
-			case "templateId":
-				r.compatibleID(n, claims)
-			case "reference":
-				if strings.HasPrefix(n.val("value"), "#") && section != nil {
-					r.refs = append(r.refs, localRef{n, section})
-				}
-			case "section":
-				section = n
-				if n.hasTemplate(tidCatalog) {
-					inCatalog = true
-					r.catalogSection(n)
-				}
-				if n.hasTemplate(tidFindings) {
-					r.findingsSection(n)
-				}
-			default:
-				r.templates(n, inCatalog)
-				r.entryWarnings(n)
-			}
-		}
-		for k := n.first; k != nil; k = k.next {
-			visit(k, section, inCatalog)
+// Template bits: one per DIR template whose rules visit dispatches on, so
+// that an element's templateIds are read once, not once per template.
+const (
+	tCatalog uint32 = 1 << iota
+	tFindings
+	tReadingPerformer
+	tPhysicianRecord
+	tFetus
+	tObserver
+	tProcedureContext
+	tStudyAct
+	tSOPInstance
+	tPurpose
+	tFrames
+	tBoundary
+	tTextObs
+	tCodeObs
+	tQuantity
+	tSeriesAct
+)
+
+// templateBits maps the template roots to their bits.
+var templateBits = map[string]uint32{
+	tidCatalog: tCatalog, tidFindings: tFindings,
+	tidReadingPerformer: tReadingPerformer, tidPhysicianRecord: tPhysicianRecord, tidFetus: tFetus,
+	tidObserver: tObserver, tidProcedureContext: tProcedureContext, tidStudyAct: tStudyAct,
+	tidSOPInstance: tSOPInstance, tidPurpose: tPurpose, tidFrames: tFrames, tidBoundary: tBoundary,
+	tidTextObs: tTextObs, tidCodeObs: tCodeObs, tidQuantity: tQuantity, tidSeriesAct: tSeriesAct,
+}
+
+// templatesOf returns the bits of the templates n carries a templateId
+// of, whatever the extension: hasTemplate for all of them at once.
+func templatesOf(n *node) uint32 {
+	var m uint32
+	for k := n.first; k != nil; k = k.next {
+		if k.is("templateId") {
+			m |= templateBits[k.val("root")]
 		}
 	}
-	visit(cd, nil, false)
+	return m
+}
+
+// visit is the one pass over the element n and everything below it. Each
+// element gets the value rules (segValues); then the compatible-id rule if
+// it is a templateId, its templates' rules if it carries any, and the
+// narrative ID rule (segTemplates). References, narrative IDs, SOP
+// Instance Observations and the catalog's un-versioned templateIds are
+// gathered for body and crossChecks. Like the schematron, a template's
+// rules apply wherever an element carries its templateId.
+func (r *run) visit(n, section *node, inCatalog bool) {
+	if n.kind != elementNode {
+		return
+	}
+	if n.hl7 {
+		r.seg = segValues
+		r.values(n)
+	}
+	r.seg = segTemplates
+	if id, ok := n.attr("ID"); ok {
+		r.narrativeID(n, id)
+	}
+	if n.hl7 {
+		switch n.local {
+		case "templateId":
+			if n.val("root") == tidCatalog && !n.hasAttr("extension") {
+				r.catalogIDs++
+			}
+			r.compatibleID(n, r.claimsR21Doc)
+		case "reference":
+			if strings.HasPrefix(n.val("value"), "#") && section != nil {
+				r.refs = append(r.refs, localRef{n, section})
+			}
+		case "section":
+			section = n
+			m := templatesOf(n)
+			if m&tCatalog != 0 {
+				inCatalog = true
+				r.catalogSection(n)
+			}
+			if m&tFindings != 0 {
+				r.findingsSection(n)
+			}
+		case "act", "observation", "relatedSubject", "assignedAuthor", "performer", "encounterParticipant":
+			if m := templatesOf(n); m != 0 {
+				r.templates(n, m, inCatalog)
+				if n.local == "observation" {
+					r.entryWarnings(n, m)
+				}
+			}
+		}
+	}
+	for k := n.first; k != nil; k = k.next {
+		r.visit(k, section, inCatalog)
+	}
 }
 
 // templates runs the rules of every DIR entry or participation template
-// that n claims.
-func (r *run) templates(n *node, inCatalog bool) {
+// that n claims (m, from templatesOf).
+func (r *run) templates(n *node, m uint32, inCatalog bool) {
 	switch n.local {
 	case "act":
-		if n.hasTemplate(tidStudyAct) {
+		if m&tStudyAct != 0 {
 			r.studyAct(n)
 		}
-		if n.hasTemplate(tidSeriesAct) {
+		if m&tSeriesAct != 0 {
 			r.seriesAct(n)
 		}
-		if n.hasTemplate(tidProcedureContext) {
+		if m&tProcedureContext != 0 {
 			r.procedureContext(n)
 		}
 	case "observation":
-		if n.hasTemplate(tidSOPInstance) {
+		if m&tSOPInstance != 0 {
 			r.sopInstance(n, inCatalog)
 		}
-		if n.hasTemplate(tidPurpose) {
+		if m&tPurpose != 0 {
 			r.purposeOfReference(n)
 		}
-		if n.hasTemplate(tidFrames) {
+		if m&tFrames != 0 {
 			r.referencedFrames(n)
 		}
-		if n.hasTemplate(tidBoundary) {
+		if m&tBoundary != 0 {
 			r.boundary(n)
 		}
-		if n.hasTemplate(tidTextObs) {
+		if m&tTextObs != 0 {
 			r.textObservation(n)
 		}
-		if n.hasTemplate(tidCodeObs) {
+		if m&tCodeObs != 0 {
 			r.codeObservations(n)
 		}
-		if n.hasTemplate(tidQuantity) {
+		if m&tQuantity != 0 {
 			r.quantityMeasurement(n)
 		}
 	case "relatedSubject":
-		if n.hasTemplate(tidFetus) {
+		if m&tFetus != 0 {
 			r.fetusSubject(n)
 		}
 	case "assignedAuthor":
-		if n.hasTemplate(tidObserver) {
+		if m&tObserver != 0 {
 			r.observerContext(n)
 		}
 	case "performer":
-		if n.hasTemplate(tidReadingPerformer) {
+		if m&tReadingPerformer != 0 {
 			r.readingPerformer(n)
 		}
 	case "encounterParticipant":
-		if n.hasTemplate(tidPhysicianRecord) {
+		if m&tPhysicianRecord != 0 {
 			r.physicianOfRecord(n)
 		}
 	}
@@ -147,7 +199,7 @@ func (r *run) exactlyOne(n *node, local, rule string) {
 // textReferences checks that every text/reference/@value of n begins with
 // "#" (CONF:81-15940 for Text Observation, 81-15997 for Study Act).
 func (r *run) textReferences(n *node, rule string) {
-	for _, ref := range n.all("text", "reference") {
+	for _, ref := range r.all(n, "text", "reference") {
 		if v, ok := ref.attr("value"); ok && !strings.HasPrefix(v, "#") {
 			r.err(rule, ref, "text/reference/@value SHALL begin with '#' and point into the section narrative")
 		}
@@ -158,17 +210,17 @@ func (r *run) textReferences(n *node, rule string) {
 // 8530, 15456, 15457, 15458, 26475).
 func (r *run) catalogSection(s *node) {
 	r.oneTemplateID(s, tidCatalog, "CONF:81-8525")
-	entries := s.children("entry")
+	entries := r.children(s, "entry")
 	if len(entries) == 0 {
 		r.err("CONF:81-8530", s, "the DICOM Object Catalog SHALL contain at least one entry")
 	}
 	r.exactlyOne(s, "code", "CONF:81-15456")
-	codes := s.children("code")
+	codes := r.children(s, "code")
 	r.each(codes, s, "CONF:81-15457", `the DICOM Object Catalog code SHALL have @code="121181"`, func(c *node) bool { return c.attrIs("code", "121181") })
 	r.each(codes, s, "CONF:81-26475", `the DICOM Object Catalog code SHALL have @codeSystem="1.2.840.10008.2.16.4" (DCM)`, func(c *node) bool { return c.attrIs("codeSystem", csDCM) })
 	r.each(entries, s, "CONF:81-15458", "each catalog entry SHALL contain exactly one Study Act", func(e *node) bool {
 		k := 0
-		for _, a := range e.children("act") {
+		for _, a := range r.children(e, "act") {
 			if a.hasTemplate(tidStudyAct) {
 				k++
 			}
@@ -187,13 +239,13 @@ func (r *run) findingsSection(s *node) {
 // holding exactly one local element with templateId root.
 func compRelationships(n *node, local, root string) int {
 	c := 0
-	for _, er := range n.children("entryRelationship") {
-		if !er.attrIs("typeCode", "COMP") {
+	for er := n.first; er != nil; er = er.next {
+		if !er.is("entryRelationship") || !er.attrIs("typeCode", "COMP") {
 			continue
 		}
 		k := 0
-		for _, t := range er.children(local) {
-			if t.hasTemplate(root) {
+		for t := er.first; t != nil; t = t.next {
+			if t.is(local) && t.hasTemplate(root) {
 				k++
 			}
 		}
@@ -208,7 +260,7 @@ func compRelationships(n *node, local, root string) int {
 func (r *run) studyAct(n *node) {
 	r.oneTemplateID(n, tidStudyAct, "CONF:81-9209")
 	r.classMood(n, "ACT", "CONF:81-9207", "CONF:81-9208")
-	ids := n.children("id")
+	ids := r.children(n, "id")
 	if len(ids) == 0 {
 		r.err("CONF:81-9210", n, "Study Act SHALL contain at least one id (Study Instance UID)")
 	}
@@ -223,7 +275,7 @@ func (r *run) studyAct(n *node) {
 	}
 	r.textReferences(n, "CONF:81-15997")
 	r.exactlyOne(n, "code", "CONF:81-19172")
-	r.each(n.children("code"), n, "CONF:81-19173", `Study Act code SHALL have @code="113014"`, func(c *node) bool { return c.attrIs("code", "113014") })
+	r.each(r.children(n, "code"), n, "CONF:81-19173", `Study Act code SHALL have @code="113014"`, func(c *node) bool { return c.attrIs("code", "113014") })
 }
 
 // seriesAct is Series Act (CONF:81-10918, 9222 to 9237, 19166, 19167,
@@ -231,7 +283,7 @@ func (r *run) studyAct(n *node) {
 func (r *run) seriesAct(n *node) {
 	r.oneTemplateID(n, tidSeriesAct, "CONF:81-10918")
 	r.classMood(n, "ACT", "CONF:81-9222", "CONF:81-9223")
-	ids := n.children("id")
+	ids := r.children(n, "id")
 	if len(ids) == 0 {
 		r.err("CONF:81-9224", n, "Series Act SHALL contain at least one id (Series Instance UID)")
 	}
@@ -245,12 +297,12 @@ func (r *run) seriesAct(n *node) {
 		r.err("CONF:81-9237", n, "Series Act SHALL contain at least one entryRelationship COMP with a SOP Instance Observation")
 	}
 	r.exactlyOne(n, "code", "CONF:81-19166")
-	codes := n.children("code")
+	codes := r.children(n, "code")
 	r.each(codes, n, "CONF:81-19167", `Series Act code SHALL have @code="113015"`, func(c *node) bool { return c.attrIs("code", "113015") })
 	r.each(codes, n, "CONF:81-26462", "Series Act code SHALL contain exactly one qualifier", func(c *node) bool { return c.count("qualifier") == 1 })
-	quals := n.all("code", "qualifier")
+	quals := r.all(n, "code", "qualifier")
 	r.each(quals, n, "CONF:81-26463", "the modality qualifier SHALL contain exactly one name", func(q *node) bool { return q.count("name") == 1 })
-	names := n.all("code", "qualifier", "name")
+	names := r.all(n, "code", "qualifier", "name")
 	r.each(names, n, "CONF:81-26464", `the qualifier name SHALL have @code="121139" (Modality)`, func(m *node) bool { return m.attrIs("code", "121139") })
 	r.each(names, n, "CONF:81-26465", `the qualifier name SHALL have @codeSystem="1.2.840.10008.2.16.4" (DCM)`, func(m *node) bool { return m.attrIs("codeSystem", csDCM) })
 	r.each(quals, n, "CONF:81-26466", "the modality qualifier SHALL contain exactly one value", func(q *node) bool { return q.count("value") == 1 })
@@ -263,7 +315,7 @@ func (r *run) seriesAct(n *node) {
 func (r *run) sopInstance(n *node, inCatalog bool) {
 	r.sopObs = append(r.sopObs, sopRef{n, inCatalog})
 	if inCatalog {
-		for _, id := range n.children("id") {
+		for _, id := range r.children(n, "id") {
 			r.catalogSOP[sopKey(id.val("root"), n.child("code").val("code"))] = true
 		}
 	}
@@ -272,7 +324,7 @@ func (r *run) sopInstance(n *node, inCatalog bool) {
 		r.err("CONF:81-9242", n, "SOP Instance Observation SHALL contain at least one id (SOP Instance UID)")
 	}
 	r.exactlyOne(n, "code", "CONF:81-9244")
-	codes := n.children("code")
+	codes := r.children(n, "code")
 	r.each(codes, n, "CONF:81-19225", "SOP Instance Observation code SHALL have @code (the SOP Class UID)", func(c *node) bool { return c.hasAttr("code") })
 	r.each(codes, n, "CONF:81-19227", `SOP Instance Observation code SHALL have @codeSystem="1.2.840.10008.2.6.1" (DCMUID)`, func(c *node) bool { return c.attrIs("codeSystem", csDCMUID) })
 	for _, c := range codes {
@@ -280,16 +332,16 @@ func (r *run) sopInstance(n *node, inCatalog bool) {
 			r.err("CONF:81-19226", c, "SOP Instance Observation code/@code SHALL be a valid SOP Class UID")
 		}
 	}
-	texts := n.children("text")
+	texts := r.children(n, "text")
 	r.each(texts, nil, "CONF:81-9247", `SOP Instance Observation text SHALL have @mediaType="application/dicom"`, func(t *node) bool { return t.attrIs("mediaType", "application/dicom") })
 	r.each(texts, nil, "CONF:81-9248", "SOP Instance Observation text SHALL contain exactly one reference", func(t *node) bool { return t.count("reference") == 1 })
-	r.each(n.all("text", "reference"), nil, "CONF:81-9249", "SOP Instance Observation text/reference SHALL have @value (a WADO reference)", func(t *node) bool { return t.hasAttr("value") })
-	ets := n.children("effectiveTime")
+	r.each(r.all(n, "text", "reference"), nil, "CONF:81-9249", "SOP Instance Observation text/reference SHALL have @value (a WADO reference)", func(t *node) bool { return t.hasAttr("value") })
+	ets := r.children(n, "effectiveTime")
 	r.each(ets, nil, "CONF:81-9251", "SOP Instance Observation effectiveTime SHALL have @value", func(t *node) bool { return t.hasAttr("value") })
-	if n.has("low") || len(n.all("effectiveTime", "low")) > 0 {
+	if n.has("low") || len(r.all(n, "effectiveTime", "low")) > 0 {
 		r.err("CONF:81-9252", n, "SOP Instance Observation effectiveTime SHALL NOT contain low")
 	}
-	if n.has("high") || len(n.all("effectiveTime", "high")) > 0 {
+	if n.has("high") || len(r.all(n, "effectiveTime", "high")) > 0 {
 		r.err("CONF:81-9253", n, "SOP Instance Observation effectiveTime SHALL NOT contain high")
 	}
 }
@@ -299,7 +351,7 @@ func sopKey(instance, class string) string { return instance + " " + class }
 // validUID is the DICOM UID syntax (PS3.5 §9.1): dotted decimal arcs
 // without leading zeros, at most 64 characters.
 func validUID(s string) bool {
-	return len(s) <= 64 && uidPattern.MatchString(s)
+	return len(s) <= 64 && isDottedDecimal(s)
 }
 
 // purposeOfReference is Purpose of Reference Observation (CONF:81-9264 to
@@ -314,14 +366,14 @@ func (r *run) purposeOfReference(n *node) {
 // 15923, 19164).
 func (r *run) referencedFrames(n *node) {
 	r.classMood(n, "ROIBND", "CONF:81-9276", "CONF:81-9277")
-	ers := n.children("entryRelationship")
+	ers := r.children(n, "entryRelationship")
 	if len(ers) != 1 {
 		r.err("CONF:81-9279", n, "Referenced Frames Observation SHALL contain exactly one entryRelationship")
 	}
 	r.each(ers, n, "CONF:81-9280", `Referenced Frames entryRelationship SHALL have @typeCode="COMP"`, func(e *node) bool { return e.attrIs("typeCode", "COMP") })
 	r.each(ers, n, "CONF:81-15923", "Referenced Frames entryRelationship SHALL contain exactly one Boundary Observation", func(e *node) bool {
 		k := 0
-		for _, o := range e.children("observation") {
+		for _, o := range r.children(e, "observation") {
 			if o.hasTemplate(tidBoundary) {
 				k++
 			}
@@ -336,7 +388,7 @@ func (r *run) boundary(n *node) {
 	r.classMood(n, "OBS", "CONF:81-9282", "CONF:81-9283")
 	r.exactlyOne(n, "code", "CONF:81-9284")
 	ints := 0
-	for _, v := range n.children("value") {
+	for _, v := range r.children(n, "value") {
 		if v.xsiType() == "INT" {
 			ints++
 		}
@@ -344,7 +396,7 @@ func (r *run) boundary(n *node) {
 	if ints == 0 {
 		r.err("CONF:81-9285", n, `Boundary Observation SHALL contain at least one value with xsi:type="INT" (frame number)`)
 	}
-	r.each(n.children("code"), n, "CONF:81-19157", `Boundary Observation code SHALL be 113036 (Frames for Display) from DCM`, func(c *node) bool {
+	r.each(r.children(n, "code"), n, "CONF:81-19157", `Boundary Observation code SHALL be 113036 (Frames for Display) from DCM`, func(c *node) bool {
 		return c.attrIs("code", "113036") && c.attrIs("codeSystem", csDCM)
 	})
 }
@@ -385,8 +437,8 @@ func (r *run) quantityMeasurement(n *node) {
 
 func countTyped(n *node, local, xsiType string) int {
 	c := 0
-	for _, v := range n.children(local) {
-		if v.xsiType() == xsiType {
+	for v := n.first; v != nil; v = v.next {
+		if v.is(local) && v.xsiType() == xsiType {
 			c++
 		}
 	}
@@ -401,7 +453,7 @@ func (r *run) procedureContext(n *node) {
 	r.oneTemplateID(n, tidProcedureContext, "CONF:81-9200")
 	r.classMood(n, "ACT", "CONF:81-26452", "CONF:81-26453")
 	r.exactlyOne(n, "code", "CONF:81-9201")
-	for _, et := range n.children("effectiveTime") {
+	for _, et := range r.children(n, "effectiveTime") {
 		if !et.hasAttr("value") {
 			r.err("CONF:81-17173", et, "Procedure Context effectiveTime SHALL have @value")
 		}
@@ -414,8 +466,8 @@ func (r *run) fetusSubject(n *node) {
 	r.oneTemplateID(n, tidFetus, "CONF:81-9189")
 	r.exactlyOne(n, "code", "CONF:81-9190")
 	r.exactlyOne(n, "subject", "CONF:81-9191")
-	r.each(n.children("subject"), n, "CONF:81-15347", "Fetus Subject Context subject SHALL contain exactly one name (the fetus id)", func(s *node) bool { return s.count("name") == 1 })
-	for _, c := range n.children("code") {
+	r.each(r.children(n, "subject"), n, "CONF:81-15347", "Fetus Subject Context subject SHALL contain exactly one name (the fetus id)", func(s *node) bool { return s.count("name") == 1 })
+	for _, c := range r.children(n, "code") {
 		if !c.attrIs("code", "121026") {
 			r.err("CONF:81-26455", c, `Fetus Subject Context code SHALL have @code="121026" (Fetus)`)
 		}
@@ -453,7 +505,7 @@ func (r *run) readingPerformer(n *node) {
 		r.err("CONF:1098-8424", n, `Physician Reading Study Performer SHALL have @typeCode="PRF"`)
 	}
 	r.exactlyOne(n, "assignedEntity", "CONF:1098-8426")
-	aes := n.children("assignedEntity")
+	aes := r.children(n, "assignedEntity")
 	// The schematron's V2 asserts are unguarded, so a V2 performer without
 	// assignedEntity fails them too; for the un-versioned form 8426 says
 	// it all.
@@ -470,7 +522,7 @@ func (r *run) readingPerformer(n *node) {
 		if n.count("templateId") != 1 {
 			r.err("CONF:1098-30773", n, "Physician Reading Study Performer (V2) SHALL contain exactly one templateId")
 		}
-		for _, t := range n.children("time") {
+		for _, t := range r.children(n, "time") {
 			r.dateInterval(t)
 		}
 	}
@@ -492,11 +544,11 @@ func (r *run) physicianOfRecord(n *node) {
 		r.err("CONF:1098-16072", n, "Physician of Record Participant SHALL contain exactly one templateId root 2.16.840.1.113883.10.20.6.2.2 extension 2014-06-09")
 	}
 	r.exactlyOne(n, "assignedEntity", "CONF:1098-8886")
-	aes := n.children("assignedEntity")
+	aes := r.children(n, "assignedEntity")
 	r.each(aes, n, "CONF:1098-8887", "the physician of record's assignedEntity SHALL contain at least one id", func(a *node) bool { return a.has("id") })
 	r.each(aes, n, "CONF:1098-8888", "the physician of record's assignedEntity SHALL contain exactly one code", func(a *node) bool { return a.count("code") == 1 })
-	r.each(n.all("assignedEntity", "assignedPerson"), nil, "CONF:1098-30929", "the physician of record's assignedPerson SHALL contain exactly one name (PN.US.FIELDED)", func(p *node) bool { return p.count("name") == 1 })
-	for _, nm := range n.all("assignedEntity", "assignedPerson", "name") {
+	r.each(r.all(n, "assignedEntity", "assignedPerson"), nil, "CONF:1098-30929", "the physician of record's assignedPerson SHALL contain exactly one name (PN.US.FIELDED)", func(p *node) bool { return p.count("name") == 1 })
+	for _, nm := range r.all(n, "assignedEntity", "assignedPerson", "name") {
 		r.personName(nm)
 	}
 }

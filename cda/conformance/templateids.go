@@ -1,6 +1,6 @@
 package conformance
 
-import "strings"
+import "bytes"
 
 // compatTemplateIDs lists, as root:extension, the C-CDA R2.1 templates that
 // had an R1.1 version. When a document claims an R2.1 document template,
@@ -135,15 +135,60 @@ var compatTemplateIDs = []string{
 // as "2015-08" still counts as a claim; the same test is used here.
 const r21DocumentTemplates = " 2.16.840.1.113883.10.20.22.1.2:2015-08-01 2.16.840.1.113883.10.20.22.1.3:2015-08-01 2.16.840.1.113883.10.20.22.1.4:2015-08-01 2.16.840.1.113883.10.20.22.1.5:2015-08-01 2.16.840.1.113883.10.20.22.1.6:2015-08-01 2.16.840.1.113883.10.20.22.1.7:2015-08-01 2.16.840.1.113883.10.20.22.1.8:2015-08-01 2.16.840.1.113883.10.20.22.1.9:2015-08-01 2.16.840.1.113883.10.20.22.1.10:2015-08-01 2.16.840.1.113883.10.20.22.1.13:2015-08-01 2.16.840.1.113883.10.20.22.1.14:2015-08-01 2.16.840.1.113883.10.20.22.1.15:2015-08-01 2.16.840.1.113883.10.20.29.1:2015-08-01"
 
+// r21DocumentTemplateList is r21DocumentTemplates as bytes, to search in
+// without making a string of each templateId.
+var r21DocumentTemplateList = []byte(r21DocumentTemplates)
+
 // claimsR21Document reports whether the document claims an R2.1 document
 // template in the schematron's sense.
-func claimsR21Document(cd *node) bool {
+func (r *run) claimsR21Document(cd *node) bool {
 	for k := cd.first; k != nil; k = k.next {
-		if k.is("templateId") && strings.Contains(r21DocumentTemplates, " "+k.val("root")+":"+k.val("extension")) {
+		if !k.is("templateId") {
+			continue
+		}
+		r.key = append(append(append(append(r.key[:0], ' '), k.val("root")...), ':'), k.val("extension")...)
+		if bytes.Contains(r21DocumentTemplateList, r.key) {
 			return true
 		}
 	}
 	return false
+}
+
+// templateRef is a templateId's root and extension.
+type templateRef struct{ root, extension string }
+
+// unversionedScan is how many children of one parent hasUnversioned reads
+// before it indexes them instead: a hostile document may give one
+// element a hundred thousand templateIds.
+const unversionedScan = 64
+
+// hasUnversioned reports whether parent has a templateId child with root
+// and no extension.
+func (r *run) hasUnversioned(parent *node, root string) bool {
+	if roots, ok := r.unversioned[parent]; ok {
+		return roots[root]
+	}
+	i := 0
+	for k := parent.first; k != nil && i < unversionedScan; k = k.next {
+		if k.is("templateId") && !k.hasAttr("extension") && k.val("root") == root {
+			return true
+		}
+		i++
+	}
+	if i < unversionedScan {
+		return false
+	}
+	if r.unversioned == nil {
+		r.unversioned = map[*node]map[string]bool{}
+	}
+	roots := map[string]bool{}
+	for k := parent.first; k != nil; k = k.next {
+		if k.is("templateId") && !k.hasAttr("extension") {
+			roots[k.val("root")] = true
+		}
+	}
+	r.unversioned[parent] = roots
+	return roots[root]
 }
 
 // compatibleID checks one templateId against CONF:1198-32934..32946: a
@@ -154,23 +199,8 @@ func (r *run) compatibleID(t *node, claims bool) {
 		return
 	}
 	root := t.val("root")
-	if !r.c.compat[root+":"+t.val("extension")] || !t.hasAttr("extension") {
-		return
-	}
-	if r.unversioned == nil {
-		r.unversioned = map[*node]map[string]bool{}
-	}
-	roots, ok := r.unversioned[t.parent]
-	if !ok {
-		roots = map[string]bool{}
-		for k := t.parent.first; k != nil; k = k.next {
-			if k.is("templateId") && !k.hasAttr("extension") {
-				roots[k.val("root")] = true
-			}
-		}
-		r.unversioned[t.parent] = roots
-	}
-	if roots[root] {
+	ext, has := t.attr("extension")
+	if !has || !r.c.compat[templateRef{root, ext}] || r.hasUnversioned(t.parent, root) {
 		return
 	}
 	r.err("CONF:1198-32934", t, "an R2.1 templateId with an R1.1 predecessor SHALL be accompanied by a templateId with the same root and no extension")

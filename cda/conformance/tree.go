@@ -1,9 +1,6 @@
 package conformance
 
-import (
-	"regexp"
-	"strings"
-)
+import "strings"
 
 // Helpers that read the tree the way the schematron's XPath does: "cda:x"
 // steps match elements in the HL7 v3 namespace only, and attribute names
@@ -11,7 +8,7 @@ import (
 
 // is reports whether n is the HL7 element local.
 func (n *node) is(local string) bool {
-	return n != nil && n.kind == elementNode && n.local == local && n.space == nsHL7
+	return n != nil && n.hl7 && n.local == local
 }
 
 // child returns the first HL7 child element named local, or nil.
@@ -25,20 +22,6 @@ func (n *node) child(local string) *node {
 		}
 	}
 	return nil
-}
-
-// children returns the HL7 child elements named local.
-func (n *node) children(local string) []*node {
-	if n == nil {
-		return nil
-	}
-	var out []*node
-	for k := n.first; k != nil; k = k.next {
-		if k.is(local) {
-			out = append(out, k)
-		}
-	}
-	return out
 }
 
 // count returns the number of HL7 child elements named local.
@@ -58,21 +41,65 @@ func (n *node) count(local string) int {
 // has reports whether n has an HL7 child element named local.
 func (n *node) has(local string) bool { return n.child(local) != nil }
 
+// The rules select elements into node lists that live until the end of
+// the run: r.take carves them out of the run's arena, so that the few
+// hundred selections of a document allocate nothing once a pooled run has
+// its arena.
+
+// arenaBlock is the size of one block of the node-list arena.
+const arenaBlock = 1024
+
+// take returns a node list of length k from the arena.
+func (r *run) take(k int) []*node {
+	if cap(r.arena)-len(r.arena) < k {
+		r.arena = make([]*node, 0, max(arenaBlock, k))
+	}
+	l := len(r.arena)
+	r.arena = r.arena[:l+k]
+	return r.arena[l : l+k : l+k]
+}
+
+// children returns the HL7 child elements of n named local.
+func (r *run) children(n *node, local string) []*node {
+	k := n.count(local)
+	if k == 0 {
+		return nil
+	}
+	out := r.take(k)
+	i := 0
+	for c := n.first; c != nil; c = c.next {
+		if c.is(local) {
+			out[i] = c
+			i++
+		}
+	}
+	return out
+}
+
 // all returns the elements reached from n by the child steps of path, in
 // document order, like the XPath "a/b/c".
-func (n *node) all(path ...string) []*node {
-	cur := []*node{n}
-	for _, step := range path {
-		var next []*node
+func (r *run) all(n *node, path ...string) []*node {
+	if n == nil || len(path) == 0 {
+		return nil
+	}
+	cur := r.children(n, path[0])
+	for _, step := range path[1:] {
+		k := 0
 		for _, c := range cur {
-			for k := c.first; k != nil; k = k.next {
-				if k.is(step) {
-					next = append(next, k)
+			k += c.count(step)
+		}
+		if k == 0 {
+			return nil
+		}
+		next := r.take(k)
+		i := 0
+		for _, c := range cur {
+			for e := c.first; e != nil; e = e.next {
+				if e.is(step) {
+					next[i] = e
+					i++
 				}
 			}
-		}
-		if len(next) == 0 {
-			return nil
 		}
 		cur = next
 	}
@@ -207,6 +234,3 @@ func (n *node) stringValue() string {
 func (n *node) hasContent() bool {
 	return n.elementCount() > 0 || n.mixedText()
 }
-
-// uidPattern is the dotted decimal syntax shared by DICOM UIDs and OIDs.
-var uidPattern = regexp.MustCompile(`^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))+$`)

@@ -19,41 +19,38 @@ const (
 	RuleUCUM = "CDA-DT-03" // PQ unit: a UCUM case-sensitive expression
 )
 
-// valueRules applies the value rules to the whole document.
-func (r *run) valueRules(cd *node) {
+// headerValues applies the value rules of the header's single elements.
+func (r *run) headerValues(cd *node) {
 	r.languageCode(cd)
 	r.genderCodes(cd)
 	if n := cd.count("relatedDocument"); n > 1 {
-		r.err("CONF:1198-8432", cd.children("relatedDocument")[1], "ClinicalDocument MAY contain zero or one relatedDocument: a DIR has at most one")
+		r.err("CONF:1198-8432", r.children(cd, "relatedDocument")[1], "ClinicalDocument MAY contain zero or one relatedDocument: a DIR has at most one")
 	}
-	var visit func(n *node)
-	visit = func(n *node) {
-		if n.kind != elementNode {
-			return
-		}
-		if n.space == nsHL7 {
-			if v, ok := n.attr("value"); ok && tsElements[n.local] && !isPQ(n) {
-				r.tsLiteral(n, v)
-			}
-			if isPQ(n) {
-				r.pq(n)
-			}
-		}
-		for k := n.first; k != nil; k = k.next {
-			visit(k)
-		}
-	}
-	visit(cd)
 }
 
-// tsElements are the elements of the CDA header and the DIR templates
-// whose @value is a TS (or, as low, high and center, a part of an IVL_TS):
-// effectiveTime, time, birthTime, expirationTime and the interval parts.
-// A low or high of a PQ interval is told apart by its xsi:type or its
-// unit.
-var tsElements = map[string]bool{
-	"effectiveTime": true, "time": true, "birthTime": true, "expirationTime": true,
-	"low": true, "high": true, "center": true,
+// values applies the value rules to the HL7 element n: its @value as a TS
+// when n is one, as a PQ when n is one.
+func (r *run) values(n *node) {
+	pq := isPQ(n)
+	if v, ok := n.attr("value"); ok && isTSElement(n.local) && !pq {
+		r.tsLiteral(n, v)
+	}
+	if pq {
+		r.pq(n)
+	}
+}
+
+// isTSElement reports whether the elements named local (of the CDA header
+// and the DIR templates) have a TS @value (or, as low, high and center, a
+// part of an IVL_TS): effectiveTime, time, birthTime, expirationTime and
+// the interval parts. A low or high of a PQ interval is told apart by its
+// xsi:type or its unit.
+func isTSElement(local string) bool {
+	switch local {
+	case "effectiveTime", "time", "birthTime", "expirationTime", "low", "high", "center":
+		return true
+	}
+	return false
 }
 
 // isPQ reports whether n is a PQ: xsi:type PQ or IVL_PQ, or a low or high
@@ -69,17 +66,15 @@ func isPQ(n *node) bool {
 	return (n.local == "low" || n.local == "high") && n.hasAttr("unit")
 }
 
-// tsPattern is the TS literal of HL7 V3 data types R1: YYYY[MM[DD[HH[MM[SS
-// [.S+]]]]]][+/-ZZzz].
-var tsPattern = regexp.MustCompile(`^(\d{4})(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\d{2})?(\.\d+)?([+-]\d+)?$`)
-
 // tsLiteral checks a TS @value: a real calendar date, hours 0-23, minutes
 // and seconds 0-59 (60 for a leap second), precision in whole components,
 // and a UTC offset of exactly four digits from -1200 to +1400 (HL7 V3
 // Data Types R1, TS: "+/-ZZzz").
 func (r *run) tsLiteral(n *node, v string) {
-	m := tsPattern.FindStringSubmatch(v)
-	if m == nil {
+	// The TS literal of HL7 V3 data types R1: YYYY[MM[DD[HH[MM[SS[.S+]]]]]]
+	// [+/-ZZzz].
+	m, ok := tsParts(v)
+	if !ok {
 		// The CDA schema's TS pattern reports it (or allows it, e.g. a
 		// fraction without seconds); say it here too, by this rule.
 		r.err(RuleTS, n, "the time is not a TS literal YYYYMMDDHHMMSS.S+ZZzz")
@@ -159,7 +154,7 @@ func LanguageTag(s string) bool { return bcp47.MatchString(s) }
 // the Language value set (2.16.840.1.113883.1.11.11526) the IG binds it to
 // is RFC 5646's tags (CONF:1198-5372).
 func (r *run) languageCode(cd *node) {
-	for _, lc := range cd.children("languageCode") {
+	for _, lc := range r.children(cd, "languageCode") {
 		if lc.hasAttr("nullFlavor") {
 			continue
 		}
@@ -179,7 +174,7 @@ const genderSystem = "2.16.840.1.113883.5.1"
 // genderCodes checks the patient's administrativeGenderCode: a code of the
 // value set with its code system, or a nullFlavor (CONF:1198-6394).
 func (r *run) genderCodes(cd *node) {
-	for _, g := range cd.all("recordTarget", "patientRole", "patient", "administrativeGenderCode") {
+	for _, g := range r.all(cd, "recordTarget", "patientRole", "patient", "administrativeGenderCode") {
 		if g.hasAttr("nullFlavor") && !g.hasAttr("code") {
 			continue
 		}

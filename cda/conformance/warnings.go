@@ -13,25 +13,25 @@ func (r *run) warnings(cd *node) {
 	if cd.count("legalAuthenticator") != 1 {
 		r.warn("CONF:1198-5579", cd, "SHOULD contain exactly one legalAuthenticator (a final report is signed)")
 	}
-	for _, bt := range cd.all("recordTarget", "patientRole", "patient", "birthTime") {
+	for _, bt := range r.all(cd, "recordTarget", "patientRole", "patient", "birthTime") {
 		if !bt.hasAttr("nullFlavor") && len([]rune(bt.val("value"))) < 8 {
 			r.warn("CONF:1198-5300", bt, "birthTime SHOULD be precise to the day")
 		}
 	}
 	for _, path := range dateTimePaths {
-		for _, t := range cd.all(path...) {
+		for _, t := range r.all(cd, path...) {
 			r.timePrecision(t)
 		}
 	}
-	for _, s := range cd.all("documentationOf", "serviceEvent") {
+	for _, s := range r.all(cd, "documentationOf", "serviceEvent") {
 		if !s.has("id") {
 			r.warn("CONF:1198-8418", s, "serviceEvent SHOULD contain an id (the Study Instance UID)")
 		}
 	}
-	for _, b := range cd.all("component", "structuredBody") {
+	for _, b := range r.all(cd, "component", "structuredBody") {
 		n := 0
-		for _, c := range b.children("component") {
-			for _, s := range c.children("section") {
+		for _, c := range r.children(b, "component") {
+			for _, s := range r.children(c, "section") {
 				if s.hasTemplate(tidCatalog) {
 					n++
 				}
@@ -40,8 +40,8 @@ func (r *run) warnings(cd *node) {
 		if n != 1 {
 			r.warn("CONF:1198-30698", b, "structuredBody SHOULD contain one DICOM Object Catalog section")
 		}
-		for _, c := range b.children("component") {
-			for _, s := range c.children("section") {
+		for _, c := range r.children(b, "component") {
+			for _, s := range r.children(c, "section") {
 				if s.hasTemplate(tidCatalog) {
 					continue
 				}
@@ -83,32 +83,34 @@ func containsAny(s, chars string) bool {
 	return false
 }
 
+// effectiveTimeWarnings are the observation templates that SHOULD have an
+// effectiveTime, with the rule that says so.
+var effectiveTimeWarnings = []struct {
+	template uint32
+	rule     string
+}{{tTextObs, "CONF:81-9294"}, {tCodeObs, "CONF:81-9309"}, {tQuantity, "CONF:81-9326"}}
+
 // entryWarnings is the SHOULDs of the DIR entries: effectiveTime on Text,
 // Code and Quantity Measurement Observations (CONF:81-9294, 9309, 9326),
 // a narrative reference on Text Observations (CONF:81-15938), and the
 // ASSERTION code and coded value of Purpose of Reference
-// (CONF:81-19208, 9273).
-func (r *run) entryWarnings(n *node) {
-	if !n.is("observation") {
-		return
-	}
-	for _, e := range []struct{ root, rule string }{
-		{tidTextObs, "CONF:81-9294"}, {tidCodeObs, "CONF:81-9309"}, {tidQuantity, "CONF:81-9326"},
-	} {
-		if n.hasTemplate(e.root) && n.count("effectiveTime") != 1 {
+// (CONF:81-19208, 9273). n is an observation with the templates m.
+func (r *run) entryWarnings(n *node, m uint32) {
+	for _, e := range effectiveTimeWarnings {
+		if m&e.template != 0 && n.count("effectiveTime") != 1 {
 			r.warn(e.rule, n, "observation SHOULD contain an effectiveTime")
 		}
 	}
-	if n.hasTemplate(tidTextObs) {
-		for _, t := range n.children("text") {
+	if m&tTextObs != 0 {
+		for _, t := range r.children(n, "text") {
 			if t.count("reference") != 1 {
 				r.warn("CONF:81-15938", t, "Text Observation text SHOULD contain a reference to the narrative")
 			}
 		}
 	}
-	if n.hasTemplate(tidPurpose) {
+	if m&tPurpose != 0 {
 		ok := false
-		for _, c := range n.children("code") {
+		for _, c := range r.children(n, "code") {
 			if c.attrIs("code", "ASSERTION") && c.attrIs("codeSystem", "2.16.840.1.113883.5.4") {
 				ok = true
 			}

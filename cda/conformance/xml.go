@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // The checker reads documents with its own small XML reader instead of
@@ -50,6 +51,7 @@ const (
 // (adjacent text and CDATA merged, split by comments and elements).
 type node struct {
 	kind   nodeKind
+	hl7    bool   // an element in the HL7 v3 namespace (space == nsHL7)
 	space  string // namespace URI of an element
 	local  string // local name of an element
 	text   string // content of a text node
@@ -84,41 +86,131 @@ type nsBinding struct {
 	prefix, uri string
 }
 
+// parser reads one document. A Checker keeps parsers in a pool, so the
+// node and attribute blocks, the open-element stack and the namespace
+// stack of one document serve the next one instead of being allocated
+// anew (on a typical report they were half of the checker's time, most of
+// it the garbage collector's).
 type parser struct {
-	s        string
-	pos      int
-	ns       []nsBinding
-	slab     []node
-	attrSlab []attr
-	nodes    int
+	s     string
+	pos   int
+	ns    []nsBinding
+	stack []open
+	nodes int // nodes made for this document, against maxNodes
+	// Node and attribute blocks: blocks[:cur] are full, blocks[cur] has
+	// its first used nodes taken. Nodes are handed out as pointers into
+	// the blocks, so a block never grows or moves.
+	blocks     [][]node
+	cur, used  int
+	attrBlocks [][]attr
+	attrCur    int
+	attrUsed   int
+	// Text of the current text node when it comes in several pieces
+	// (text, references, CDATA); a single piece is kept as a slice of s.
+	text      []byte
+	textPiece string
+	textParts int
+	doc       document
+}
+
+// Block sizes, and how much a pooled parser keeps between documents: a
+// typical report has about 900 nodes and 1,500 attributes; a hostile one
+// may have a million, which are left to the garbage collector.
+const (
+	nodeBlock     = 512
+	attrBlock     = 1024
+	keepNodes     = 16 * nodeBlock
+	keepAttrs     = 8 * attrBlock
+	maxPooledText = 64 << 10
+)
+
+// reset prepares a parser for the document s.
+func (p *parser) reset(s string) {
+	p.s, p.pos, p.nodes = s, 0, 0
+	p.ns, p.stack = p.ns[:0], p.stack[:0]
+	p.cur, p.used, p.attrCur, p.attrUsed = 0, 0, 0, 0
+	p.text, p.textPiece, p.textParts = p.text[:0], "", 0
+}
+
+// release drops every reference into the document just read, so that a
+// pooled parser holds no document text, and lets go of blocks beyond
+// what a large legitimate document needs.
+func (p *parser) release() {
+	for i := 0; i <= p.cur && i < len(p.blocks); i++ {
+		n := len(p.blocks[i])
+		if i == p.cur {
+			n = p.used
+		}
+		clear(p.blocks[i][:n])
+	}
+	for i := 0; i <= p.attrCur && i < len(p.attrBlocks); i++ {
+		n := len(p.attrBlocks[i])
+		if i == p.attrCur {
+			n = p.attrUsed
+		}
+		clear(p.attrBlocks[i][:n])
+	}
+	if len(p.blocks) > keepNodes/nodeBlock {
+		clear(p.blocks[keepNodes/nodeBlock:])
+		p.blocks = p.blocks[:keepNodes/nodeBlock]
+	}
+	if len(p.attrBlocks) > keepAttrs/attrBlock {
+		clear(p.attrBlocks[keepAttrs/attrBlock:])
+		p.attrBlocks = p.attrBlocks[:keepAttrs/attrBlock]
+	}
+	clear(p.ns[:cap(p.ns)])
+	clear(p.stack[:cap(p.stack)])
+	if cap(p.text) > maxPooledText {
+		p.text = nil
+	}
+	if cap(p.ns) > maxNSBindings*2 {
+		p.ns = nil
+	}
+	if cap(p.stack) > maxDepth*2 {
+		p.stack = nil
+	}
+	p.reset("")
 }
 
 // attrSpace returns an empty slice with room for k attributes, carved from
-// a shared block so that elements do not each allocate one.
+// the attribute blocks so that elements do not each allocate one.
 func (p *parser) attrSpace(k int) []attr {
-	if k > 64 {
+	if k > attrBlock/4 {
 		return make([]attr, 0, k)
 	}
-	if cap(p.attrSlab)-len(p.attrSlab) < k {
-		p.attrSlab = make([]attr, 0, 512)
+	if p.attrCur < len(p.attrBlocks) && attrBlock-p.attrUsed < k {
+		p.attrCur++
+		p.attrUsed = 0
 	}
-	l := len(p.attrSlab)
-	p.attrSlab = p.attrSlab[:l+k]
-	return p.attrSlab[l : l : l+k]
+	if p.attrCur == len(p.attrBlocks) {
+		p.attrBlocks = append(p.attrBlocks, make([]attr, attrBlock))
+		p.attrUsed = 0
+	}
+	b := p.attrBlocks[p.attrCur]
+	l := p.attrUsed
+	p.attrUsed += k
+	return b[l : l : l+k]
 }
 
-// parse reads b into a document.
-func parse(b []byte) (*document, error) {
+// parse reads b into a document whose nodes live in p until p.release.
+func (p *parser) parse(b []byte) (*document, error) {
 	s, err := decodeInput(b)
 	if err != nil {
 		return nil, err
 	}
-	p := &parser{s: s, ns: make([]nsBinding, 0, 8)}
+	p.reset(s)
 	return p.document()
 }
 
 // decodeInput returns the document as UTF-8 text, without a byte order
 // mark.
+//
+// A UTF-8 document is not copied: the string shares b's bytes (a copy of
+// a typical report was the checker's largest allocation). That is sound
+// because the caller does not change b while Check runs, and nothing Check
+// returns or keeps refers to the document's text: locations and messages
+// are built afresh, and the pooled parser and run clear every reference
+// into the document when Check returns (TestIssuesOutliveTheDocument).
 func decodeInput(b []byte) (string, error) {
 	if len(b) >= 2 && (b[0] == 0xFE && b[1] == 0xFF || b[0] == 0xFF && b[1] == 0xFE) {
 		return "", &parseError{0, "UTF-16 documents are not supported"}
@@ -130,7 +222,10 @@ func decodeInput(b []byte) (string, error) {
 		if !utf8.Valid(b) {
 			return "", &parseError{invalidUTF8At(b), "invalid UTF-8"}
 		}
-		return string(b), nil
+		if len(b) == 0 {
+			return "", nil
+		}
+		return unsafe.String(&b[0], len(b)), nil
 	case "iso-8859-1", "latin1", "iso_8859-1", "l1":
 		// Every byte of ISO-8859-1 is the code point of the same value.
 		var sb strings.Builder
@@ -177,7 +272,7 @@ func declaredEncoding(b []byte) string {
 	if end < 0 {
 		return ""
 	}
-	decl := string(b[5:end])
+	decl := unsafe.String(&b[5], end-5) // read here only, never kept
 	i := strings.Index(decl, "encoding")
 	if i < 0 {
 		return ""
@@ -207,11 +302,16 @@ func (p *parser) newNode(kind nodeKind) (*node, error) {
 	if p.nodes > maxNodes {
 		return nil, p.fail("document has too many nodes to check")
 	}
-	if len(p.slab) == 0 {
-		p.slab = make([]node, 256)
+	if p.cur < len(p.blocks) && p.used == nodeBlock {
+		p.cur++
+		p.used = 0
 	}
-	n := &p.slab[0]
-	p.slab = p.slab[1:]
+	if p.cur == len(p.blocks) {
+		p.blocks = append(p.blocks, make([]node, nodeBlock))
+		p.used = 0
+	}
+	n := &p.blocks[p.cur][p.used]
+	p.used++
 	n.kind = kind
 	return n, nil
 }
@@ -226,40 +326,55 @@ func appendChild(parent, child *node) {
 	parent.last = child
 }
 
-func (p *parser) document() (*document, error) {
-	d := &document{}
-	var stack []open
-	var pending strings.Builder // character data of the current text node
-	pendingSet := false
-	flush := func() error {
-		if !pendingSet {
-			return nil
-		}
-		txt := pending.String()
-		pending.Reset()
-		pendingSet = false
-		blank := strings.TrimLeft(txt, " \t\r\n") == ""
-		if len(stack) == 0 {
-			if !blank {
-				return p.fail("text outside the root element")
-			}
-			return nil
-		}
-		// White space between child elements is never looked at: the
-		// rules read text only of elements without element children
-		// (names, address parts) or ask for text that is not blank. Not
-		// keeping it saves a third of the nodes of an indented document.
-		if parent := stack[len(stack)-1].n; blank && parent.last != nil && parent.last.kind == elementNode {
-			return nil
-		}
-		t, err := p.newNode(textNode)
-		if err != nil {
-			return err
-		}
-		t.text = txt
-		appendChild(stack[len(stack)-1].n, t)
+// addText adds a piece of character data to the current text node.
+func (p *parser) addText(piece string) {
+	switch p.textParts {
+	case 0:
+		p.textPiece = piece
+	case 1:
+		p.text = append(append(p.text[:0], p.textPiece...), piece...)
+	default:
+		p.text = append(p.text, piece...)
+	}
+	p.textParts++
+}
+
+// flush ends the current text node.
+func (p *parser) flush() error {
+	if p.textParts == 0 {
 		return nil
 	}
+	txt := p.textPiece
+	if p.textParts > 1 {
+		txt = string(p.text)
+	}
+	p.textPiece, p.textParts = "", 0
+	blank := isBlank(txt)
+	if len(p.stack) == 0 {
+		if !blank {
+			return p.fail("text outside the root element")
+		}
+		return nil
+	}
+	// White space between child elements is never looked at: the
+	// rules read text only of elements without element children
+	// (names, address parts) or ask for text that is not blank. Not
+	// keeping it saves a third of the nodes of an indented document.
+	if parent := p.stack[len(p.stack)-1].n; blank && parent.last != nil && parent.last.kind == elementNode {
+		return nil
+	}
+	t, err := p.newNode(textNode)
+	if err != nil {
+		return err
+	}
+	t.text = txt
+	appendChild(p.stack[len(p.stack)-1].n, t)
+	return nil
+}
+
+func (p *parser) document() (*document, error) {
+	d := &p.doc
+	d.root = nil
 	if strings.HasPrefix(p.s, "<?xml") && len(p.s) > 5 && isSpace(p.s[5]) {
 		end := strings.Index(p.s, "?>")
 		if end < 0 {
@@ -270,17 +385,27 @@ func (p *parser) document() (*document, error) {
 	s := p.s
 	for p.pos < len(s) {
 		if s[p.pos] != '<' {
+			// Indentation between tags, most of a document's text, needs
+			// neither a search for '<' nor decoding.
+			i := p.pos
+			for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n') {
+				i++
+			}
+			if i < len(s) && s[i] == '<' {
+				p.addText(s[p.pos:i])
+				p.pos = i
+				continue
+			}
 			end := strings.IndexByte(s[p.pos:], '<')
 			if end < 0 {
 				end = len(s) - p.pos
 			}
 			raw := s[p.pos : p.pos+end]
-			txt, err := p.decodeText(raw, false)
+			txt, err := p.decodeText(raw)
 			if err != nil {
 				return nil, err
 			}
-			pending.WriteString(txt)
-			pendingSet = true
+			p.addText(txt)
 			p.pos += end
 			continue
 		}
@@ -291,20 +416,19 @@ func (p *parser) document() (*document, error) {
 			if end < 0 {
 				return nil, p.fail("unterminated comment")
 			}
-			if err := flush(); err != nil {
+			if err := p.flush(); err != nil {
 				return nil, err
 			}
 			p.pos += 4 + end + 3
 		case strings.HasPrefix(rest, "<![CDATA["):
-			if len(stack) == 0 {
+			if len(p.stack) == 0 {
 				return nil, p.fail("CDATA outside the root element")
 			}
 			end := strings.Index(rest[9:], "]]>")
 			if end < 0 {
 				return nil, p.fail("unterminated CDATA section")
 			}
-			pending.WriteString(rest[9 : 9+end])
-			pendingSet = true
+			p.addText(rest[9 : 9+end])
 			p.pos += 9 + end + 3
 		case strings.HasPrefix(rest, "<!"):
 			// DOCTYPE and any other markup declaration: refused, so that
@@ -318,15 +442,15 @@ func (p *parser) document() (*document, error) {
 			if strings.EqualFold(strings.TrimRight(rest[2:min(2+end, 6)], " \t\r\n"), "xml") {
 				return nil, p.fail("misplaced XML declaration")
 			}
-			if err := flush(); err != nil {
+			if err := p.flush(); err != nil {
 				return nil, err
 			}
 			p.pos += 2 + end + 2
 		case strings.HasPrefix(rest, "</"):
-			if err := flush(); err != nil {
+			if err := p.flush(); err != nil {
 				return nil, err
 			}
-			if len(stack) == 0 {
+			if len(p.stack) == 0 {
 				return nil, p.fail("end tag without start tag")
 			}
 			p.pos += 2
@@ -339,42 +463,42 @@ func (p *parser) document() (*document, error) {
 				return nil, p.fail("malformed end tag")
 			}
 			p.pos++
-			top := stack[len(stack)-1]
+			top := p.stack[len(p.stack)-1]
 			if top.n.local != localPart(qname) || top.n.space != p.lookupElementNS(qname) {
 				return nil, p.fail("end tag does not match start tag")
 			}
 			p.ns = p.ns[:len(p.ns)-top.pushed]
-			stack = stack[:len(stack)-1]
+			p.stack = p.stack[:len(p.stack)-1]
 		default:
-			if err := flush(); err != nil {
+			if err := p.flush(); err != nil {
 				return nil, err
 			}
-			if len(stack) == 0 && d.root != nil {
+			if len(p.stack) == 0 && d.root != nil {
 				return nil, p.fail("more than one root element")
 			}
-			if len(stack) >= maxDepth {
+			if len(p.stack) >= maxDepth {
 				return nil, p.fail("elements nested too deep to check")
 			}
 			n, pushed, selfClosing, err := p.startTag()
 			if err != nil {
 				return nil, err
 			}
-			if len(stack) == 0 {
+			if len(p.stack) == 0 {
 				d.root = n
 			} else {
-				appendChild(stack[len(stack)-1].n, n)
+				appendChild(p.stack[len(p.stack)-1].n, n)
 			}
 			if selfClosing {
 				p.ns = p.ns[:len(p.ns)-pushed]
 			} else {
-				stack = append(stack, open{n, pushed})
+				p.stack = append(p.stack, open{n, pushed})
 			}
 		}
 	}
-	if err := flush(); err != nil {
+	if err := p.flush(); err != nil {
 		return nil, err
 	}
-	if len(stack) > 0 {
+	if len(p.stack) > 0 {
 		return nil, p.fail("document ends inside an element")
 	}
 	if d.root == nil {
@@ -388,6 +512,16 @@ func (p *parser) document() (*document, error) {
 type open struct {
 	n      *node
 	pushed int
+}
+
+// isBlank reports whether s is nothing but XML white space.
+func isBlank(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isSpace(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 func isSpace(c byte) bool {
@@ -460,7 +594,7 @@ func (p *parser) startTag() (*node, int, bool, error) {
 	s := p.s
 	p.pos++
 	qname := p.name()
-	if qname == "" || strings.Count(qname, ":") > 1 || strings.HasPrefix(qname, ":") || strings.HasSuffix(qname, ":") {
+	if c := strings.IndexByte(qname, ':'); qname == "" || c == 0 || c == len(qname)-1 || c > 0 && strings.IndexByte(qname[c+1:], ':') >= 0 {
 		return nil, 0, false, p.fail("malformed element name")
 	}
 	var raws [16]rawAttr
@@ -500,20 +634,27 @@ func (p *parser) startTag() (*node, int, bool, error) {
 		if p.pos >= len(s) || (s[p.pos] != '"' && s[p.pos] != '\'') {
 			return nil, 0, false, p.fail("attribute value must be quoted")
 		}
+		// One scan finds the closing quote and tells whether the value
+		// holds a '<' or anything to decode.
 		q := s[p.pos]
-		end := strings.IndexByte(s[p.pos+1:], q)
-		if end < 0 {
+		end, class := p.pos+1, attrPlain
+		for ; end < len(s) && s[end] != q; end++ {
+			class = max(class, attrByte[s[end]])
+		}
+		if end == len(s) {
 			return nil, 0, false, p.fail("unterminated attribute value")
 		}
-		raw := s[p.pos+1 : p.pos+1+end]
-		if strings.IndexByte(raw, '<') >= 0 {
+		if class == attrLess {
 			return nil, 0, false, p.fail("'<' in attribute value")
 		}
-		v, err := p.decodeText(raw, true)
-		if err != nil {
-			return nil, 0, false, err
+		v := s[p.pos+1 : end]
+		if class == attrDecode {
+			var err error
+			if v, err = p.decodeRefs(v, true); err != nil {
+				return nil, 0, false, err
+			}
 		}
-		p.pos += end + 2
+		p.pos = end + 1
 		if len(attrs) >= maxAttrs {
 			return nil, 0, false, p.fail("too many attributes on one element")
 		}
@@ -554,7 +695,7 @@ func (p *parser) startTag() (*node, int, bool, error) {
 	if !ok {
 		return nil, 0, false, p.fail("undeclared namespace prefix")
 	}
-	n.space, n.local = uri, local
+	n.space, n.local, n.hl7 = uri, local, uri == nsHL7
 	if len(attrs) > pushed {
 		n.attrs = p.attrSpace(len(attrs) - pushed)
 		for _, a := range attrs {
@@ -582,22 +723,36 @@ func (p *parser) startTag() (*node, int, bool, error) {
 	return n, pushed, selfClosing, nil
 }
 
-// decodeText resolves character and predefined entity references; in an
-// attribute value it also turns white-space characters into spaces, as
-// XML attribute-value normalisation does.
-func (p *parser) decodeText(raw string, inAttr bool) (string, error) {
-	needs := false
-	for i := 0; i < len(raw) && !needs; i++ {
-		switch raw[i] {
-		case '&', '\r':
-			needs = true
-		case '\t', '\n':
-			needs = inAttr
-		}
-	}
-	if !needs {
+// decodeText resolves the character and predefined entity references of
+// character data.
+func (p *parser) decodeText(raw string) (string, error) {
+	if strings.IndexByte(raw, '&') < 0 && strings.IndexByte(raw, '\r') < 0 {
 		return raw, nil
 	}
+	return p.decodeRefs(raw, false)
+}
+
+// Classes of the bytes of an attribute value: attrDecode marks those
+// decodeRefs changes (references, and white space that normalisation
+// turns into spaces), attrLess the '<' no value may hold.
+const (
+	attrPlain uint8 = iota
+	attrDecode
+	attrLess
+)
+
+var attrByte = func() (t [256]uint8) {
+	for _, c := range []byte("&\r\t\n") {
+		t[c] = attrDecode
+	}
+	t['<'] = attrLess
+	return t
+}()
+
+// decodeRefs resolves character and predefined entity references; in an
+// attribute value (inAttr) it also turns white-space characters into
+// spaces, as XML attribute-value normalisation does.
+func (p *parser) decodeRefs(raw string, inAttr bool) (string, error) {
 	if !inAttr && strings.Contains(raw, "]]>") {
 		return "", p.fail("']]>' in character data")
 	}
