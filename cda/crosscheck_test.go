@@ -4,12 +4,9 @@ import (
 	"bytes"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/reportgen/reportgen/cda"
 	"github.com/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/content/contenttest"
-	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 )
 
 // The cross-check: Encode writes bytes straight from the tree; EncodeTree
@@ -58,21 +55,10 @@ func TestEncodeMatchesTree(t *testing.T) {
 // checked first, so the trees reach corners the service's input rules
 // keep out: control characters, blank texts, odd IDs.
 func FuzzEncode(f *testing.F) {
-	for _, ex := range contenttest.Load(f, content.Options{}) {
-		wire, err := proto.Marshal(ex.Request.GetReport())
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(wire, false)
-		f.Add(wire, true)
-	}
+	contenttest.AddReportSeeds(f)
 	f.Fuzz(func(t *testing.T, wire []byte, links bool) {
-		r := &pb.Report{}
-		if proto.Unmarshal(wire, r) != nil {
-			return
-		}
-		doc, err := content.Build(r, contenttest.Identity("fuzz"), content.Options{})
-		if err != nil {
+		doc := contenttest.FuzzDocument(wire, content.Options{})
+		if doc == nil {
 			return
 		}
 		opt := cda.Options{}

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/protobuf/proto"
-
 	"github.com/reportgen/reportgen/content"
 	"github.com/reportgen/reportgen/content/contenttest"
 	"github.com/reportgen/reportgen/internal/fuzztest"
@@ -167,25 +165,14 @@ func TestEncodeRefusesAsLibrary(t *testing.T) {
 // reach corners the request checks keep out: odd and empty values, control
 // characters, long texts.
 func FuzzEncodeMatchesLibrary(f *testing.F) {
-	for _, ex := range contenttest.Load(f, content.Options{}) {
-		wire, err := proto.Marshal(ex.Request.GetReport())
-		if err != nil {
-			f.Fatal(err)
-		}
-		f.Add(wire, false)
-		f.Add(wire, true)
-	}
+	contenttest.AddReportSeeds(f)
 	f.Fuzz(func(t *testing.T, wire []byte, dcm bool) {
-		r := &pb.Report{}
-		if proto.Unmarshal(wire, r) != nil {
-			return
-		}
 		opt := content.Options{}
 		if dcm {
 			opt.HeadingCodes = content.HeadingDCM
 		}
-		doc, err := content.Build(r, contenttest.Identity("fuzz"), opt)
-		if err != nil {
+		doc := contenttest.FuzzDocument(wire, opt)
+		if doc == nil {
 			return
 		}
 		fuzztest.Run(t, func() error {

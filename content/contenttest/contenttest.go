@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"google.golang.org/protobuf/encoding/protojson"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/reportgen/reportgen/content"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
@@ -69,4 +70,35 @@ func Identity(name string) content.Identity {
 		SOPInstanceUID:    g.Derive("test-sop", name),
 		SeriesInstanceUID: g.Derive("test-series", name),
 	}
+}
+
+// AddReportSeeds seeds a fuzz target whose arguments are (report as
+// protobuf wire bytes, flag) with every example report, once with each
+// flag value.
+func AddReportSeeds(f *testing.F) {
+	f.Helper()
+	for _, ex := range Load(f, content.Options{}) {
+		wire, err := proto.Marshal(ex.Request.GetReport())
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(wire, false)
+		f.Add(wire, true)
+	}
+}
+
+// FuzzDocument builds the tree of a fuzzed report in wire form, with the
+// fixed identities of "fuzz"; nil when the bytes are no report or Build
+// refuses it. The report is not checked first, so the trees reach corners
+// the request checks keep out.
+func FuzzDocument(wire []byte, opt content.Options) *content.Document {
+	r := &pb.Report{}
+	if proto.Unmarshal(wire, r) != nil {
+		return nil
+	}
+	doc, err := content.Build(r, Identity("fuzz"), opt)
+	if err != nil {
+		return nil
+	}
+	return doc
 }
