@@ -1,4 +1,4 @@
-package reportgen_test
+package reportgen
 
 import (
 	"bytes"
@@ -9,9 +9,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/protobuf/encoding/protojson"
-
-	"github.com/reportgen/reportgen"
 	"github.com/reportgen/reportgen/internal/extval"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/schemas"
@@ -38,21 +35,7 @@ func BenchmarkCommonTools(b *testing.B) {
 			b.Fatalf("%s: %v (scripts/setup.sh installs it)", tool, err)
 		}
 	}
-	e, err := reportgen.New(reportgen.Config{SchemaDir: schemaDir, Now: func() time.Time {
-		return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
-	}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(e.Close)
-	raw, err := os.ReadFile(filepath.FromSlash("batch/testdata/typical-ct.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	req := &pb.GenerateReportRequest{}
-	if err := protojson.Unmarshal(raw, req); err != nil {
-		b.Fatal(err)
-	}
+	e, req := benchEngine(b), typicalRequest(b)
 	resp, err := e.Generate(context.Background(), req)
 	if err != nil {
 		b.Fatal(err)
@@ -60,25 +43,24 @@ func BenchmarkCommonTools(b *testing.B) {
 	dir := b.TempDir()
 	cdaPath, srPath := filepath.Join(dir, "report.cda.xml"), filepath.Join(dir, "report.sr.dcm")
 	xmlPath, outPath := filepath.Join(dir, "report.sr.xml"), filepath.Join(dir, "rewritten.sr.dcm")
+	var cdaDoc []byte
 	for _, d := range resp.GetDocuments() {
 		p := cdaPath
 		if d.GetKind() == pb.DocumentKind_DOCUMENT_KIND_SR {
 			p = srPath
+		} else {
+			cdaDoc = d.GetContent()
 		}
 		if err := os.WriteFile(p, d.GetContent(), 0o644); err != nil {
 			b.Fatal(err)
 		}
 	}
 	run(b, "dsr2xml", srPath, xmlPath)
-	sch, err := extval.CompileSchematron(filepath.Join(schemaDir, "ccda-2.1", "ccda-2.1.sch"), "errors", b.TempDir())
+	sch, err := extval.CompileSchematron(filepath.Join(benchSchemaDir, "ccda-2.1", "ccda-2.1.sch"), "errors", b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
-	xsd := filepath.Join(schemaDir, filepath.FromSlash(schemas.CDASDTCEntry))
-	cdaDoc, err := os.ReadFile(cdaPath)
-	if err != nil {
-		b.Fatal(err)
-	}
+	xsd := filepath.Join(benchSchemaDir, filepath.FromSlash(schemas.CDASDTCEntry))
 
 	var ours, tools time.Duration
 	for b.Loop() {

@@ -31,10 +31,13 @@ const typicalFixture = "batch/testdata/typical-ct.json"
 // future" rules pass whatever day the benchmark runs.
 var benchNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
+// benchSchemaDir is the synced schema set the benchmarks run on.
+const benchSchemaDir = "schemas/synced"
+
 // benchEngine builds an engine on the synced schemas with a fixed clock.
 func benchEngine(b *testing.B) *Engine {
 	b.Helper()
-	e, err := New(Config{SchemaDir: "schemas/synced", Now: func() time.Time { return benchNow }})
+	e, err := New(Config{SchemaDir: benchSchemaDir, Now: func() time.Time { return benchNow }})
 	if err != nil {
 		b.Fatalf("%v (run scripts/setup.sh to sync the schemas)", err)
 	}
@@ -87,7 +90,7 @@ func BenchmarkStages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir, err := conformance.New(conformance.WithUCUM(mustUCUM(b, "schemas/synced")))
+	dir, err := conformance.New(conformance.WithUCUM(mustUCUM(b, benchSchemaDir)))
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -221,7 +224,7 @@ func issuesErr(l issue.List, kind pb.DocumentKind) error {
 // the engine's CDA validator adds.
 func benchXSD(b *testing.B) *schemas.CDA {
 	b.Helper()
-	x, err := schemas.LoadCDA("schemas/synced")
+	x, err := schemas.LoadCDA(benchSchemaDir)
 	if err != nil {
 		b.Fatal(err)
 	}
