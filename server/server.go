@@ -14,6 +14,7 @@ import (
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/experimental"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
@@ -142,11 +143,15 @@ func New(e *reportgen.Engine, log *slog.Logger, l Limits, opt ...Option) (*grpc.
 	if c := newConcurrencyLimit(l.MaxConcurrentCalls, o.metrics); c != nil {
 		unary, stream = append(unary, c.unary()), append(stream, c.stream())
 	}
-	opts := append([]grpc.ServerOption{
+	opts := []grpc.ServerOption{
 		grpc.MaxRecvMsgSize(l.MaxMessageBytes),
+		// Requests and responses in buffers that fit them (bufpool.go).
+		experimental.BufferPool(messagePool),
+		grpc.ForceServerCodecV2(messageCodec{}),
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
-	}, o.grpc...)
+	}
+	opts = append(opts, o.grpc...)
 	s := grpc.NewServer(opts...)
 	svc := NewService(e, log, l)
 	svc.metrics = o.metrics
