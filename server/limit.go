@@ -70,3 +70,21 @@ func (l *concurrencyLimit) stream() grpc.StreamServerInterceptor {
 func exempt(method string) bool {
 	return method == "/grpc.health.v1.Health/Check" || method == "/grpc.health.v1.Health/Watch" || method == "/grpc.health.v1.Health/List"
 }
+
+// streamsPerConnection is the HTTP/2 limit on the open streams of one
+// connection (SETTINGS_MAX_CONCURRENT_STREAMS) for a call limit of
+// maxCalls; 0 leaves grpc-go's default (no limit). The call limit alone
+// does not bound memory: a call leaves it when its handler returns, but
+// its response stays queued in the transport until the client reads it,
+// and a client that sends faster than it reads (an open-loop load, a
+// client short of CPU) made the server hold thousands of responses. A
+// stream stays open until the client has its response, so this bounds
+// them per connection. Twice the call limit, plus room for health checks,
+// keeps calls over the call limit refused with RESOURCE_EXHAUSTED rather
+// than queued in the client.
+func streamsPerConnection(maxCalls int) uint32 {
+	if maxCalls <= 0 {
+		return 0
+	}
+	return uint32(min(2*maxCalls+16, 1<<20))
+}

@@ -151,6 +151,9 @@ func New(e *reportgen.Engine, log *slog.Logger, l Limits, opt ...Option) (*grpc.
 		grpc.ChainUnaryInterceptor(unary...),
 		grpc.ChainStreamInterceptor(stream...),
 	}
+	if n := streamsPerConnection(l.MaxConcurrentCalls); n > 0 {
+		opts = append(opts, grpc.MaxConcurrentStreams(n))
+	}
 	opts = append(opts, o.grpc...)
 	s := grpc.NewServer(opts...)
 	svc := NewService(e, log, l)
