@@ -12,6 +12,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/schemas/ucum/ucumtest"
 )
 
 var now = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
@@ -33,7 +34,7 @@ func TestCheckExamplesPass(t *testing.T) {
 	files, _ := filepath.Glob("examples/*.json")
 	for _, f := range files {
 		name := strings.TrimSuffix(filepath.Base(f), ".json")
-		if v := Check(loadExample(t, name), now, mustUCUM(t, "schemas/synced")); len(v) != 0 {
+		if v := Check(loadExample(t, name), now, ucumtest.Load(t)); len(v) != 0 {
 			t.Errorf("%s: %v", name, v)
 		}
 	}
@@ -171,7 +172,7 @@ func TestCheckRules(t *testing.T) {
 			q := proto.Clone(base).(*pb.GenerateReportRequest)
 			tt.mutate(q)
 			var got []string
-			for _, v := range Check(q, now, mustUCUM(t, "schemas/synced")) {
+			for _, v := range Check(q, now, ucumtest.Load(t)) {
 				got = append(got, v.Field)
 				if v.Description == "" {
 					t.Errorf("%s: empty description", v.Field)
@@ -197,14 +198,14 @@ func TestCheckUnknownIDs(t *testing.T) {
 	q := loadExample(t, "ct-chest-measurements")
 	q.Report.Author.Ids, q.Report.LegalAuthenticator.Ids, q.Report.Custodian.Ids = nil, nil, nil
 	var got []string
-	for _, v := range Check(q, now, mustUCUM(t, "schemas/synced")) {
+	for _, v := range Check(q, now, ucumtest.Load(t)) {
 		got = append(got, v.Field)
 	}
 	sort.Strings(got)
 	if want := "report.author.ids,report.custodian.ids,report.legal_authenticator.ids"; strings.Join(got, ",") != want {
 		t.Errorf("Check: violations on %v, want %s", got, want)
 	}
-	if v := check(q, now, checkOptions{unknownIDs: true, units: mustUCUM(t, "schemas/synced")}).v; len(v) != 0 {
+	if v := check(q, now, checkOptions{unknownIDs: true, units: ucumtest.Load(t)}).v; len(v) != 0 {
 		t.Errorf("check with unknownIDs: %v, want none", v)
 	}
 	// The option does not relax the ids it does not name, nor the
@@ -212,7 +213,7 @@ func TestCheckUnknownIDs(t *testing.T) {
 	q.Report.Patient.Ids = nil
 	q.Report.Author.Ids = []*pb.Identifier{{Value: "x"}}
 	got = nil
-	v := check(q, now, checkOptions{unknownIDs: true, units: mustUCUM(t, "schemas/synced")}).v
+	v := check(q, now, checkOptions{unknownIDs: true, units: ucumtest.Load(t)}).v
 	for _, fv := range v {
 		got = append(got, fv.Field)
 	}

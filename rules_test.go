@@ -14,6 +14,7 @@ import (
 
 	"github.com/reportgen/reportgen/issue"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/schemas/ucum/ucumtest"
 	"github.com/reportgen/reportgen/sr"
 )
 
@@ -114,7 +115,7 @@ func TestViolationRuleIDs(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			q := proto.Clone(base).(*pb.GenerateReportRequest)
 			tt.mutate(q.Report)
-			v := Check(q, now, mustUCUM(t, "schemas/synced"))
+			v := Check(q, now, ucumtest.Load(t))
 			i := slices.IndexFunc(v, func(v issue.Violation) bool { return v.Field == tt.field })
 			if i < 0 || v[i].RuleID != tt.rule {
 				t.Fatalf("violations %v, want %s on %s", v, tt.rule, tt.field)

@@ -16,6 +16,7 @@ import (
 	"github.com/reportgen/reportgen/issue"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/schemas"
+	"github.com/reportgen/reportgen/schemas/ucum/ucumtest"
 	"github.com/reportgen/reportgen/sr"
 	"github.com/reportgen/reportgen/templates"
 )
@@ -90,7 +91,7 @@ func BenchmarkStages(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	dir, err := conformance.New(conformance.WithUCUM(mustUCUM(b, benchSchemaDir)))
+	dir, err := conformance.New(conformance.WithUCUM(ucumtest.Load(b)))
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -24,6 +24,7 @@ import (
 	"github.com/reportgen/reportgen/internal/samples"
 	"github.com/reportgen/reportgen/issue"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/schemas/ucum/ucumtest"
 	"github.com/reportgen/reportgen/sr"
 )
 
@@ -506,7 +507,7 @@ func TestTransformUnknownIDs(t *testing.T) {
 		t.Errorf("%d %s notes, want one each for the author, legal authenticator and custodian", notes, reportgen.RuleXfrmUnknown)
 	}
 	checkCDAExternally(t, b)
-	dir, err := conformance.New(conformance.WithUCUM(mustUCUM(t, "schemas/synced")))
+	dir, err := conformance.New(conformance.WithUCUM(ucumtest.Load(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/reportgen/reportgen/cda/conformance"
 	"github.com/reportgen/reportgen/content"
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
+	"github.com/reportgen/reportgen/schemas/ucum/ucumtest"
 )
 
 // sourceSR is the SOP Instance UID of the SR the documents of these tests
@@ -22,7 +23,7 @@ const sourceSR = "1.2.826.0.1.3680043.10.1074.7.1"
 // CDA schema, the HL7 schematron and our DIR rules.
 func TestEncodeTransformed(t *testing.T) {
 	v := compile(t)
-	dir, err := conformance.New(conformance.WithUCUM(mustUCUM(t, "../schemas/synced")))
+	dir, err := conformance.New(conformance.WithUCUM(ucumtest.Load(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,11 +6,12 @@ import (
 
 	"github.com/reportgen/reportgen/cda/conformance"
 	"github.com/reportgen/reportgen/issue"
+	"github.com/reportgen/reportgen/schemas/ucum/ucumtest"
 )
 
 func checker(t testing.TB) *conformance.Checker {
 	t.Helper()
-	c, err := conformance.New(conformance.WithUCUM(mustUCUM(t, "../../schemas/synced")))
+	c, err := conformance.New(conformance.WithUCUM(ucumtest.Load(t)))
 	if err != nil {
 		t.Fatal(err)
 	}

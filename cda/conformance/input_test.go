@@ -11,6 +11,7 @@ import (
 	"github.com/reportgen/reportgen/internal/fuzztest"
 	"github.com/reportgen/reportgen/internal/samples"
 	"github.com/reportgen/reportgen/issue"
+	"github.com/reportgen/reportgen/schemas/ucum/ucumtest"
 )
 
 func hasRule(l issue.List, rule string) bool {
@@ -139,7 +140,7 @@ func FuzzCheck(f *testing.F) {
 	}
 	f.Add([]byte(`<ClinicalDocument xmlns="urn:hl7-org:v3"><templateId root="2.16.840.1.113883.10.20.22.1.5" extension="2015-08-01"/></ClinicalDocument>`))
 	f.Add([]byte(`<!DOCTYPE r [<!ENTITY e SYSTEM "x">]><r>&e;</r>`))
-	c, err := conformance.New(conformance.WithUCUM(mustUCUM(f, "../../schemas/synced")))
+	c, err := conformance.New(conformance.WithUCUM(ucumtest.Load(f)))
 	if err != nil {
 		f.Fatal(err)
 	}
