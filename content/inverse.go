@@ -112,3 +112,98 @@ func imageOf(n *Node) *pb.ImageReference {
 		FrameNumbers: ref.Frames, Purpose: ProtoCode(n.Concept),
 	}
 }
+
+// Context is what the root of a content tree says besides its sections:
+// the concept modifiers and observation context Build writes (TID 2000
+// rows 1 to 3, TID 1204, TID 1210, TID 1002/1003). Concept and
+// Procedure are nil, and the strings empty, where the tree is silent.
+type Context struct {
+	// Concept is the root's concept name, the document title (TID 2000
+	// row 1).
+	Concept *pb.Code
+	// Language is the RFC 5646 tag of TID 1204 row 1.
+	Language string
+	// Title is the first non-empty TID 1210 equivalent meaning: the text,
+	// or the meaning of the code.
+	Title string
+	// Procedure is the first Procedure Reported (TID 2000 row 2).
+	Procedure *pb.Code
+	// Modalities are the code values of the Acquisition Device Types (TID
+	// 2000 row 3), in tree order.
+	Modalities []string
+	// Author is the first person observer (TID 1002/1003) with the
+	// organization and role that follow its name; nil when the root
+	// names none.
+	Author *pb.Practitioner
+}
+
+// ContextOf returns what the context rows of root say, the inverse of
+// the root half of Build. The rows are read in tree order, as TID 1002
+// lays them out: each Person Observer Name opens an observer (an Observer
+// Type of Person before it closes the one before), and the organization
+// and role rows belong to the observer open when they come.
+func ContextOf(root *Node) Context {
+	x := Context{Concept: ProtoCode(root.Concept)}
+	var cur *pb.Practitioner
+	for _, n := range root.Children {
+		switch {
+		case TID1204Language.Is(n):
+			x.Language = n.Code.Value
+		case TID2000Procedure.Is(n):
+			if x.Procedure == nil {
+				x.Procedure = ProtoCode(n.Code)
+			}
+		case TID1210EquivalentMeaning.Is(n):
+			if x.Title == "" && n.Type == Text {
+				x.Title = n.Text
+			} else if x.Title == "" {
+				x.Title = n.Code.Meaning
+			}
+		case TID2000AcquisitionDevice.Is(n):
+			if !n.Code.IsZero() {
+				x.Modalities = append(x.Modalities, n.Code.Value)
+			}
+		case TID1002ObserverType.Is(n):
+			if n.Code.Value == ObserverPerson.Value && n.Code.Designator == ObserverPerson.Designator {
+				cur = nil
+			}
+		case TID1003Name.Is(n):
+			cur = &pb.Practitioner{Name: ProtoName(n.PersonName)}
+			if x.Author == nil {
+				x.Author = cur
+			}
+		case TID1003Organization.Is(n):
+			if cur != nil {
+				cur.Organization = n.Text
+			}
+		case TID1003RoleInOrganization.Is(n):
+			if cur != nil {
+				cur.Role = ProtoCode(n.Code)
+			}
+		}
+	}
+	return x
+}
+
+// ProtoName is the inverse of Name: the zero PersonName, a name with no
+// part in any group, gives nil.
+func ProtoName(p PersonName) *pb.PersonName {
+	if isBlank(p) && (p.Ideographic == nil || isBlank(*p.Ideographic)) && (p.Phonetic == nil || isBlank(*p.Phonetic)) {
+		return nil
+	}
+	group := func(g *PersonName) *pb.PersonNameGroup {
+		if g == nil {
+			return nil
+		}
+		return &pb.PersonNameGroup{Family: g.Family, Given: g.Given, Prefix: g.Prefix, Suffix: g.Suffix}
+	}
+	return &pb.PersonName{
+		Family: p.Family, Given: p.Given, Prefix: p.Prefix, Suffix: p.Suffix,
+		Ideographic: group(p.Ideographic), Phonetic: group(p.Phonetic),
+	}
+}
+
+// isBlank reports whether a name group has no part.
+func isBlank(p PersonName) bool {
+	return p.Family == "" && p.Prefix == "" && p.Suffix == "" && len(p.Given) == 0
+}

@@ -74,6 +74,15 @@ func (r *Row) Node() *Node {
 	return &Node{Relationship: r.Rel, Type: r.Type(), Concept: r.Concept}
 }
 
+// Is reports whether n is an item of the row: the row's relationship, a
+// value type it allows and its fixed concept name (value and scheme; the
+// meaning may be worded otherwise). Rows whose concept a CID constrains
+// match no node.
+func (r *Row) Is(n *Node) bool {
+	return !r.Concept.IsZero() && n.Relationship == r.Rel && r.Allows(n.Type) &&
+		n.Concept.Value == r.Concept.Value && n.Concept.Designator == r.Concept.Designator
+}
+
 func vts(v ...ValueType) []ValueType { return v }
 
 // The rows of TID 2000 "Basic Diagnostic Imaging Report" and of the

@@ -236,17 +236,17 @@ func pnComponents(g string) pnParts {
 
 // header reads the modules into the report: status, times, patient,
 // study, order, people, custodian.
-func (r *reader) header(rep *pb.Report, d *rootData) {
-	rep.Language = d.language
+func (r *reader) header(rep *pb.Report, x content.Context) {
+	rep.Language = x.Language
 	if t, ok := r.dateTime(r.ds.str(tag.ContentDate), r.ds.str(tag.ContentTime)); ok {
 		rep.ReportTime = rfc3339(t)
 	}
-	r.document(rep, d)
+	r.document(rep, x)
 	r.status(rep)
 	rep.Patient = r.patient()
-	rep.Study = r.study(rep, d)
+	rep.Study = r.study(rep, x)
 	rep.Order = r.order()
-	r.people(rep, d)
+	r.people(rep, x)
 	if ref := r.personName(r.ds.get(tag.ReferringPhysicianName), "Referring Physician's Name"); ref != nil {
 		if ref.GetFamily() == "" {
 			r.model.Warnf(RuleNotCarried, tagPath(tag.ReferringPhysicianName), "Referring Physician's Name has no family name, which the CDA needs; it is not carried")
@@ -260,9 +260,9 @@ func (r *reader) header(rep *pb.Report, d *rootData) {
 // document sets the document type and title from the root concept
 // (TID2000Root) and TID 1210. A CDA document type is a LOINC code; a DCM
 // title becomes (18748-4, LN) as PS3.20 maps it, its meaning the title.
-func (r *reader) document(rep *pb.Report, d *rootData) {
-	c := d.concept
-	rep.Title = d.title
+func (r *reader) document(rep *pb.Report, x content.Context) {
+	c := x.Concept
+	rep.Title = x.Title
 	if rep.Title == "" {
 		rep.Title = c.GetDisplayName()
 	}
@@ -378,12 +378,12 @@ func (r *reader) patient() *pb.Patient {
 
 // study reads General Study and the procedure (TID2000Procedure, else the
 // Procedure Code Sequence, else the Performed Procedure Code Sequence).
-func (r *reader) study(rep *pb.Report, d *rootData) *pb.ImagingStudy {
+func (r *reader) study(rep *pb.Report, x content.Context) *pb.ImagingStudy {
 	s := &pb.ImagingStudy{
 		StudyInstanceUid:     r.ds.str(tag.StudyInstanceUID),
 		ProcedureDescription: r.str(r.ds, tag.StudyDescription),
-		Modalities:           d.modalities,
-		ProcedureCode:        d.procedure,
+		Modalities:           x.Modalities,
+		ProcedureCode:        x.Procedure,
 	}
 	if t, ok := r.dateTime(r.ds.str(tag.StudyDate), r.ds.str(tag.StudyTime)); ok {
 		s.StartTime = rfc3339(t)
@@ -453,8 +453,8 @@ func (r *reader) order() *pb.Order {
 // root's person observer (TID 1002/1003), else the Author Observer
 // Sequence, else the verifying observer (TID 1001's defaults); the legal
 // authenticator of a VERIFIED report is its Verifying Observer.
-func (r *reader) people(rep *pb.Report, d *rootData) {
-	author := d.author
+func (r *reader) people(rep *pb.Report, x content.Context) {
+	author := x.Author
 	var authorItem *dataset
 	for _, it := range r.ds.seq(tag.AuthorObserverSequence) {
 		if it.str(tag.ObserverType) == "PSN" {

@@ -36,6 +36,9 @@ type reader struct {
 	// knownHeadings counts section CONTAINERs whose concept is a CID 7001
 	// heading, current or retired: the mark of a TID 2000 tree.
 	knownHeadings int
+	// extraObserver is set once a second person observer has been
+	// reported as not carried, so it is said once.
+	extraObserver bool
 }
 
 type imageHome struct{ study, series string }
@@ -92,42 +95,29 @@ func (r *reader) report() *pb.Report {
 	rep := &pb.Report{}
 	r.charset()
 	r.timeZone()
-	root := r.root(rep)
-	r.header(rep, root)
+	body := r.root()
+	rep.Sections = content.SectionsOf(body)
+	r.header(rep, content.ContextOf(body))
 	return rep
 }
 
-// rootData is what the root's concept modifiers and observation context
-// say.
-type rootData struct {
-	language      string
-	title         string
-	procedure     *pb.Code
-	modalities    []string
-	author        *pb.Practitioner
-	authorLoc     string
-	extraObserver bool
-	concept       *pb.Code
-}
-
-// root reads the root CONTAINER's children: the concept modifiers and
-// observation context of TID 2000 and its sections (TID2000Section).
-func (r *reader) root(rep *pb.Report) *rootData {
-	d := &rootData{}
-	if names := r.ds.seq(tag.ConceptNameCodeSequence); len(names) == 1 {
-		d.concept = r.code(names[0], "the document title")
-	}
-	var observer *pb.Practitioner
-	// The sections are decoded into a tree and mapped to the model by
-	// the inverse of the tree builder.
+// root decodes the root CONTAINER into a content tree, as Build would
+// have made it: its concept, the concept modifiers and observation
+// context of TID 2000 the model has, and its sections (TID2000Section).
+// content.ContextOf and content.SectionsOf map the tree to the model;
+// what the model cannot hold is reported here, with its place in the SR.
+func (r *reader) root() *content.Node {
 	body := content.TID2000Root.Node()
+	if names := r.ds.seq(tag.ConceptNameCodeSequence); len(names) == 1 {
+		body.Concept = r.treeCode(names[0], "the document title")
+	}
 	for _, it := range r.ds.seq(tag.ContentSequence) {
 		rel, vt, c := it.str(tag.RelationshipType), it.str(tag.ValueType), conceptOf(it)
 		switch rel {
 		case "HAS CONCEPT MOD":
-			r.rootModifier(d, it, vt, c)
+			r.rootModifier(body, it, vt, c)
 		case "HAS OBS CONTEXT":
-			observer = r.observerContext(d, observer, it, vt, c)
+			r.observerContext(body, it, vt, c)
 		case "CONTAINS":
 			if vt != "CONTAINER" {
 				continue // the validator reports it (SR-TID-05)
@@ -139,39 +129,34 @@ func (r *reader) root(rep *pb.Report) *rootData {
 			r.tid.Errorf("SR-TID-05", it.at(tag.RelationshipType), "the root has a child by a relationship TID 2000 does not use")
 		}
 	}
-	rep.Sections = content.SectionsOf(body)
-	return d
+	return body
 }
 
-// rootModifier reads a HAS CONCEPT MOD child of the root: language (TID
+// rootModifier decodes a HAS CONCEPT MOD child of the root: language (TID
 // 1204), procedure reported, title (TID 1210), modality, target region.
-func (r *reader) rootModifier(d *rootData, it *dataset, vt string, c code) {
+func (r *reader) rootModifier(body *content.Node, it *dataset, vt string, c code) {
 	loc := it.at(tag.ConceptNameCodeSequence)
 	switch {
 	case c == rowCode(content.TID1204Language):
 		// The validator checks there is one, coded in RFC5646: the
 		// code value is the tag itself, not a code of a CDA code system.
 		if v := it.seq(tag.ConceptCodeSequence); len(v) == 1 {
-			d.language = v[0].str(tag.CodeValue)
+			body.Add(content.TID1204Language.Node()).Code = content.Code{Value: v[0].str(tag.CodeValue), Designator: "RFC5646"}
 		}
 	case fits(content.TID2000Procedure, c, vt):
-		if d.procedure == nil {
-			d.procedure = r.valueCode(it)
-		} else {
+		if hasRow(body, content.TID2000Procedure) {
 			r.model.Warnf(RuleNotCarried, loc, "a second Procedure reported is not carried: the model has one procedure code")
+		} else if v := r.valueTreeCode(it); !v.IsZero() {
+			body.Add(content.TID2000Procedure.Node()).Code = v
 		}
 	case fits(content.TID1210EquivalentMeaning, c, vt) && vt == content.Text.String():
-		if d.title == "" {
-			d.title = r.textOf(it.get(tag.TextValue))
-		}
+		n := body.Add(content.TID1210EquivalentMeaning.Node())
+		n.Text = r.textOf(it.get(tag.TextValue))
 	case fits(content.TID1210EquivalentMeaning, c, vt) && vt == content.CodeValue.String():
-		if v := r.valueCode(it); v != nil && d.title == "" {
-			d.title = v.GetDisplayName()
-		}
+		n := body.Add(content.TID1210EquivalentMeaning.Node())
+		n.Type, n.Code = content.CodeValue, r.valueTreeCode(it)
 	case fits(content.TID2000AcquisitionDevice, c, vt):
-		if v := r.valueCode(it); v != nil {
-			d.modalities = append(d.modalities, v.GetCode())
-		}
+		body.Add(content.TID2000AcquisitionDevice.Node()).Code = r.valueTreeCode(it)
 	case fits(content.TID2000TargetRegion, c, vt):
 		r.model.Warnf(RuleNotCarried, loc, "Target Region is not carried: the model has no place for it, and the title and procedure name the region")
 	default:
@@ -179,49 +164,69 @@ func (r *reader) rootModifier(d *rootData, it *dataset, vt string, c code) {
 	}
 }
 
-// observerContext reads a HAS OBS CONTEXT child of the root (TID 1001).
+// hasRow reports whether n has a child of row row.
+func hasRow(n *content.Node, row *content.Row) bool {
+	for _, c := range n.Children {
+		if row.Is(c) {
+			return true
+		}
+	}
+	return false
+}
+
+// observerOpen reports whether a person observer's name has come since
+// the last Observer Type of Person: the organization and role rows that
+// follow belong to it; others have no observer to belong to.
+func observerOpen(body *content.Node) bool {
+	for i := len(body.Children) - 1; i >= 0; i-- {
+		switch c := body.Children[i]; {
+		case content.TID1003Name.Is(c):
+			return true
+		case content.TID1002ObserverType.Is(c):
+			return false
+		}
+	}
+	return false
+}
+
+// observerContext decodes a HAS OBS CONTEXT child of the root (TID 1001).
 // Person observers (TID 1002/1003) come as a run of items, each opened by
-// Observer Type or the name; the first is the author.
-func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset, vt string, c code) *pb.Practitioner {
+// Observer Type or the name; content.ContextOf takes the first as the
+// author, so the tree keeps the items of every person observer in order.
+func (r *reader) observerContext(body *content.Node, it *dataset, vt string, c code) {
 	loc := it.at(tag.ConceptNameCodeSequence)
 	if c.scheme != "DCM" {
 		r.tid.Errorf("SR-TID-04", loc, "HAS OBS CONTEXT item whose concept is not one of TID 1001's context templates")
-		return cur
+		return
 	}
 	switch v := c.value; {
 	case fits(content.TID1002ObserverType, c, vt):
-		switch t := r.valueCode(it).GetCode(); t {
+		switch t := r.valueTreeCode(it); t.Value {
 		case dicomdict.DCMPerson.Value:
-			return nil // a new person observer follows
+			body.Add(content.TID1002ObserverType.Node()).Code = t // a new person observer follows
 		case dicomdict.DCMDevice.Value:
 			r.model.Errorf(RuleNotRepresentable, loc, "a device observer (TID 1004) is not representable: the model's author is a person")
 		default:
 			r.tid.Errorf("SR-TID-04", loc, "Observer Type is neither Person nor Device (CID 270)")
 		}
-		return cur
 	case fits(content.TID1003Name, c, vt):
 		// Each name opens an observer, whether or not an Observer Type
 		// came before it.
-		p := &pb.Practitioner{Name: r.personName(it.get(tag.PersonName), "Person Observer Name")}
-		if d.author == nil {
-			d.author, d.authorLoc = p, loc
-		} else if !d.extraObserver {
-			d.extraObserver = true
+		name := content.Name(r.personName(it.get(tag.PersonName), "Person Observer Name"))
+		if hasRow(body, content.TID1003Name) && !r.extraObserver {
+			r.extraObserver = true
 			r.model.Warnf(RuleNotCarried, loc, "further person observers are not carried: the model has one author")
 		}
-		return p
+		body.Add(content.TID1003Name.Node()).PersonName = name
 	case fits(content.TID1003Organization, c, vt):
-		if cur != nil {
-			cur.Organization = r.textOf(it.get(tag.TextValue))
+		if observerOpen(body) {
+			body.Add(content.TID1003Organization.Node()).Text = r.textOf(it.get(tag.TextValue))
 		}
-		return cur
 	case fits(content.TID1003RoleInOrganization, c, vt):
-		if cur != nil {
-			cur.Role = r.valueCode(it)
+		if observerOpen(body) {
+			body.Add(content.TID1003RoleInOrganization.Node()).Code = r.valueTreeCode(it)
 		}
-		return cur
 	case personObserverRest[v]:
-		return cur
 	case deviceObserver[v]:
 		r.model.Errorf(RuleNotRepresentable, loc, "a device observer (TID 1004) is not representable: the model's author is a person")
 	case procedureContext[v]:
@@ -237,7 +242,6 @@ func (r *reader) observerContext(d *rootData, cur *pb.Practitioner, it *dataset,
 	default:
 		r.tid.Errorf("SR-TID-04", loc, "HAS OBS CONTEXT item whose concept is not one of TID 1001's context templates")
 	}
-	return cur
 }
 
 // section decodes one heading CONTAINER (TID2000Section) and its TID 2002
