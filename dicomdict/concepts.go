@@ -204,12 +204,64 @@ var (
 	DCMPersonObserversRoleInThisProcedure = Concept{Scheme: "DCM", Value: "121011", Meaning: "Person Observer's Role in this Procedure"}
 	// DCMPersonObserversLoginName is (128774, DCM, "Person Observer's Login Name"): PS3.16 TID 1003.
 	DCMPersonObserversLoginName = Concept{Scheme: "DCM", Value: "128774", Meaning: "Person Observer's Login Name"}
+	// DCMIdentifierWithinPersonObserversRole is (128775, DCM, "Identifier within Person Observer's Role"): PS3.16 TID 1003.
+	DCMIdentifierWithinPersonObserversRole = Concept{Scheme: "DCM", Value: "128775", Meaning: "Identifier within Person Observer's Role"}
 	// DCMDeviceObserverUID is (121012, DCM, "Device Observer UID"): PS3.16 TID 1004.
 	DCMDeviceObserverUID = Concept{Scheme: "DCM", Value: "121012", Meaning: "Device Observer UID"}
+	// DCMDeviceObserverName is (121013, DCM, "Device Observer Name"): PS3.16 TID 1004.
+	DCMDeviceObserverName = Concept{Scheme: "DCM", Value: "121013", Meaning: "Device Observer Name"}
+	// DCMDeviceObserverManufacturer is (121014, DCM, "Device Observer Manufacturer"): PS3.16 TID 1004.
+	DCMDeviceObserverManufacturer = Concept{Scheme: "DCM", Value: "121014", Meaning: "Device Observer Manufacturer"}
+	// DCMDeviceObserverModelName is (121015, DCM, "Device Observer Model Name"): PS3.16 TID 1004.
+	DCMDeviceObserverModelName = Concept{Scheme: "DCM", Value: "121015", Meaning: "Device Observer Model Name"}
+	// DCMDeviceObserverSerialNumber is (121016, DCM, "Device Observer Serial Number"): PS3.16 TID 1004.
+	DCMDeviceObserverSerialNumber = Concept{Scheme: "DCM", Value: "121016", Meaning: "Device Observer Serial Number"}
+	// DCMDeviceObserverPhysicalLocationDuringObservation is (121017, DCM, "Device Observer Physical Location During Observation"): PS3.16 TID 1004.
+	DCMDeviceObserverPhysicalLocationDuringObservation = Concept{Scheme: "DCM", Value: "121017", Meaning: "Device Observer Physical Location During Observation"}
+	// DCMDeviceRoleInProcedure is (113876, DCM, "Device Role in Procedure"): PS3.16 TID 1004.
+	DCMDeviceRoleInProcedure = Concept{Scheme: "DCM", Value: "113876", Meaning: "Device Role in Procedure"}
+	// DCMStationAETitle is (110119, DCM, "Station AE Title"): PS3.16 TID 1004.
+	DCMStationAETitle = Concept{Scheme: "DCM", Value: "110119", Meaning: "Station AE Title"}
+	// DCMDeviceObserverManufacturerClassUID is (121061, DCM, "Device Observer Manufacturer Class UID"): PS3.16 TID 1004.
+	DCMDeviceObserverManufacturerClassUID = Concept{Scheme: "DCM", Value: "121061", Meaning: "Device Observer Manufacturer Class UID"}
+	// DCMProcedureStudyInstanceUID is (121018, DCM, "Procedure Study Instance UID"): PS3.16 TID 1005.
+	DCMProcedureStudyInstanceUID = Concept{Scheme: "DCM", Value: "121018", Meaning: "Procedure Study Instance UID"}
+	// DCMProcedureStudyComponentUID is (121019, DCM, "Procedure Study Component UID"): PS3.16 TID 1005.
+	DCMProcedureStudyComponentUID = Concept{Scheme: "DCM", Value: "121019", Meaning: "Procedure Study Component UID"}
+	// DCMPlacerNumber is (121020, DCM, "Placer Number"): PS3.16 TID 1005.
+	DCMPlacerNumber = Concept{Scheme: "DCM", Value: "121020", Meaning: "Placer Number"}
+	// DCMFillerNumber is (121021, DCM, "Filler Number"): PS3.16 TID 1005.
+	DCMFillerNumber = Concept{Scheme: "DCM", Value: "121021", Meaning: "Filler Number"}
+	// DCMAccessionNumber is (121022, DCM, "Accession Number"): PS3.16 TID 1005.
+	DCMAccessionNumber = Concept{Scheme: "DCM", Value: "121022", Meaning: "Accession Number"}
+	// DCMProcedureCode is (121023, DCM, "Procedure Code"): PS3.16 TID 1005.
+	DCMProcedureCode = Concept{Scheme: "DCM", Value: "121023", Meaning: "Procedure Code"}
 	// DCMSubjectClass is (121024, DCM, "Subject Class"): PS3.16 TID 1006.
 	DCMSubjectClass = Concept{Scheme: "DCM", Value: "121024", Meaning: "Subject Class"}
 	// DCMPatient is (121025, DCM, "Patient"): PS3.16 CID 271.
 	DCMPatient = Concept{Scheme: "DCM", Value: "121025", Meaning: "Patient"}
+	// DCMSubjectUID is (121028, DCM, "Subject UID"): PS3.16 TID 1007.
+	DCMSubjectUID = Concept{Scheme: "DCM", Value: "121028", Meaning: "Subject UID"}
+	// DCMSubjectName is (121029, DCM, "Subject Name"): PS3.16 TID 1007.
+	DCMSubjectName = Concept{Scheme: "DCM", Value: "121029", Meaning: "Subject Name"}
+	// DCMSubjectID is (121030, DCM, "Subject ID"): PS3.16 TID 1007.
+	DCMSubjectID = Concept{Scheme: "DCM", Value: "121030", Meaning: "Subject ID"}
+	// DCMSubjectBirthDate is (121031, DCM, "Subject Birth Date"): PS3.16 TID 1007.
+	DCMSubjectBirthDate = Concept{Scheme: "DCM", Value: "121031", Meaning: "Subject Birth Date"}
+	// DCMSubjectSex is (121032, DCM, "Subject Sex"): PS3.16 TID 1007.
+	DCMSubjectSex = Concept{Scheme: "DCM", Value: "121032", Meaning: "Subject Sex"}
+	// DCMSubjectAge is (121033, DCM, "Subject Age"): PS3.16 TID 1007.
+	DCMSubjectAge = Concept{Scheme: "DCM", Value: "121033", Meaning: "Subject Age"}
+	// DCMMotherOfFetus is (121036, DCM, "Mother of fetus"): PS3.16 TID 1008.
+	DCMMotherOfFetus = Concept{Scheme: "DCM", Value: "121036", Meaning: "Mother of fetus"}
+	// DCMFetusNumber is (121037, DCM, "Fetus number"): PS3.16 TID 1008 (retired code).
+	DCMFetusNumber = Concept{Scheme: "DCM", Value: "121037", Meaning: "Fetus number"}
+	// DCMSpecimenUID is (121039, DCM, "Specimen UID"): PS3.16 TID 1009.
+	DCMSpecimenUID = Concept{Scheme: "DCM", Value: "121039", Meaning: "Specimen UID"}
+	// DCMSpecimenAccessionNumber is (121040, DCM, "Specimen Accession Number"): PS3.16 TID 1009 (retired code).
+	DCMSpecimenAccessionNumber = Concept{Scheme: "DCM", Value: "121040", Meaning: "Specimen Accession Number"}
+	// DCMSpecimenIdentifier is (121041, DCM, "Specimen Identifier"): PS3.16 TID 1009.
+	DCMSpecimenIdentifier = Concept{Scheme: "DCM", Value: "121041", Meaning: "Specimen Identifier"}
 	// DCMPreviousFinding is (121069, DCM, "Previous Finding"): PS3.16 CID 7002.
 	DCMPreviousFinding = Concept{Scheme: "DCM", Value: "121069", Meaning: "Previous Finding"}
 	// DCMFinding is (121071, DCM, "Finding"): PS3.16 CID 7002.

@@ -236,6 +236,16 @@ func TestRead(t *testing.T) {
 			err:    sr.ErrNotRepresentable,
 			issues: [][2]string{{sr.RuleNotRepresentable, "device observer"}},
 		},
+		{name: "observation context of a code no context template has",
+			// 128776 is Gray Level Run Length Matrix, once taken for a
+			// TID 1003 row by mistake.
+			sr: fromTree("chest-radiograph", func(d *content.Document) {
+				d.Root.Children = slices.Insert(d.Root.Children, 1, &content.Node{Relationship: content.HasObsContext, Type: content.Text,
+					Concept: content.DCM("128776", "Gray Level Run Length Matrix"), Text: "x"})
+			}),
+			err:    sr.ErrNotTID2000,
+			issues: [][2]string{{"SR-TID-04", "not one of TID 1001's context templates"}},
+		},
 		{name: "key image held by a section",
 			sr: fromTree("ct-chest-measurements", func(d *content.Document) {
 				f := findings(d)

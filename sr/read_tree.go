@@ -65,18 +65,34 @@ func newReader(f *file, opt ReadOptions) *reader {
 }
 
 // TID 1001 context items the model does not need: the person observer's
-// other attributes (TID 1003 rows 2 and 5, and two rows later editions
-// add, known by code value only), the device observer (TID 1004), the
-// procedure context (TID 1005, whose
-// defaults are the header's study) and the patient subject context (TID
-// 1006/1007, the header's patient).
+// other attributes (TID 1003 rows 2 and 5, and the identifier within the
+// role that later editions add), the device observer (TID 1004), the
+// procedure context (TID 1005, whose defaults are the header's study) and
+// the subject context (TID 1007 for the patient, whom the header names;
+// TID 1008/1009 for a fetus or specimen). The codes are the dictionary's;
+// the maps hold their values, all DCM.
 var (
-	personObserverRest = map[string]bool{content.TID1003LoginName.Concept.Value: true, content.TID1003RoleInProcedure.Concept.Value: true, "128775": true, "128776": true}
-	deviceObserver     = map[string]bool{content.TID1004UID.Concept.Value: true, "121013": true, "121014": true, "121015": true, "121016": true, "121017": true, "113876": true, "110119": true, "121061": true}
-	procedureContext   = map[string]bool{"121018": true, "121019": true, "121020": true, "121021": true, "121022": true, "121023": true}
-	patientSubject     = map[string]bool{"121028": true, "121029": true, "121030": true, "121031": true, "121032": true, "121033": true}
-	otherSubject       = map[string]bool{"121036": true, "121037": true, "121039": true, "121040": true, "121041": true}
+	personObserverRest = values(dicomdict.DCMPersonObserversLoginName, dicomdict.DCMPersonObserversRoleInThisProcedure,
+		dicomdict.DCMIdentifierWithinPersonObserversRole)
+	deviceObserver = values(dicomdict.DCMDeviceObserverUID, dicomdict.DCMDeviceObserverName, dicomdict.DCMDeviceObserverManufacturer,
+		dicomdict.DCMDeviceObserverModelName, dicomdict.DCMDeviceObserverSerialNumber, dicomdict.DCMDeviceObserverPhysicalLocationDuringObservation,
+		dicomdict.DCMDeviceRoleInProcedure, dicomdict.DCMStationAETitle, dicomdict.DCMDeviceObserverManufacturerClassUID)
+	procedureContext = values(dicomdict.DCMProcedureStudyInstanceUID, dicomdict.DCMProcedureStudyComponentUID, dicomdict.DCMPlacerNumber,
+		dicomdict.DCMFillerNumber, dicomdict.DCMAccessionNumber, dicomdict.DCMProcedureCode)
+	patientSubject = values(dicomdict.DCMSubjectUID, dicomdict.DCMSubjectName, dicomdict.DCMSubjectID,
+		dicomdict.DCMSubjectBirthDate, dicomdict.DCMSubjectSex, dicomdict.DCMSubjectAge)
+	otherSubject = values(dicomdict.DCMMotherOfFetus, dicomdict.DCMFetusNumber, dicomdict.DCMSpecimenUID,
+		dicomdict.DCMSpecimenAccessionNumber, dicomdict.DCMSpecimenIdentifier)
 )
+
+// values returns the set of the concepts' code values.
+func values(cs ...dicomdict.Concept) map[string]bool {
+	m := make(map[string]bool, len(cs))
+	for _, c := range cs {
+		m[c.Value] = true
+	}
+	return m
+}
 
 // headingKinds maps the CID 7001 codes of the section kinds the model
 // names, current LOINC and retired DCM, to those kinds.
