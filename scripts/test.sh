@@ -56,14 +56,15 @@ go test -count=1 -run '^$' -bench . -benchtime 1x ./...
 # Fuzzing: every fuzz target of the module (found anew on each run, so a
 # target a package adds is fuzzed with nothing to change here), from the
 # committed seeds (f.Add and testdata/fuzz), within one time budget for
-# the whole step, builds included; a fast target hands the rest of its
-# share on to the targets after it. Prints
+# all targets, counted after the instrumented builds (minutes on a cold
+# build cache); a fast target hands the rest of its share on to the
+# targets after it. Prints
 # execs and new interesting inputs per target and fails on any crash,
 # broken invariant or hang, printing the input to commit as a regression
-# seed. REPORTGEN_FUZZTIME is the budget (default 5m50s); 0 skips it for a
+# seed. REPORTGEN_FUZZTIME is the budget (default 4m30s); 0 skips it for a
 # quick local run. scripts/fuzz.sh runs every target for longer.
-fuzztime="${REPORTGEN_FUZZTIME:-5m50s}"
+fuzztime="${REPORTGEN_FUZZTIME:-4m30s}"
 if [ "$fuzztime" != "0" ]; then
-  echo "== fuzz (every target, $fuzztime in all)"
+  echo "== fuzz (every target, $fuzztime in all after the builds)"
   go run ./internal/fuzzrun -budget "$fuzztime"
 fi
