@@ -99,7 +99,7 @@ func Build(r *pb.Report, id Identity, opt Options) (*Document, error) {
 	root.Concept, root.ID = d.SRTitle, "root"
 	d.Root = root
 	lang := root.Add(TID1204Language.Node())
-	lang.Code = Code{Value: d.Language, Designator: "RFC5646", Meaning: languageMeaning(d.Language)}
+	lang.Code = Code{Value: d.Language, Designator: dicomdict.DesignatorLanguage, Meaning: languageMeaning(d.Language)}
 	if pc := r.GetStudy().GetProcedureCode(); pc != nil {
 		root.Add(TID2000Procedure.Node()).Code = FromProto(pc)
 	}

@@ -13,6 +13,12 @@ const (
 	OIDDCMUID = "1.2.840.10008.2.6.1"
 )
 
+// DesignatorLanguage is the Coding Scheme Designator of language tags
+// (RFC 5646, PS3.16 CID 5000): TID 1204 codes the report's language with
+// it, the code value being the tag itself, which the CDA writes as
+// languageCode rather than as a code of a code system.
+const DesignatorLanguage = "RFC5646"
+
 // Scheme is one coding scheme as both documents need it.
 type Scheme struct {
 	// Designator is the DICOM Coding Scheme Designator, e.g. "LN".

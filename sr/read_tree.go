@@ -157,7 +157,7 @@ func (r *reader) rootModifier(body *content.Node, it *dataset, vt string, c code
 		// The validator checks there is one, coded in RFC5646: the
 		// code value is the tag itself, not a code of a CDA code system.
 		if v := it.seq(tag.ConceptCodeSequence); len(v) == 1 {
-			body.Add(content.TID1204Language.Node()).Code = content.Code{Value: v[0].str(tag.CodeValue), Designator: "RFC5646"}
+			body.Add(content.TID1204Language.Node()).Code = content.Code{Value: v[0].str(tag.CodeValue), Designator: dicomdict.DesignatorLanguage}
 		}
 	case fits(content.TID2000Procedure, c, vt):
 		if hasRow(body, content.TID2000Procedure) {

@@ -31,7 +31,7 @@ func (v *validator) templateRules() {
 		case rel == content.TID2000Language.Rel.String() && fits(content.TID1204Language, concept, vt):
 			languages++
 			values := it.seq(tag.ConceptCodeSequence)
-			if len(values) == 1 && values[0].view(tag.CodingSchemeDesignator) != "RFC5646" {
+			if len(values) == 1 && values[0].view(tag.CodingSchemeDesignator) != dicomdict.DesignatorLanguage {
 				v.l.Errorf("SR-TID-02", values[0].at(tag.CodingSchemeDesignator), "language is not coded in RFC5646")
 			}
 		case rel == content.TID2000ObsContext.Rel.String() && (concept == rowCode(content.TID1003Name) || concept == rowCode(content.TID1004UID)):
