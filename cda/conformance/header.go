@@ -13,7 +13,10 @@ const (
 	extV2            = "2014-06-09"
 )
 
-// Code systems the rules name.
+// Code systems the rules name. They are written here from the IG's own
+// CONF text, not taken from dicomdict, which the encoder writes with: the
+// judge keeps its own reading, so a wrong OID in the encoder's table
+// cannot pass its own check (docs/ARCHITECTURE.md: encoder and validator share nothing but the bytes).
 const (
 	csLOINC  = "2.16.840.1.113883.6.1"
 	csDCM    = "1.2.840.10008.2.16.4"
