@@ -170,6 +170,25 @@ func edited(name string, path []step, e edit) func(t *testing.T) []byte {
 	}
 }
 
+// blankObserverName encodes chest-radiograph with pn as its person
+// observer's name, which the encoder would not write.
+func blankObserverName(pn string) func(t *testing.T) []byte {
+	return func(t *testing.T) []byte {
+		d := example(t, "chest-radiograph", content.Options{})
+		i := slices.IndexFunc(d.Root.Children, func(n *content.Node) bool { return n.Concept == content.ConceptObserverName })
+		if i < 0 {
+			t.Fatal("the example has no person observer name")
+		}
+		// A name outside ASCII, so the SR's character set is UTF-8.
+		d.Root.Children[i].PersonName = content.PersonName{Family: "Zoë"}
+		b, err := sr.Encode(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return mutate(t, b, []step{{tag.ContentSequence, i + 1}}, set(tag.PersonName, []string{pn}))
+	}
+}
+
 func findings(d *content.Document) *content.Node {
 	for _, s := range d.Sections() {
 		if s.Heading.Kind == pb.SectionKind_SECTION_KIND_FINDINGS {
@@ -454,6 +473,16 @@ func TestRead(t *testing.T) {
 				}
 			},
 		},
+		// A person observer name whose parts are all white space other
+		// than the ASCII space (PS3.5 lets PN hold any character of the
+		// repertoire) is no name, as one of spaces always was: the report
+		// would have an author without a family name.
+		{name: "person observer name of no-break spaces", sr: blankObserverName("\u00a0"), err: sr.ErrIncomplete,
+			issues: [][2]string{{sr.RuleMissing, "names no author"}}},
+		{name: "person observer name of blank given names", sr: blankObserverName("^\u00a0^\u00a0"), err: sr.ErrIncomplete,
+			issues: [][2]string{{sr.RuleMissing, "names no author"}}},
+		{name: "person observer name of a blank ideographic group", sr: blankObserverName("=\u3000"), err: sr.ErrIncomplete,
+			issues: [][2]string{{sr.RuleMissing, "names no author"}}},
 		{name: "DCM document title",
 			sr: fromTree("chest-radiograph", func(d *content.Document) {
 				d.Root.Concept = content.DCM("111400", "Breast Imaging Report")
