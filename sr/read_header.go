@@ -189,23 +189,21 @@ func rfc3339(t time.Time) string { return t.Format(time.RFC3339Nano) }
 // personName splits a PN value (PS3.5 §6.2.1) into the model's parts:
 // family^given^middle^prefix^suffix, the middle names becoming further
 // given names as the encoder writes them, for the alphabetic group and
-// for the ideographic and phonetic groups after "=".
+// for the ideographic and phonetic groups after "=". A value whose parts
+// are all white space (any white space: PN may hold a no-break or an
+// ideographic space) is no name, as an empty one is, so that every
+// caller reports a missing name at the SR rather than passing on a name
+// without parts.
 func (r *reader) personName(e *element, what string) *pb.PersonName {
 	s := r.textOf(e)
-	if strings.Trim(s, "^= ") == "" {
-		return nil
-	}
 	groups := strings.SplitN(s, "=", 3)
 	a := pnComponents(groups[0])
 	n := &pb.PersonName{Family: a.family, Given: a.given, Prefix: a.prefix, Suffix: a.suffix}
-	if len(groups) > 1 && strings.Trim(groups[0], "^ ") == "" {
-		r.model.Warnf(RuleNotCarried, e.loc(), "%s has no alphabetic name, only other representations; the model needs the alphabetic name first", what)
-	}
 	for i, g := range groups[1:] {
-		if strings.Trim(g, "^ ") == "" {
+		c := pnComponents(g)
+		if c.blank() {
 			continue
 		}
-		c := pnComponents(g)
 		pg := &pb.PersonNameGroup{Family: c.family, Given: c.given, Prefix: c.prefix, Suffix: c.suffix}
 		if i == 0 {
 			n.Ideographic = pg
@@ -213,12 +211,24 @@ func (r *reader) personName(e *element, what string) *pb.PersonName {
 			n.Phonetic = pg
 		}
 	}
+	switch {
+	case !a.blank():
+	case n.Ideographic == nil && n.Phonetic == nil:
+		return nil
+	default:
+		r.model.Warnf(RuleNotCarried, e.loc(), "%s has no alphabetic name, only other representations; the model needs the alphabetic name first", what)
+	}
 	return n
 }
 
 type pnParts struct {
 	family, prefix, suffix string
 	given                  []string
+}
+
+// blank reports whether a component group has no part.
+func (p pnParts) blank() bool {
+	return p.family == "" && p.prefix == "" && p.suffix == "" && len(p.given) == 0
 }
 
 func pnComponents(g string) pnParts {
@@ -479,6 +489,11 @@ func (r *reader) people(rep *pb.Report, x content.Context) {
 			Name:         r.personName(v.get(tag.VerifyingObserverName), "Verifying Observer Name"),
 			Organization: r.str(v, tag.VerifyingOrganization),
 			Ids:          r.identifiers(v, tag.VerifyingObserverIdentificationCodeSequence),
+		}
+		if la.Name == nil {
+			// Verifying Observer Name is Type 1: one of only white space
+			// passes as present, but names nobody to sign the CDA.
+			r.model.Errorf(RuleMissing, v.at(tag.VerifyingObserverName), "Verifying Observer Name has no name in it; the CDA legal authenticator needs the name of who signed")
 		}
 		rep.LegalAuthenticator = la
 		if t, ok := r.parseDT(v.str(tag.VerificationDateTime)); ok {

@@ -483,6 +483,12 @@ func TestRead(t *testing.T) {
 			issues: [][2]string{{sr.RuleMissing, "names no author"}}},
 		{name: "person observer name of a blank ideographic group", sr: blankObserverName("=\u3000"), err: sr.ErrIncomplete,
 			issues: [][2]string{{sr.RuleMissing, "names no author"}}},
+		// The same holds for the header's names: a patient or a signer
+		// whose name is only white space is named by nobody.
+		{name: "patient name of no-break spaces", sr: edited("chest-radiograph", nil, set(tag.PatientName, []string{"\u00a0"})), err: sr.ErrIncomplete,
+			issues: [][2]string{{sr.RuleMissing, "Patient's Name"}}},
+		{name: "verifying observer name of an ideographic space", sr: edited("chest-radiograph", []step{{tag.VerifyingObserverSequence, 1}}, set(tag.VerifyingObserverName, []string{"\u3000"})), err: sr.ErrIncomplete,
+			issues: [][2]string{{sr.RuleMissing, "legal authenticator needs the name"}}},
 		{name: "DCM document title",
 			sr: fromTree("chest-radiograph", func(d *content.Document) {
 				d.Root.Concept = content.DCM("111400", "Breast Imaging Report")
