@@ -139,9 +139,10 @@ type Context struct {
 
 // ContextOf returns what the context rows of root say, the inverse of
 // the root half of Build. The rows are read in tree order, as TID 1002
-// lays them out: each Person Observer Name opens an observer (an Observer
-// Type of Person before it closes the one before), and the organization
-// and role rows belong to the observer open when they come.
+// lays them out: each Person Observer Name opens an observer, an Observer
+// Type closes the one before, and the organization and role rows belong
+// to the observer open when they come (none after an Observer Type until
+// the next name).
 func ContextOf(root *Node) Context {
 	x := Context{Concept: ProtoCode(root.Concept)}
 	var cur *pb.Practitioner
@@ -164,9 +165,7 @@ func ContextOf(root *Node) Context {
 				x.Modalities = append(x.Modalities, n.Code.Value)
 			}
 		case TID1002ObserverType.Is(n):
-			if n.Code.Value == ObserverPerson.Value && n.Code.Designator == ObserverPerson.Designator {
-				cur = nil
-			}
+			cur = nil // another observer follows
 		case TID1003Name.Is(n):
 			cur = &pb.Practitioner{Name: ProtoName(n.PersonName)}
 			if x.Author == nil {

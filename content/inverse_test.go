@@ -105,6 +105,12 @@ func TestContextOfInvertsBuild(t *testing.T) {
 			},
 			want: content.Context{Language: "en-US", Title: "Chest CT", Modalities: []string{"CT", "MR"}, Procedure: ln("2-2", "Second procedure"),
 				Author: &pb.Practitioner{Name: name, Organization: "Radiology", Role: dcm("121088", "Radiologist")}}},
+		{name: "any observer type closes the author", org: "Radiology",
+			extra: func(root *content.Node) {
+				root.Add(content.TID1002ObserverType.Node()).Code = content.DCM("121007", "Device")
+				root.Add(content.TID1003RoleInOrganization.Node()).Code = content.DCM("121088", "Radiologist")
+			},
+			want: content.Context{Language: "en-US", Author: &pb.Practitioner{Name: name, Organization: "Radiology"}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

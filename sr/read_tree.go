@@ -157,7 +157,7 @@ func (r *reader) rootModifier(body *content.Node, it *dataset, vt string, c code
 		// The validator checks there is one, coded in RFC5646: the
 		// code value is the tag itself, not a code of a CDA code system.
 		if v := it.seq(tag.ConceptCodeSequence); len(v) == 1 {
-			body.Add(content.TID1204Language.Node()).Code = content.Code{Value: v[0].str(tag.CodeValue), Designator: dicomdict.DesignatorLanguage}
+			body.Add(content.TID1204Language.Node()).Code = content.Code{Value: v[0].str(tag.CodeValue), Designator: dicomdict.DesignatorLanguage, Meaning: r.textOf(v[0].get(tag.CodeMeaning))}
 		}
 	case fits(content.TID2000Procedure, c, vt):
 		if hasRow(body, content.TID2000Procedure) {
@@ -191,8 +191,9 @@ func hasRow(n *content.Node, row *content.Row) bool {
 }
 
 // observerOpen reports whether a person observer's name has come since
-// the last Observer Type of Person: the organization and role rows that
-// follow belong to it; others have no observer to belong to.
+// the last Observer Type, as content.ContextOf reads the rows: the
+// organization and role rows that follow belong to it; others have no
+// observer to belong to, so they are not decoded.
 func observerOpen(body *content.Node) bool {
 	for i := len(body.Children) - 1; i >= 0; i-- {
 		switch c := body.Children[i]; {
