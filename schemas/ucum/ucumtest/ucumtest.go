@@ -11,9 +11,9 @@ import (
 	"github.com/reportgen/reportgen/schemas/ucum"
 )
 
-// Dir is the synced schema folder of the checkout this package is in,
+// dir is the synced schema folder of the checkout this package is in,
 // whatever the working directory of the test that asks.
-func Dir() string {
+func dir() string {
 	_, file, _, _ := runtime.Caller(0)
 	return filepath.Join(filepath.Dir(file), "..", "..", "synced")
 }
@@ -24,11 +24,11 @@ var loaded struct {
 	err  error
 }
 
-// Load returns the UCUM system of Dir, parsed once per test binary, or
+// Load returns the UCUM system of the synced schema folder, parsed once per test binary, or
 // fails t with the way to get the folder.
 func Load(t testing.TB) *ucum.System {
 	t.Helper()
-	loaded.once.Do(func() { loaded.sys, loaded.err = ucum.Load(Dir()) })
+	loaded.once.Do(func() { loaded.sys, loaded.err = ucum.Load(dir()) })
 	if loaded.err != nil {
 		t.Fatalf("%v (sync the schemas: bash scripts/setup.sh)", loaded.err)
 	}
