@@ -16,6 +16,9 @@ type hint struct {
 	config bool // a configuration mismatch: retrying is pointless
 }
 
+// plaintextToTLS is the fix for a plaintext client that dialled TLS servers.
+const plaintextToTLS = "the servers closed the connection at once, as a TLS server does to a plaintext client: add --tls (and --tls-ca when a private CA signed their certificate)"
+
 // hints are tried in order; the first that matches names the fix. The
 // fragments are the ones grpc-go and crypto/tls put in their errors.
 var hints = []hint{
@@ -29,8 +32,11 @@ var hints = []hint{
 	{codes.OK, "x509: certificate is valid for", "the servers' certificate does not name the address dialled: use a host name or IP address the certificate lists in --server", true},
 	{codes.OK, "certificate has expired or is not yet valid", "the servers' certificate has expired or is not yet valid (or this machine's clock is wrong): renew it", true},
 	{codes.OK, "bad certificate", "the servers rejected this client's certificate: give --tls-cert and --tls-key with one their --tls-client-ca accepts", true},
-	// A TLS server answers a plaintext HTTP/2 preface by closing.
-	{codes.Unavailable, "error reading server preface: EOF", "the servers closed the connection at once, as a TLS server does to a plaintext client: add --tls (and --tls-ca when a private CA signed their certificate)", false},
+	// A TLS server answers a plaintext HTTP/2 preface by closing. The client
+	// reads EOF, or a reset when the close finds the client's SETTINGS frame
+	// still unread in the server's socket: which one is a race.
+	{codes.Unavailable, "error reading server preface: EOF", plaintextToTLS, false},
+	{codes.Unavailable, "error reading server preface: connection reset by peer", plaintextToTLS, false},
 	{codes.Unavailable, "connection refused", "nothing listens at the --server address: start the servers or fix the address, then rerun with the same arguments", false},
 }
 

@@ -8,7 +8,9 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
+	"google.golang.org/grpc/status"
 
 	pb "github.com/reportgen/reportgen/proto/reportgen/v1"
 	"github.com/reportgen/reportgen/server"
@@ -85,5 +87,32 @@ func TestHintNamesTheFix(t *testing.T) {
 	}
 	if h := Hint(context.Canceled); h != "" {
 		t.Errorf("Hint(context.Canceled) = %q", h)
+	}
+}
+
+// TestHintReadsBothCloses pins the two errors grpc-go gives a plaintext
+// client whose TLS server closes on it: which one arrives is a race that
+// TestHintNamesTheFix cannot steer.
+func TestHintReadsBothCloses(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		fix  string
+	}{
+		{"EOF", status.Error(codes.Unavailable, `connection error: desc = "error reading server preface: EOF"`), "add --tls"},
+		{"reset", status.Error(codes.Unavailable, `connection error: desc = "error reading server preface: connection reset by peer"`), "add --tls"},
+		{"reset later in the call", status.Error(codes.Unavailable, `connection error: desc = "connection reset by peer"`), ""},
+		{"preface text, other code", status.Error(codes.Internal, `error reading server preface: EOF`), ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			h := Hint(tt.err)
+			if tt.fix == "" && h != "" || !strings.Contains(h, tt.fix) {
+				t.Errorf("Hint(%v) = %q, want %q", tt.err, h, tt.fix)
+			}
+			if misconfigured(tt.err) {
+				t.Errorf("misconfigured(%v) = true: a close is retried", tt.err)
+			}
+		})
 	}
 }
