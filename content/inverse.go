@@ -187,7 +187,7 @@ func ContextOf(root *Node) Context {
 // ProtoName is the inverse of Name: the zero PersonName, a name with no
 // part in any group, gives nil.
 func ProtoName(p PersonName) *pb.PersonName {
-	if isBlank(p) && (p.Ideographic == nil || isBlank(*p.Ideographic)) && (p.Phonetic == nil || isBlank(*p.Phonetic)) {
+	if p.GroupBlank() && (p.Ideographic == nil || p.Ideographic.GroupBlank()) && (p.Phonetic == nil || p.Phonetic.GroupBlank()) {
 		return nil
 	}
 	group := func(g *PersonName) *pb.PersonNameGroup {
@@ -200,9 +200,4 @@ func ProtoName(p PersonName) *pb.PersonName {
 		Family: p.Family, Given: p.Given, Prefix: p.Prefix, Suffix: p.Suffix,
 		Ideographic: group(p.Ideographic), Phonetic: group(p.Phonetic),
 	}
-}
-
-// isBlank reports whether a name group has no part.
-func isBlank(p PersonName) bool {
-	return p.Family == "" && p.Prefix == "" && p.Suffix == "" && len(p.Given) == 0
 }

@@ -111,6 +111,13 @@ type PersonName struct {
 	Ideographic, Phonetic  *PersonName
 }
 
+// GroupBlank reports whether p's own component group has no part; its
+// Ideographic and Phonetic groups are not looked at. The SR reader and
+// ProtoName both judge a name by it.
+func (p PersonName) GroupBlank() bool {
+	return p.Family == "" && p.Prefix == "" && p.Suffix == "" && len(p.Given) == 0
+}
+
 // Numeric is the value of a NUM item.
 type Numeric struct {
 	Value string // decimal string as given, e.g. "23" or "1.5"

@@ -198,13 +198,13 @@ func (r *reader) personName(e *element, what string) *pb.PersonName {
 	s := r.textOf(e)
 	groups := strings.SplitN(s, "=", 3)
 	a := pnComponents(groups[0])
-	n := &pb.PersonName{Family: a.family, Given: a.given, Prefix: a.prefix, Suffix: a.suffix}
+	n := &pb.PersonName{Family: a.Family, Given: a.Given, Prefix: a.Prefix, Suffix: a.Suffix}
 	for i, g := range groups[1:] {
 		c := pnComponents(g)
-		if c.blank() {
+		if c.GroupBlank() {
 			continue
 		}
-		pg := &pb.PersonNameGroup{Family: c.family, Given: c.given, Prefix: c.prefix, Suffix: c.suffix}
+		pg := &pb.PersonNameGroup{Family: c.Family, Given: c.Given, Prefix: c.Prefix, Suffix: c.Suffix}
 		if i == 0 {
 			n.Ideographic = pg
 		} else {
@@ -212,7 +212,7 @@ func (r *reader) personName(e *element, what string) *pb.PersonName {
 		}
 	}
 	switch {
-	case !a.blank():
+	case !a.GroupBlank():
 	case n.Ideographic == nil && n.Phonetic == nil:
 		return nil
 	default:
@@ -221,26 +221,17 @@ func (r *reader) personName(e *element, what string) *pb.PersonName {
 	return n
 }
 
-type pnParts struct {
-	family, prefix, suffix string
-	given                  []string
-}
-
-// blank reports whether a component group has no part.
-func (p pnParts) blank() bool {
-	return p.family == "" && p.prefix == "" && p.suffix == "" && len(p.given) == 0
-}
-
-func pnComponents(g string) pnParts {
+// pnComponents splits one component group, trimmed part by part.
+func pnComponents(g string) content.PersonName {
 	c := strings.SplitN(g, "^", 5)
 	for len(c) < 5 {
 		c = append(c, "")
 	}
-	p := pnParts{family: strings.TrimSpace(c[0]), prefix: strings.TrimSpace(c[3]), suffix: strings.TrimSpace(c[4])}
+	p := content.PersonName{Family: strings.TrimSpace(c[0]), Prefix: strings.TrimSpace(c[3]), Suffix: strings.TrimSpace(c[4])}
 	if g := strings.TrimSpace(c[1]); g != "" {
-		p.given = append(p.given, g)
+		p.Given = append(p.Given, g)
 	}
-	p.given = append(p.given, strings.Fields(c[2])...)
+	p.Given = append(p.Given, strings.Fields(c[2])...)
 	return p
 }
 
