@@ -439,3 +439,33 @@ func TestEngineWorkersQueue(t *testing.T) {
 		t.Errorf("call with a 1 ms deadline: %v, want DeadlineExceeded", shortErr)
 	}
 }
+
+// TestLimitsPastTheMaximaServe starts a server with limits no machine can
+// hold (a stream used to allocate StreamInFlight queue entries and ran
+// out of memory) and checks that it still answers a stream, within
+// MaxLimits.
+func TestLimitsPastTheMaximaServe(t *testing.T) {
+	const huge = 1 << 40
+	f := startWith(t, server.Limits{MaxMessageBytes: huge, StreamWorkers: huge, StreamInFlight: huge, MaxConcurrentCalls: huge, EngineWorkers: huge})
+	client := pb.NewReportServiceClient(dial(t, f.addr))
+	stream, err := client.GenerateReports(ctx(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, req := range examples(t) {
+		if err := stream.Send(&pb.GenerateReportsRequest{Request: req}); err != nil {
+			t.Fatal(err)
+		}
+		break
+	}
+	if err := stream.CloseSend(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := stream.Recv()
+	if err != nil {
+		t.Fatalf("Recv: %v", err)
+	}
+	if r.GetResponse() == nil {
+		t.Errorf("no report: %v", r.GetFailure())
+	}
+}

@@ -86,5 +86,6 @@ func streamsPerConnection(maxCalls int) uint32 {
 	if maxCalls <= 0 {
 		return 0
 	}
-	return uint32(min(2*maxCalls+16, 1<<20))
+	// Capped before doubling, so no call limit overflows the sum.
+	return uint32(2*min(maxCalls, 1<<19) + 16)
 }

@@ -61,6 +61,32 @@ func DefaultLimits() Limits {
 	}
 }
 
+// MaxLimits are the largest limits a server takes. Past them a limit no
+// longer bounds anything a machine holds: each stream allocates queues of
+// StreamInFlight entries, so a mistyped flag would exhaust memory at the
+// first stream instead of failing at start. New and NewService lower
+// larger values to these; reportgen serve refuses them by flag name.
+func MaxLimits() Limits {
+	return Limits{
+		MaxMessageBytes:    1 << 30,
+		StreamWorkers:      1024,
+		StreamInFlight:     4096,
+		MaxConcurrentCalls: 1 << 16,
+		EngineWorkers:      1024,
+	}
+}
+
+// within returns l with each limit lowered to MaxLimits.
+func (l Limits) within() Limits {
+	m := MaxLimits()
+	l.MaxMessageBytes = min(l.MaxMessageBytes, m.MaxMessageBytes)
+	l.StreamWorkers = min(l.StreamWorkers, m.StreamWorkers)
+	l.StreamInFlight = min(l.StreamInFlight, m.StreamInFlight)
+	l.MaxConcurrentCalls = min(l.MaxConcurrentCalls, m.MaxConcurrentCalls)
+	l.EngineWorkers = min(l.EngineWorkers, m.EngineWorkers)
+	return l
+}
+
 // Service implements reportgen.v1.ReportService over an Engine.
 type Service struct {
 	pb.UnimplementedReportServiceServer
@@ -73,8 +99,10 @@ type Service struct {
 	work chan struct{}
 }
 
-// NewService returns the service.
+// NewService returns the service. Limits past MaxLimits are lowered to
+// them; limits under one worker or one request in flight are raised to it.
 func NewService(e *reportgen.Engine, log *slog.Logger, l Limits) *Service {
+	l = l.within()
 	if l.StreamWorkers < 1 {
 		l.StreamWorkers = 1
 	}
@@ -129,6 +157,7 @@ func New(e *reportgen.Engine, log *slog.Logger, l Limits, opt ...Option) (*grpc.
 	for _, f := range opt {
 		f(&o)
 	}
+	l = l.within()
 	log = slog.New(requestIDHandler{log.Handler()})
 	// Order: the log sees every outcome (including refusals and recovered
 	// panics) with the call id; auth runs before any work is admitted.

@@ -150,10 +150,58 @@ type hl7Service struct {
 	once  sync.Once
 }
 
+// Ranges of serve's HL7 flags. A message over 1 GiB is no report; a worker
+// or connection count past these holds more goroutines than any machine
+// renders with.
+const (
+	maxHL7MessageBytes = 1 << 30
+	maxMLLPConnections = 1 << 16
+	maxHL7Workers      = 1024
+	maxStowWorkers     = 256
+)
+
+// checkRanges refuses count, size and duration flags out of range, by
+// name: the packages they configure would take a negative or zero value
+// as their default without a word.
+func (h *hl7Flags) checkRanges() error {
+	err := checkRanges(
+		intRange{"--mllp-max-message-bytes", h.maxMessage, 1024, maxHL7MessageBytes},
+		intRange{"--mllp-max-connections", h.maxConns, 1, maxMLLPConnections},
+		intRange{"--mllp-workers", h.workers, 0, maxHL7Workers},
+		intRange{"--deliver-stow-workers", h.stowWorkers, 1, maxStowWorkers},
+	)
+	var errs []error
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+		zero bool // 0 has a meaning of its own
+	}{
+		{"--mllp-idle-timeout", h.idle, true},
+		{"--mllp-read-timeout", h.readTimeout, false},
+		{"--hl7-retention", h.retention, false},
+		{"--deliver-retry-min", h.retryMin, false},
+		{"--deliver-retry-max", h.retryMax, false},
+	} {
+		switch {
+		case d.v < 0 && d.zero:
+			errs = append(errs, fmt.Errorf("%s %v: it must be 0 or longer", d.flag, d.v))
+		case d.v <= 0 && !d.zero:
+			errs = append(errs, fmt.Errorf("%s %v: it must be longer than 0", d.flag, d.v))
+		}
+	}
+	if h.retryMax < h.retryMin {
+		errs = append(errs, fmt.Errorf("--deliver-retry-max %v is shorter than --deliver-retry-min %v", h.retryMax, h.retryMin))
+	}
+	return errors.Join(append([]error{err}, errs...)...)
+}
+
 // open checks the flags and builds the intake (always: the RPC uses it),
 // the outbox with its sinks when delivery is configured, and the MLLP
 // listener's socket when asked for.
 func (h *hl7Flags) open(e *reportgen.Engine, cfg *reportgen.Config, sopt *serveOptions, m *server.Metrics, log *slog.Logger) (*hl7Service, error) {
+	if err := h.checkRanges(); err != nil {
+		return nil, err
+	}
 	s := &hl7Service{flags: h, log: log}
 	var sinks []outbox.Sink
 	if h.deliverDir != "" {
@@ -199,8 +247,6 @@ func (h *hl7Flags) open(e *reportgen.Engine, cfg *reportgen.Config, sopt *serveO
 		return nil, errors.New("--mllp-listen and --deliver-* need --hl7-state DIR: accepted messages are kept there until delivered")
 	case h.listen != "" && len(sinks) == 0:
 		return nil, errors.New("--mllp-listen needs a delivery: --deliver-dir, --deliver-stow or --deliver-mllp (an acknowledged report must go somewhere)")
-	case h.maxMessage < 1024:
-		return nil, errors.New("--mllp-max-message-bytes must be at least 1024")
 	}
 	reg := m.Registerer()
 	icfg := intake.Config{

@@ -52,8 +52,14 @@ func serveFlags(fs *flag.FlagSet) *serveOptions {
 // unless the operator says a proxy protects it.
 func (o *serveOptions) build(listen string, m *server.Metrics) ([]server.Option, error) {
 	l := o.limits
-	if l.MaxConcurrentCalls < 0 || l.EngineWorkers < 1 || l.MaxMessageBytes < 1<<20 || l.StreamInFlight < 1 {
-		return nil, errors.New("limits: --max-concurrent-calls must be >= 0, --engine-workers and --stream-in-flight >= 1, --max-message-bytes >= 1 MiB")
+	ceil := server.MaxLimits()
+	if err := checkRanges(
+		intRange{"--max-concurrent-calls", l.MaxConcurrentCalls, 0, ceil.MaxConcurrentCalls},
+		intRange{"--engine-workers", l.EngineWorkers, 1, ceil.EngineWorkers},
+		intRange{"--max-message-bytes", l.MaxMessageBytes, 1 << 20, ceil.MaxMessageBytes},
+		intRange{"--stream-in-flight", l.StreamInFlight, 1, ceil.StreamInFlight},
+	); err != nil {
+		return nil, err
 	}
 	opts := []server.Option{server.WithMetrics(m)}
 	switch {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"io"
 	"log/slog"
 	"net/http"
@@ -39,14 +40,26 @@ func TestServeOptions(t *testing.T) {
 		{"empty token file", serveOptions{tokenFile: empty}, "127.0.0.1:1", "holds no token"},
 		{"missing token file", serveOptions{tokenFile: filepath.Join(dir, "nope")}, "127.0.0.1:1", "auth token file"},
 	}
-	bad := server.DefaultLimits()
-	bad.EngineWorkers = 0
-	tests = append(tests, struct {
-		name    string
-		o       serveOptions
-		listen  string
-		wantErr string
-	}{"zero engine workers", serveOptions{limits: bad}, "127.0.0.1:1", "limits:"})
+	for _, l := range []struct {
+		name, flag string
+		set        func(*server.Limits)
+	}{
+		{"zero engine workers", "--engine-workers 0", func(l *server.Limits) { l.EngineWorkers = 0 }},
+		{"negative call limit", "--max-concurrent-calls -1", func(l *server.Limits) { l.MaxConcurrentCalls = -1 }},
+		{"small messages", "--max-message-bytes 1000", func(l *server.Limits) { l.MaxMessageBytes = 1000 }},
+		// Used to exhaust memory at the first stream.
+		{"huge stream in flight", "--stream-in-flight 1000000000000", func(l *server.Limits) { l.StreamInFlight = 1e12 }},
+		{"huge engine workers", "--engine-workers 1025", func(l *server.Limits) { l.EngineWorkers = 1025 }},
+	} {
+		bad := server.DefaultLimits()
+		l.set(&bad)
+		tests = append(tests, struct {
+			name    string
+			o       serveOptions
+			listen  string
+			wantErr string
+		}{l.name, serveOptions{limits: bad}, "127.0.0.1:1", l.flag + " is out of range"})
+	}
 	for _, tt := range tests {
 		if tt.o.limits == (server.Limits{}) {
 			tt.o.limits = server.DefaultLimits()
@@ -90,5 +103,37 @@ func TestMetricsEndpoint(t *testing.T) {
 	}
 	if a, err := startMetrics(ctx, "", m, nil); a != "" || err != nil {
 		t.Errorf("metrics off: %q %v", a, err)
+	}
+}
+
+func TestHL7FlagRanges(t *testing.T) {
+	tests := []struct {
+		args    []string
+		wantErr string // "" for none
+	}{
+		{nil, ""},
+		{[]string{"--mllp-idle-timeout", "0", "--mllp-workers", "0"}, ""},
+		{[]string{"--mllp-max-message-bytes", "100"}, "--mllp-max-message-bytes 100 is out of range"},
+		{[]string{"--mllp-max-connections", "-5"}, "--mllp-max-connections -5 is out of range"},
+		{[]string{"--deliver-stow-workers", "1000000000"}, "--deliver-stow-workers 1000000000 is out of range"},
+		{[]string{"--deliver-stow-workers", "0"}, "--deliver-stow-workers 0 is out of range"},
+		{[]string{"--mllp-read-timeout", "0s"}, "--mllp-read-timeout 0s: it must be longer than 0"},
+		{[]string{"--mllp-idle-timeout", "-1s"}, "--mllp-idle-timeout -1s: it must be 0 or longer"},
+		{[]string{"--hl7-retention", "0s"}, "--hl7-retention 0s"},
+		{[]string{"--deliver-retry-min", "2m", "--deliver-retry-max", "1m"}, "--deliver-retry-max 1m0s is shorter"},
+	}
+	for _, tt := range tests {
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		h := registerHL7Flags(fs)
+		if err := fs.Parse(tt.args); err != nil {
+			t.Fatalf("%v: %v", tt.args, err)
+		}
+		err := h.checkRanges()
+		switch {
+		case tt.wantErr == "" && err != nil:
+			t.Errorf("%v: %v", tt.args, err)
+		case tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)):
+			t.Errorf("%v: %v, want an error containing %q", tt.args, err, tt.wantErr)
+		}
 	}
 }
