@@ -49,7 +49,7 @@ type Renderer interface {
 type Local struct {
 	Engine *reportgen.Engine
 	// Workers is how many requests are rendered at once; 0 means
-	// GOMAXPROCS (the engine is CPU-bound).
+	// GOMAXPROCS (the engine is CPU-bound), and at most MaxWorkers.
 	Workers int
 }
 
@@ -59,6 +59,7 @@ func (l *Local) Render(ctx context.Context, jobs <-chan *Job, out chan<- *Outcom
 	if n <= 0 {
 		n = runtime.GOMAXPROCS(0)
 	}
+	n = min(n, MaxWorkers)
 	var wg sync.WaitGroup
 	for range n {
 		wg.Go(func() {

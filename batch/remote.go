@@ -33,6 +33,16 @@ const (
 	DefaultStreamRequests = 512
 )
 
+// The largest Local.Workers, Remote.Streams and Remote.Window taken;
+// larger values are lowered to them. Past them a count no longer bounds
+// anything a machine holds: a mistyped --workers 1000000000000 hung the
+// batch starting goroutines.
+const (
+	MaxWorkers = 1024
+	MaxStreams = 1024
+	MaxWindow  = 4096
+)
+
 // maxResponse bounds one GenerateReports response: two documents of the
 // engine's largest size with room for identities and issues.
 const maxResponse = 64 << 20
@@ -124,6 +134,7 @@ func (r *Remote) Render(ctx context.Context, jobs <-chan *Job, out chan<- *Outco
 	if n <= 0 {
 		n = DefaultStreams
 	}
+	n = min(n, MaxStreams)
 	errs := make(chan error, n)
 	for range n {
 		go func() {
@@ -208,6 +219,7 @@ func (r *Remote) session(ctx context.Context, jobs <-chan *Job, resend []*Job, o
 	if window <= 0 {
 		window = DefaultWindow
 	}
+	window = min(window, MaxWindow)
 	quota := r.StreamRequests
 	if quota <= 0 {
 		quota = DefaultStreamRequests

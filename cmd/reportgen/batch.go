@@ -96,6 +96,18 @@ func batch(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "reportgen batch: --invalid-exit-code must be 0 to 125")
 		return exitUsage
 	}
+	if err := checkRanges(
+		intRange{"--workers", *workers, 0, rgbatch.MaxWorkers},
+		intRange{"--streams", *streams, 0, rgbatch.MaxStreams},
+		intRange{"--window", *window, 1, rgbatch.MaxWindow},
+	); err != nil {
+		fmt.Fprintf(stderr, "reportgen batch: %v\n", strings.ReplaceAll(err.Error(), "\n", "; "))
+		return exitUsage
+	}
+	if *every <= 0 {
+		fmt.Fprintf(stderr, "reportgen batch: --progress-every %v: it must be longer than 0\n", *every)
+		return exitUsage
+	}
 	shard, err := shardOf()
 	if err != nil {
 		fmt.Fprintf(stderr, "reportgen batch: %v\n", err)

@@ -279,6 +279,10 @@ func TestBatchUsage(t *testing.T) {
 		{"help", []string{"batch", "-h"}, exitUsage, "usage: reportgen batch"},
 		{"bad heading codes", []string{"batch", "--in", in, "--out", t.TempDir(), "--sr-heading-codes", "x"}, exitUsage, "loinc or dcm"},
 		{"bad progress", []string{"batch", "--in", in, "--out", t.TempDir(), "--progress", "x"}, exitUsage, "--progress"},
+		// Used to hang starting a trillion goroutines.
+		{"huge workers", []string{"batch", "--in", in, "--out", t.TempDir(), "--workers", "1000000000000"}, exitUsage, "--workers 1000000000000 is out of range: it must be 0 to 1024"},
+		{"negative streams, no window", []string{"batch", "--in", in, "--out", t.TempDir(), "--streams", "-1", "--window", "0"}, exitUsage, "--streams -1 is out of range: it must be 0 to 1024; limits: --window 0 is out of range"},
+		{"negative progress interval", []string{"batch", "--in", in, "--out", t.TempDir(), "--progress-every", "-1s"}, exitUsage, "--progress-every -1s"},
 		{"missing input", []string{"batch", "--schemas", schemaDir, "--in", filepath.Join(t.TempDir(), "none.jsonl"), "--out", t.TempDir()}, exitFailure, "rerun"},
 		{"missing schemas", []string{"batch", "--schemas", t.TempDir(), "--in", in, "--out", t.TempDir()}, exitFailure, "reportgen schemas sync"},
 	}
