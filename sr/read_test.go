@@ -212,9 +212,39 @@ func firstOf(n *content.Node, vt content.ValueType) *content.Node {
 // other shapes, missing header data, the options, and content the model
 // cannot hold. Each case says which error and which issues it expects.
 func TestRead(t *testing.T) {
+	for _, c := range readCases() {
+		t.Run(c.name, func(t *testing.T) {
+			rep, issues, err := sr.Read(c.sr(t), c.opt)
+			switch {
+			case c.err == nil && err != nil:
+				t.Fatalf("Read: %v\n%s", err, list(issues))
+			case c.err != nil && !errors.Is(err, c.err):
+				t.Fatalf("Read error %v, want %v\n%s", err, c.err, list(issues))
+			case c.err != nil && rep != nil:
+				t.Fatal("Read gave a report with its error")
+			case c.err != nil:
+				var re *sr.ReadError
+				if !errors.As(err, &re) || !slices.Equal(re.Issues, issues) {
+					t.Errorf("the error does not carry the issues")
+				}
+			}
+			for _, want := range c.issues {
+				if !slices.ContainsFunc(issues, func(i issue.Issue) bool { return i.RuleID == want[0] && strings.Contains(i.Message, want[1]) }) {
+					t.Errorf("no %s issue saying %q:\n%s", want[0], want[1], list(issues))
+				}
+			}
+			if c.check != nil && rep != nil {
+				c.check(t, rep)
+			}
+		})
+	}
+}
+
+// readCases are TestRead's cases; TestReadGolden snapshots them whole.
+func readCases() []readCase {
 	berlin := time.FixedZone("", 3600)
 	localSite := content.Code{Value: "RID1301", Designator: "99LOCAL", Meaning: "lung"}
-	cases := []readCase{
+	return []readCase{
 		{name: "no template reference, TID 2000 shape",
 			sr:     edited("ct-chest-measurements", nil, remove(tag.ContentTemplateSequence)),
 			issues: [][2]string{{"SR-TID-10", "read as TID 2000"}},
@@ -503,32 +533,6 @@ func TestRead(t *testing.T) {
 		{name: "not DICOM", sr: func(*testing.T) []byte { return []byte("<ClinicalDocument/>") }, err: sr.ErrInvalidSR,
 			issues: [][2]string{{"SR-FILE-01", "not a DICOM Part 10 file"}}},
 		{name: "empty", sr: func(*testing.T) []byte { return nil }, err: sr.ErrInvalidSR},
-	}
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			rep, issues, err := sr.Read(c.sr(t), c.opt)
-			switch {
-			case c.err == nil && err != nil:
-				t.Fatalf("Read: %v\n%s", err, list(issues))
-			case c.err != nil && !errors.Is(err, c.err):
-				t.Fatalf("Read error %v, want %v\n%s", err, c.err, list(issues))
-			case c.err != nil && rep != nil:
-				t.Fatal("Read gave a report with its error")
-			case c.err != nil:
-				var re *sr.ReadError
-				if !errors.As(err, &re) || !slices.Equal(re.Issues, issues) {
-					t.Errorf("the error does not carry the issues")
-				}
-			}
-			for _, want := range c.issues {
-				if !slices.ContainsFunc(issues, func(i issue.Issue) bool { return i.RuleID == want[0] && strings.Contains(i.Message, want[1]) }) {
-					t.Errorf("no %s issue saying %q:\n%s", want[0], want[1], list(issues))
-				}
-			}
-			if c.check != nil && rep != nil {
-				c.check(t, rep)
-			}
-		})
 	}
 }
 
