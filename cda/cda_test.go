@@ -228,10 +228,10 @@ func golden(t *testing.T, path string, got []byte) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (regenerate with: go test ./reportgen/cda -update)", err)
+		t.Fatalf("%v (regenerate with: go test ./cda -update)", err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (review, then regenerate with: go test ./reportgen/cda -update)\n%s", path, firstDiff(want, got))
+		t.Errorf("output differs from %s (review, then regenerate with: go test ./cda -update)\n%s", path, firstDiff(want, got))
 	}
 }
 

@@ -4,7 +4,7 @@
 // the coding schemes with their designators and OIDs (PS3.16 Section 8).
 //
 // Two files are generated from committed inputs; regenerate with
-// `go generate ./reportgen/dicomdict/`:
+// `go generate ./dicomdict/`:
 //   - sopclasses.go from sops.json, the storage SOP class list of
 //     innolitics/dicom-standard (standard/sops.json at commit 7f4749d,
 //     parsed from the DICOM 2024e web edition; MIT licence, © 2017

@@ -69,10 +69,10 @@ func TestExamplesGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (regenerate with: go test ./reportgen/fhir -update)", err)
+				t.Fatalf("%v (regenerate with: go test ./fhir -update)", err)
 			}
 			if !bytes.Equal(want, pretty.Bytes()) {
-				t.Errorf("Bundle differs from %s (review, then regenerate with: go test ./reportgen/fhir -update)", path)
+				t.Errorf("Bundle differs from %s (review, then regenerate with: go test ./fhir -update)", path)
 			}
 		})
 	}

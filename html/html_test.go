@@ -52,10 +52,10 @@ func TestExamplesGolden(t *testing.T) {
 			}
 			want, err := os.ReadFile(path)
 			if err != nil {
-				t.Fatalf("%v (regenerate with: go test ./reportgen/html -update)", err)
+				t.Fatalf("%v (regenerate with: go test ./html -update)", err)
 			}
 			if !bytes.Equal(want, b) {
-				t.Errorf("page differs from %s (review, then regenerate with: go test ./reportgen/html -update)", path)
+				t.Errorf("page differs from %s (review, then regenerate with: go test ./html -update)", path)
 			}
 		})
 	}

@@ -116,7 +116,7 @@ func golden(t *testing.T, path, goldenPath string) {
 	}
 	want, err := os.ReadFile(goldenPath)
 	if err != nil {
-		t.Fatalf("%v (run go test ./reportgen/sr -update)", err)
+		t.Fatalf("%v (run go test ./sr -update)", err)
 	}
 	if r.Output != string(want) {
 		t.Errorf("dsrdump output differs from %s (run with -update and review the diff):\n%s", goldenPath, lineDiff(string(want), r.Output))

@@ -22,6 +22,6 @@ func TestUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Error("sopclasses.go is stale: run go generate ./reportgen/dicomdict/")
+		t.Error("sopclasses.go is stale: run go generate ./dicomdict/")
 	}
 }

@@ -22,7 +22,7 @@ func TestUpToDate(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Error("concepts.go is stale: run go generate ./reportgen/dicomdict/")
+		t.Error("concepts.go is stale: run go generate ./dicomdict/")
 	}
 }
 
