@@ -129,7 +129,7 @@ func OpenResults(path string) (*ResultsLog, []Record, error) {
 // readRecords reads every complete, readable line and returns the records
 // and the length of the file that holds them.
 func readRecords(f *os.File) (recs []Record, keep int64, err error) {
-	r := bufio.NewReaderSize(f, 1<<20)
+	r := bufio.NewReaderSize(f, readBuffer)
 	var (
 		off      int64
 		badAt    int64 = -1 // offset of the first unreadable line
