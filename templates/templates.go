@@ -22,6 +22,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 
 	"google.golang.org/protobuf/proto"
 
@@ -291,24 +292,12 @@ func Builtin() (*Registry, error) { return Load("") }
 // it. Any problem fails the whole load with LoadErrors, so a registry is
 // never half a directory.
 func Load(dir string) (*Registry, error) {
-	var errs LoadErrors
-	var drafts []*draft
-	entries, err := builtinFS.ReadDir("builtin")
-	if err != nil {
-		return nil, fmt.Errorf("templates: built-in set: %w", err)
+	b := builtinDrafts()
+	if b.err != nil {
+		return nil, b.err
 	}
-	for _, e := range entries {
-		name := "builtin/" + e.Name()
-		b, err := builtinFS.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("templates: %s: %w", name, err)
-		}
-		d, ferrs := parseFile(name, b, true)
-		errs = append(errs, ferrs...)
-		if d != nil {
-			drafts = append(drafts, d)
-		}
-	}
+	errs := slices.Clone(b.errs)
+	drafts := slices.Clone(b.drafts)
 	if dir != "" {
 		custom, derrs := readDir(dir)
 		errs = append(errs, derrs...)
@@ -323,6 +312,41 @@ func Load(dir string) (*Registry, error) {
 	}
 	return r, nil
 }
+
+// parsedBuiltins is the embedded set, parsed.
+type parsedBuiltins struct {
+	drafts []*draft
+	errs   LoadErrors
+	err    error
+}
+
+// builtinDrafts parses the embedded set once: it cannot change while the
+// process runs, so a reload (serve's SIGHUP) parses only the custom files.
+// resolve only reads drafts, and a template made from one shares its
+// compiled narratives, which are safe for concurrent use; so the drafts
+// serve every registry.
+var builtinDrafts = sync.OnceValue(func() parsedBuiltins {
+	var p parsedBuiltins
+	entries, err := builtinFS.ReadDir("builtin")
+	if err != nil {
+		p.err = fmt.Errorf("templates: built-in set: %w", err)
+		return p
+	}
+	for _, e := range entries {
+		name := "builtin/" + e.Name()
+		b, err := builtinFS.ReadFile(name)
+		if err != nil {
+			p.err = fmt.Errorf("templates: %s: %w", name, err)
+			return p
+		}
+		d, ferrs := parseFile(name, b, true)
+		p.errs = append(p.errs, ferrs...)
+		if d != nil {
+			p.drafts = append(p.drafts, d)
+		}
+	}
+	return p
+})
 
 func readDir(dir string) ([]*draft, LoadErrors) {
 	entries, err := os.ReadDir(dir)
