@@ -23,7 +23,7 @@ PASS`
 	for _, l := range strings.Split(out, "\n") {
 		p.Line(l)
 	}
-	if p.Elapsed != 20*time.Second || p.Execs != 111640 || p.NewInteresting != 295 || p.Corpus != 298 || p.Lines != 2 || p.Failed || p.ShutdownRace() {
+	if p.Elapsed != 20*time.Second || p.Execs != 111640 || p.Rate != 7604 || p.NewInteresting != 295 || p.Corpus != 298 || p.Lines != 2 || p.Failed || p.ShutdownRace() {
 		t.Errorf("read as %+v", p)
 	}
 

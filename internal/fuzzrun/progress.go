@@ -18,6 +18,9 @@ type Progress struct {
 	// new coverage in this run; Corpus the corpus size (seeds, cache and
 	// new inputs).
 	Execs, NewInteresting, Corpus int64
+	// Rate is the execs per second the last line gives (over the interval
+	// before it).
+	Rate int64
 	// Lines counts the coordinator's execs lines: none means the run
 	// never got past its corpus (baseline coverage).
 	Lines int
@@ -35,7 +38,7 @@ type Progress struct {
 }
 
 var (
-	execsLine  = regexp.MustCompile(`^fuzz: elapsed: (\S+), execs: (\d+) \(\d+/sec\)(?:, new interesting: (\d+) \(total: (\d+)\))?\s*$`)
+	execsLine  = regexp.MustCompile(`^fuzz: elapsed: (\S+), execs: (\d+) \((\d+)/sec\)(?:, new interesting: (\d+) \(total: (\d+)\))?\s*$`)
 	minimizing = regexp.MustCompile(`^fuzz: elapsed: \S+, minimizing\s*$`)
 	crashLine  = regexp.MustCompile(`^\s*Failing input written to (\S+)\s*$`)
 )
@@ -47,9 +50,10 @@ func (p *Progress) Line(s string) {
 		p.Minimizing = false
 		p.Elapsed, _ = time.ParseDuration(m[1])
 		p.Execs, _ = strconv.ParseInt(m[2], 10, 64)
-		if m[3] != "" {
-			p.NewInteresting, _ = strconv.ParseInt(m[3], 10, 64)
-			p.Corpus, _ = strconv.ParseInt(m[4], 10, 64)
+		p.Rate, _ = strconv.ParseInt(m[3], 10, 64)
+		if m[4] != "" {
+			p.NewInteresting, _ = strconv.ParseInt(m[4], 10, 64)
+			p.Corpus, _ = strconv.ParseInt(m[5], 10, 64)
 		}
 		return
 	}

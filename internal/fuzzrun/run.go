@@ -76,6 +76,11 @@ func (r *runner) runOne(ctx context.Context, res *result, share, most time.Durat
 			p.Line(line)
 			if p.Execs != before {
 				now := time.Now()
+				// The first line's own rate, then the rate measured
+				// between lines: with the first alone a target that
+				// reaches the goal soon after it ran on to the next
+				// line, three seconds later.
+				rate = float64(p.Rate)
 				if !at.IsZero() {
 					rate = float64(p.Execs-before) / now.Sub(at).Seconds()
 				}
