@@ -61,9 +61,9 @@ go test -count=1 -run '^$' -bench . -benchtime 1x ./...
 # targets after it. Prints
 # execs and new interesting inputs per target and fails on any crash,
 # broken invariant or hang, printing the input to commit as a regression
-# seed. REPORTGEN_FUZZTIME is the budget (default 4m30s); 0 skips it for a
+# seed. REPORTGEN_FUZZTIME is the budget (default 5m30s); 0 skips it for a
 # quick local run. scripts/fuzz.sh runs every target for longer.
-fuzztime="${REPORTGEN_FUZZTIME:-4m30s}"
+fuzztime="${REPORTGEN_FUZZTIME:-5m30s}"
 if [ "$fuzztime" != "0" ]; then
   echo "== fuzz (every target, $fuzztime in all after the builds)"
   go run ./internal/fuzzrun -budget "$fuzztime"

@@ -7,7 +7,7 @@
 // input is printed in full, as the corpus file to commit under the
 // package's testdata/fuzz.
 //
-//	go run ./internal/fuzzrun -budget 4m30s   # CI: all targets within 4m30s of wall time after the builds
+//	go run ./internal/fuzzrun -budget 5m30s   # CI: all targets within 5m30s of wall time after the builds
 //	go run ./internal/fuzzrun -each 10m       # every target for 10 minutes
 //	go run ./internal/fuzzrun -each 30s -run 'sr\.'
 //
