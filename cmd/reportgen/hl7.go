@@ -35,6 +35,10 @@ func hl7Cmd(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "usage: reportgen hl7 [--out DIR] [--hl7-authority NS=OID ...] FILE.hl7...")
 		return exitUsage
 	}
+	if err := checkRanges(intRange{"--max-message-bytes", *maxBytes, 1024, maxHL7MessageBytes}); err != nil {
+		fmt.Fprintf(stderr, "reportgen hl7: %v\n", err)
+		return exitUsage
+	}
 	e, err := reportgen.New(*cfg)
 	if err != nil {
 		return fatalf(stderr, "%v", err)

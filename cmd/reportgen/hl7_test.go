@@ -41,6 +41,9 @@ func TestHL7Command(t *testing.T) {
 	if code, _, _ := runCmd(t, "hl7"); code != exitUsage {
 		t.Errorf("no file: exit %d", code)
 	}
+	if code, _, stderr := runCmd(t, "hl7", "--max-message-bytes", "0", "../../examples/oru-ct-chest.hl7"); code != exitUsage || !strings.Contains(stderr, "--max-message-bytes 0 is out of range") {
+		t.Errorf("--max-message-bytes 0: exit %d, stderr %s", code, stderr)
+	}
 }
 
 func TestServeHL7FlagChecks(t *testing.T) {
@@ -54,6 +57,8 @@ func TestServeHL7FlagChecks(t *testing.T) {
 		{[]string{"--deliver-dir", t.TempDir()}, "need --hl7-state"},
 		{[]string{"--mllp-listen", "0.0.0.0:0", "--hl7-state", state, "--deliver-dir", t.TempDir()}, "--mllp-listen: "},
 		{[]string{"--hl7-authority", "GHH=not-an-oid", "--hl7-state", state, "--deliver-dir", t.TempDir()}, "authority GHH"},
+		{[]string{"--shutdown-grace", "-1s"}, "--shutdown-grace -1s: it must be 0 or longer"},
+		{[]string{"--deliver-stow-workers", "0"}, "--deliver-stow-workers 0 is out of range"},
 	} {
 		code, _, stderr := runCmd(t, append([]string{"serve", "--schemas", schemaDir, "--listen", "127.0.0.1:0", "--log-format", "text"}, tc.args...)...)
 		if code != exitFailure || !strings.Contains(stderr, tc.want) {

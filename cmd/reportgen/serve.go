@@ -50,6 +50,9 @@ func serve(args []string, stderr io.Writer) int {
 	log.Info("templates loaded", "dir", cfg.TemplateDir, "templates", e.Templates().Len())
 	metrics := server.NewMetrics()
 	opts, err := sopt.build(*listen, metrics)
+	if err == nil && *grace < 0 {
+		err = fmt.Errorf("--shutdown-grace %v: it must be 0 or longer", *grace)
+	}
 	if err != nil {
 		log.Error("cannot start", "err", err.Error())
 		return exitFailure
