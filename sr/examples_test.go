@@ -108,19 +108,7 @@ func golden(t *testing.T, path, goldenPath string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if *update {
-		if err := os.WriteFile(goldenPath, []byte(r.Output), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(goldenPath)
-	if err != nil {
-		t.Fatalf("%v (run go test ./sr -update)", err)
-	}
-	if r.Output != string(want) {
-		t.Errorf("dsrdump output differs from %s (run with -update and review the diff):\n%s", goldenPath, lineDiff(string(want), r.Output))
-	}
+	compareGolden(t, goldenPath, r.Output)
 }
 
 // lineDiff lists the first lines that differ, enough to see what changed.

@@ -40,7 +40,7 @@ var allReadOptions = sr.ReadOptions{
 // go test ./sr -run TestReadGolden -update, then review the diff.
 func TestReadGolden(t *testing.T) {
 	var b strings.Builder
-	snap := func(name string, in []byte, opt sr.ReadOptions) {
+	snap := func(name string, in []byte, opt sr.ReadOptions) (*pb.Report, issue.List, error) {
 		rep, issues, err := sr.Read(in, opt)
 		fmt.Fprintf(&b, "== %s\n", name)
 		if err != nil {
@@ -52,6 +52,7 @@ func TestReadGolden(t *testing.T) {
 		if rep != nil {
 			b.WriteString(reportJSON(t, rep))
 		}
+		return rep, issues, err
 	}
 	for _, hs := range headingSets {
 		for _, ex := range contenttest.Load(t, hs.opt) {
@@ -64,8 +65,8 @@ func TestReadGolden(t *testing.T) {
 				opt  sr.ReadOptions
 			}{{"no options", sr.ReadOptions{}}, {"all options", allReadOptions}} {
 				name := fmt.Sprintf("example %s, %s headings, %s", ex.Name, hs.name, o.name)
-				snap(name, in, o.opt)
-				sameAsDeflated(t, name, in, o.opt)
+				rep, issues, err := snap(name, in, o.opt)
+				sameAsDeflated(t, name, in, o.opt, rep, issues, err)
 			}
 		}
 	}
@@ -78,12 +79,11 @@ func TestReadGolden(t *testing.T) {
 	compareGolden(t, filepath.Join("testdata", "read.golden.txt"), b.String())
 }
 
-// sameAsDeflated checks that the deflated copy of in reads as in does,
-// with one more issue: the warning that its transfer syntax is not
-// Explicit VR Little Endian.
-func sameAsDeflated(t *testing.T, name string, in []byte, opt sr.ReadOptions) {
+// sameAsDeflated checks that the deflated copy of in reads as in did
+// (rep, issues, err), with one more issue: the warning that its transfer
+// syntax is not Explicit VR Little Endian.
+func sameAsDeflated(t *testing.T, name string, in []byte, opt sr.ReadOptions, rep *pb.Report, issues issue.List, err error) {
 	t.Helper()
-	rep, issues, err := sr.Read(in, opt)
 	drep, dissues, derr := sr.Read(deflate(t, in), opt)
 	rest := slices.DeleteFunc(slices.Clone(dissues), func(i issue.Issue) bool {
 		return i.RuleID == "SR-FILE-03" && i.Severity == issue.Warning && strings.Contains(i.Message, "not Explicit VR Little Endian")
@@ -109,8 +109,8 @@ func reportJSON(t *testing.T, rep *pb.Report) string {
 	return out.String()
 }
 
-// compareGolden compares got with the file at path, or rewrites it with
-// -update.
+// compareGolden compares got with the golden file at path, or rewrites it
+// with -update; the dsrdump goldens and Read's snapshot share it.
 func compareGolden(t *testing.T, path, got string) {
 	t.Helper()
 	if *update {
@@ -121,9 +121,9 @@ func compareGolden(t *testing.T, path, got string) {
 	}
 	want, err := os.ReadFile(path)
 	if err != nil {
-		t.Fatalf("%v (run go test ./sr -run TestReadGolden -update)", err)
+		t.Fatalf("%v (run go test ./sr -update)", err)
 	}
 	if string(want) != got {
-		t.Errorf("Read's output differs from %s (review, then regenerate with go test ./sr -run TestReadGolden -update):\n%s", path, lineDiff(string(want), got))
+		t.Errorf("%s differs (review, then regenerate with go test ./sr -update):\n%s", path, lineDiff(string(want), got))
 	}
 }
